@@ -1,0 +1,394 @@
+/**
+ * The dynamic provider behind the `Sanitization` resource.
+ *
+ * Pulumi serializes this object (and every function it reaches) into the stack state as
+ * JavaScript text, and the engine's provider host later runs that text with plain `node`, in
+ * the project directory, possibly long after this file has changed (`delete` and `diff` run
+ * the OLD serialized code). Hence the rules of this file:
+ *   - no value imports at module level (only `import type`): a captured module object does not
+ *     serialize, least of all under vitest's module transform;
+ *   - `require(...)` inside the functions, and the sanitizer is the COMPILED library
+ *     (`dist/sanitize/index.js`) resolved from the project directory at run time;
+ *   - no `this`, no captured resources or secrets: helpers are plain module-level functions;
+ *   - `delete` and `read` touch nothing, so they can't fail a destroy or a refresh.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { CheckResult, CoverageMode, EngineName, Rules, RunReport, SanitizeOptions } from "../../sanitize/core/types";
+
+/** The placeholder the engine sends for values not known yet (during preview). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Tunables of a run; all optional. */
+export interface SanitizationOptions {
+  /** Coverage guard of the sanitizer: "personal" (default), "strict" or "off". */
+  coverage?: CoverageMode;
+  /** Rows per chunk (one transaction each). */
+  chunkSize?: number;
+  /** Tables processed at once. */
+  parallelism?: number;
+  /** Fire triggers (default) or disable them during the run (PostgreSQL only). */
+  triggers?: "fire" | "disable";
+  /** How long to keep retrying while the clone's instance boots. Default 300 s. */
+  connectRetrySeconds?: number;
+  /** TLS towards the clone. Default "require". */
+  ssl?: "disable" | "require" | "verify-full";
+  /** Connect here instead of `host` (e.g. 127.0.0.1 of an SSM port forward). `forbiddenHosts` is still compared with the real `host`. */
+  connectHost?: string;
+  /** Connect to this port instead of `port` (SSM port forward). */
+  connectPort?: number;
+  /** Original values sampled per masked column for the leak check. */
+  leakSampleSize?: number;
+}
+
+/** The resource's inputs, as the provider sees them (resolved, secrets unwrapped). */
+export interface SanitizationInputs {
+  host: string;
+  port: number;
+  engine: EngineName;
+  database: string;
+  username: string;
+  password: string;
+  rules: string;
+  /** Filled in by `check` from `rules`: SHA-256 of the normalised rules. */
+  rulesHash?: string;
+  maskingKey: string;
+  forbiddenHosts: string[];
+  options?: SanitizationOptions;
+}
+
+/**
+ * What is stored as the resource's outputs. Deliberately no password, no masking key, no
+ * rules text and no data values: names, counts, hashes and pass/fail only.
+ */
+export interface SanitizationState {
+  host: string;
+  port: number;
+  engine: EngineName;
+  database: string;
+  username: string;
+  forbiddenHosts: string[];
+  options: SanitizationOptions;
+  rulesHash: string;
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  /** Rows changed per table by this run (0 for tables a previous run had completed). */
+  rowsPerTable: Record<string, number>;
+  checks: { name: string; passed: boolean }[];
+  verified: boolean;
+  /** True when a previous run with the same rules had already finished: nothing was written. */
+  alreadyDone: boolean;
+  /** True when this run picked up a killed run's work. */
+  resumed: boolean;
+}
+
+/** The part of the compiled sanitizer this provider uses. */
+interface SanitizerModule {
+  sanitize(options: SanitizeOptions): Promise<RunReport>;
+  loadRules(text: string, source?: string): Rules;
+  hashRules(rules: Rules): string;
+}
+
+/** Properties whose change means a different database: the resource is replaced. */
+const REPLACE_KEYS = ["host", "port", "engine", "database"] as const;
+
+/**
+ * Loads the compiled sanitizer from the project directory. The engine's provider host runs
+ * plain node (no TypeScript loader) with the project directory as cwd; AURORA_STAGING_HOME
+ * overrides it (e.g. when `pulumi` runs from elsewhere).
+ */
+function loadSanitizer(): SanitizerModule {
+  const path = require("path") as typeof import("path");
+  const home = process.env.AURORA_STAGING_HOME || process.cwd();
+  const file = path.resolve(home, "dist", "sanitize", "index.js");
+  try {
+    return require(file) as SanitizerModule;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err && err.code === "MODULE_NOT_FOUND" && String(err.message).includes(file)) {
+      throw new Error(
+        `Sanitization: the compiled sanitizer ${file} is missing. Run \`npm ci\` (its prepare step builds dist/) ` +
+          `or \`npm run build\` in the project directory, or set AURORA_STAGING_HOME to the directory that holds dist/.`,
+      );
+    }
+    throw e;
+  }
+}
+
+function isUnknown(v: unknown): boolean {
+  return v === UNKNOWN;
+}
+
+function containsUnknown(v: unknown): boolean {
+  if (isUnknown(v)) return true;
+  if (Array.isArray(v)) return v.some(containsUnknown);
+  if (v !== null && typeof v === "object") return Object.values(v as Record<string, unknown>).some(containsUnknown);
+  return false;
+}
+
+/** Replaces every occurrence of a secret in a message, so errors can be shown and logged. */
+function scrub(message: string, secrets: unknown[]): string {
+  let out = message;
+  for (const s of secrets) {
+    if (typeof s === "string" && s.length >= 4) out = out.split(s).join("<secret>");
+  }
+  return out;
+}
+
+/** Host names compare case-insensitively and without a trailing dot. */
+function normalizeHost(h: string): string {
+  return h.trim().toLowerCase().replace(/\.$/, "");
+}
+
+/** Problems with the inputs, as (property, reason) pairs; unknown values are skipped. */
+function validateInputs(news: Record<string, unknown>): { property: string; reason: string }[] {
+  const failures: { property: string; reason: string }[] = [];
+  const known = (k: string) => news[k] !== undefined && !isUnknown(news[k]);
+  const nonEmpty = (k: string, what: string) => {
+    if (news[k] === undefined) failures.push({ property: k, reason: `${k} is required: ${what}.` });
+    else if (known(k) && (typeof news[k] !== "string" || (news[k] as string).trim() === ""))
+      failures.push({ property: k, reason: `${k} must be a non-empty string: ${what}.` });
+  };
+  nonEmpty("host", "the clone's writer endpoint");
+  nonEmpty("database", "the database inside the clone to sanitize");
+  nonEmpty("username", "the clone's master username");
+  if (known("engine") && news.engine !== "postgres" && news.engine !== "mysql")
+    failures.push({ property: "engine", reason: `engine must be "postgres" or "mysql" (aurora-postgresql / aurora-mysql), got "${String(news.engine)}".` });
+  if (known("port")) {
+    const p = Number(news.port);
+    if (!Number.isInteger(p) || p < 1 || p > 65535) failures.push({ property: "port", reason: `port must be an integer 1-65535, got ${String(news.port)}.` });
+  }
+  // Never echo the key or password: only say what is wrong with it.
+  if (known("maskingKey") && (typeof news.maskingKey !== "string" || news.maskingKey.length < 16))
+    failures.push({ property: "maskingKey", reason: "maskingKey must be a string of at least 16 characters (set it with `pulumi config set --secret maskingKey ...`)." });
+  if (news.password === undefined) failures.push({ property: "password", reason: "password is required: the clone's master password (secret)." });
+
+  const fh = news.forbiddenHosts;
+  if (fh !== undefined && !isUnknown(fh)) {
+    if (!Array.isArray(fh)) failures.push({ property: "forbiddenHosts", reason: "forbiddenHosts must be a list of host names (the source cluster's writer and reader endpoints)." });
+    else if (known("host")) {
+      const host = normalizeHost(String(news.host));
+      if (fh.some((f) => typeof f === "string" && !isUnknown(f) && normalizeHost(f) === host))
+        failures.push({ property: "host", reason: `host ${String(news.host)} is one of forbiddenHosts (a production endpoint): the sanitizer never writes there. Point host at the clone's writer endpoint.` });
+    }
+  }
+
+  const o = news.options;
+  if (o !== undefined && o !== null && !isUnknown(o)) {
+    if (typeof o !== "object" || Array.isArray(o)) failures.push({ property: "options", reason: "options must be an object." });
+    else failures.push(...validateOptions(o as Record<string, unknown>));
+  }
+  return failures;
+}
+
+function validateOptions(o: Record<string, unknown>): { property: string; reason: string }[] {
+  const failures: { property: string; reason: string }[] = [];
+  const allowed = ["coverage", "chunkSize", "parallelism", "triggers", "connectRetrySeconds", "ssl", "connectHost", "connectPort", "leakSampleSize"];
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) failures.push({ property: `options.${k}`, reason: `options.${k} is not a known option; known: ${allowed.join(", ")}.` });
+  }
+  const oneOf = (k: string, values: string[]) => {
+    if (o[k] !== undefined && !isUnknown(o[k]) && !values.includes(o[k] as string))
+      failures.push({ property: `options.${k}`, reason: `options.${k} must be one of ${values.map((v) => `"${v}"`).join(", ")}, got "${String(o[k])}".` });
+  };
+  const positiveInt = (k: string, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    if (o[k] === undefined || isUnknown(o[k])) return;
+    const n = Number(o[k]);
+    if (typeof o[k] !== "number" || !Number.isInteger(n) || n < min || n > max)
+      failures.push({ property: `options.${k}`, reason: `options.${k} must be an integer ${min}-${max}, got ${String(o[k])}.` });
+  };
+  oneOf("coverage", ["personal", "strict", "off"]);
+  oneOf("triggers", ["fire", "disable"]);
+  oneOf("ssl", ["disable", "require", "verify-full"]);
+  positiveInt("chunkSize", 1);
+  positiveInt("parallelism", 1, 64);
+  positiveInt("connectRetrySeconds", 0, 3600);
+  positiveInt("connectPort", 1, 65535);
+  positiveInt("leakSampleSize", 0);
+  if (o.connectHost !== undefined && !isUnknown(o.connectHost) && (typeof o.connectHost !== "string" || o.connectHost.trim() === ""))
+    failures.push({ property: "options.connectHost", reason: "options.connectHost must be a non-empty host name (e.g. 127.0.0.1 for an SSM port forward)." });
+  return failures;
+}
+
+/**
+ * Refuses a forbidden (production) host BEFORE anything connects: by name, then by resolved
+ * address. This compares the REAL endpoint (`host`), so it still protects when the
+ * connection goes through a forwarded local port (`options.connectHost`).
+ */
+async function refuseForbiddenHost(host: string, forbiddenHosts: string[]): Promise<void> {
+  const forbidden = (forbiddenHosts || []).filter((f) => typeof f === "string" && f.trim() !== "");
+  if (forbidden.length === 0) return;
+  const refuse = (why: string) => {
+    throw new Error(
+      `Sanitization refused: host ${host} ${why} (forbiddenHosts lists the source cluster's endpoints). ` +
+        `Nothing was written. Point host at the clone's writer endpoint.`,
+    );
+  };
+  const target = normalizeHost(host);
+  const byName = forbidden.find((f) => normalizeHost(f) === target);
+  if (byName) refuse(`is the forbidden host ${byName}`);
+  const dns = require("dns") as typeof import("dns");
+  const addresses = async (h: string): Promise<string[]> => {
+    try {
+      return (await dns.promises.lookup(h, { all: true })).map((a) => a.address);
+    } catch {
+      return []; // unresolvable here: the name comparison above is all we can do
+    }
+  };
+  const mine = new Set(await addresses(host));
+  if (mine.size === 0) return;
+  for (const f of forbidden) {
+    const shared = (await addresses(f)).find((a) => mine.has(a));
+    if (shared) refuse(`resolves to ${shared}, the address of the forbidden host ${f}`);
+  }
+}
+
+/** Runs the sanitizer against the clone and turns the report into state, or throws. */
+async function runSanitization(inputs: SanitizationInputs): Promise<SanitizationState> {
+  const secrets = [inputs.password, inputs.maskingKey];
+  const options: SanitizationOptions = inputs.options || {};
+  const where = `database "${inputs.database}" on ${inputs.host}:${inputs.port}`;
+  await refuseForbiddenHost(inputs.host, inputs.forbiddenHosts);
+
+  const sanitizer = loadSanitizer();
+  let report: RunReport;
+  try {
+    report = await sanitizer.sanitize({
+      target: {
+        engine: inputs.engine,
+        host: options.connectHost || inputs.host,
+        port: Number(options.connectPort || inputs.port),
+        user: inputs.username,
+        password: inputs.password,
+        database: inputs.database,
+        ssl: options.ssl || "require",
+      },
+      rules: inputs.rules,
+      maskingKey: inputs.maskingKey,
+      forbiddenHosts: inputs.forbiddenHosts || [],
+      coverage: options.coverage,
+      chunkSize: options.chunkSize,
+      parallelism: options.parallelism,
+      triggers: options.triggers,
+      leakSampleSize: options.leakSampleSize,
+      connect: { retryForMs: (options.connectRetrySeconds ?? 300) * 1000 },
+    });
+  } catch (e) {
+    const err = e as Error & { kind?: string };
+    const via = options.connectHost ? ` (connecting through ${options.connectHost}:${options.connectPort || inputs.port})` : "";
+    const hint =
+      err && err.kind === "connection"
+        ? " The machine running `pulumi up` must reach the clone: run it on a CI runner inside the VPC, over a VPN, or through " +
+          "an SSM port forward (aws ssm start-session --document-name AWS-StartPortForwardingSessionToRemoteHost) with " +
+          "options.connectHost/connectPort pointing at the forwarded local port."
+        : "";
+    throw new Error(scrub(`Sanitization of ${where}${via} failed before verification: ${err && err.message ? err.message : String(e)}${hint}`, secrets));
+  }
+
+  const failed = report.checks.filter((c: CheckResult) => !c.passed);
+  if (!report.verified || failed.length > 0) {
+    const list = failed.length ? failed.map((c) => `${c.name} (${c.detail})`).join("; ") : "the run reported verified=false without a failed check";
+    throw new Error(
+      scrub(
+        `Sanitization of ${where} FAILED verification (run ${report.runId}): failed check(s): ${list}. ` +
+          `The clone is not published. Fix the rules (or the data) and run \`pulumi up\` again; the retry resumes from the progress record in the clone.`,
+        secrets,
+      ),
+    );
+  }
+
+  const rowsPerTable: Record<string, number> = {};
+  for (const t of report.tables) rowsPerTable[t.table] = (rowsPerTable[t.table] || 0) + t.rows;
+  return {
+    host: inputs.host,
+    port: Number(inputs.port),
+    engine: inputs.engine,
+    database: inputs.database,
+    username: inputs.username,
+    forbiddenHosts: inputs.forbiddenHosts || [],
+    options,
+    rulesHash: report.rulesHash,
+    runId: report.runId,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    rowsPerTable,
+    checks: report.checks.map((c) => ({ name: c.name, passed: c.passed })),
+    verified: report.verified,
+    alreadyDone: report.alreadyDone,
+    resumed: report.resumed,
+  };
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  const canon = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(canon);
+    if (v !== null && typeof v === "object") {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v as object).sort()) if ((v as Record<string, unknown>)[k] !== undefined) out[k] = canon((v as Record<string, unknown>)[k]);
+      return out;
+    }
+    return v;
+  };
+  return JSON.stringify(canon(a ?? null)) === JSON.stringify(canon(b ?? null));
+}
+
+export const sanitizationProvider: pulumi.dynamic.ResourceProvider = {
+  /** Validates the inputs and the rules (so bad rules fail `pulumi preview`), and adds `rulesHash`. */
+  async check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
+    const failures = validateInputs(news);
+    const inputs: Record<string, unknown> = { ...news };
+    if (typeof news.rules === "string" && !isUnknown(news.rules)) {
+      const sanitizer = loadSanitizer();
+      try {
+        inputs.rulesHash = sanitizer.hashRules(sanitizer.loadRules(news.rules, "rules"));
+      } catch (e) {
+        const err = e as Error;
+        failures.push({ property: "rules", reason: `rules are invalid: ${err && err.message ? err.message : String(e)}` });
+        delete inputs.rulesHash;
+      }
+    } else if (news.rules === undefined) {
+      failures.push({ property: "rules", reason: "rules is required: the rules YAML text." });
+    } else if (isUnknown(news.rules)) {
+      inputs.rulesHash = UNKNOWN;
+    } else {
+      failures.push({ property: "rules", reason: "rules must be the rules YAML text (a string)." });
+    }
+    return { inputs, failures };
+  },
+
+  /** Replace on a different database; update (re-run, usually a no-op) when rules, options or forbidden hosts change. */
+  async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+    const replaces = REPLACE_KEYS.filter((k) =>
+      isUnknown(news[k]) ? true : k === "port" ? Number(olds[k]) !== Number(news[k]) : olds[k] !== news[k],
+    );
+    const updates = ["rulesHash", "username", "options", "forbiddenHosts"].filter((k) =>
+      containsUnknown(news[k]) ? true : !sameJson(olds[k], news[k]),
+    );
+    // An old state without a passed verification (older provider code) is re-run too.
+    const unverified = olds.verified !== true;
+    return {
+      changes: replaces.length > 0 || updates.length > 0 || unverified,
+      replaces: [...replaces],
+      deleteBeforeReplace: false,
+    };
+  },
+
+  async create(inputs: SanitizationInputs) {
+    const outs = await runSanitization(inputs);
+    return { id: `${outs.engine}://${outs.host}:${outs.port}/${outs.database}`, outs };
+  },
+
+  async update(_id: string, _olds: SanitizationState, news: SanitizationInputs) {
+    return { outs: await runSanitization(news) };
+  },
+
+  /** The state is what the last run reported; there is nothing to look up without the password. */
+  async read(id: string, props: SanitizationState) {
+    return { id, props };
+  },
+
+  /** Nothing to undo: the clone itself goes away. Must never fail a destroy. */
+  async delete() {
+    return;
+  },
+};
