@@ -1,0 +1,127 @@
+/**
+ * PostgreSQL catalogue -> SchemaInfo. Reads pg_catalog directly (information_schema hides
+ * objects the user doesn't own and has no notion of "unique alone" or generated identity).
+ * Base and partitioned tables of every user schema; partitions are reached through their
+ * parent, and our own progress schema is left out.
+ */
+import { sql } from "../../core/sql";
+import type { ColumnInfo, Connection, ForeignKeyInfo, SchemaInfo, TableInfo, TypeClass } from "../../core/types";
+import { PROGRESS_SCHEMA } from "../types";
+
+const ON_DELETE: Record<string, ForeignKeyInfo["onDelete"]> = {
+  a: "NO ACTION",
+  r: "RESTRICT",
+  c: "CASCADE",
+  n: "SET NULL",
+  d: "SET DEFAULT",
+};
+
+function typeClass(typname: string, category: string): TypeClass {
+  if (["int2", "int4", "int8"].includes(typname)) return "integer";
+  if (["numeric", "float4", "float8", "money"].includes(typname)) return "decimal";
+  if (typname === "bool") return "boolean";
+  if (typname === "date") return "date";
+  if (typname === "timestamp" || typname === "timestamptz") return "timestamp";
+  if (typname === "time" || typname === "timetz") return "time";
+  if (typname === "uuid") return "uuid";
+  if (typname === "json" || typname === "jsonb") return "json";
+  if (typname === "bytea") return "binary";
+  if (category === "S" || category === "E") return "text";
+  return "other";
+}
+
+const USER_SCHEMAS = sql`n.nspname NOT IN ('pg_catalog', 'information_schema', ${PROGRESS_SCHEMA}) AND n.nspname NOT LIKE 'pg\\_%'`;
+
+export async function introspect(conn: Connection): Promise<SchemaInfo> {
+  const defaultSchema = String((await conn.query(sql`SELECT current_schema() AS s`)).rows[0]?.s ?? "public");
+
+  const tables = await conn.query(sql`
+    SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name,
+           GREATEST(c.reltuples, 0)::int8 AS estimate,
+           EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal) AS has_triggers
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND ${USER_SCHEMAS}
+     ORDER BY n.nspname, c.relname`);
+
+  const columns = await conn.query(sql`
+    SELECT a.attrelid::int8 AS oid, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS raw_type,
+           bt.typname AS typname, bt.typcategory AS category,
+           CASE WHEN bt.typname IN ('varchar', 'bpchar') AND COALESCE(NULLIF(t.typtypmod, -1), a.atttypmod) > 4
+                THEN COALESCE(NULLIF(t.typtypmod, -1), a.atttypmod) - 4 END AS max_length,
+           NOT a.attnotnull AS nullable,
+           (a.attgenerated <> '' OR a.attidentity = 'a') AS generated,
+           EXISTS (SELECT 1 FROM pg_index i
+                    WHERE i.indrelid = a.attrelid AND i.indisunique AND i.indnkeyatts = 1
+                      AND i.indkey[0] = a.attnum) AS is_unique
+      FROM pg_attribute a
+      JOIN pg_class c ON c.oid = a.attrelid
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+      JOIN pg_type t ON t.oid = a.atttypid
+      JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+     WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND ${USER_SCHEMAS}
+     ORDER BY a.attrelid, a.attnum`);
+
+  const pks = await conn.query(sql`
+    SELECT i.indrelid::int8 AS oid, a.attname AS name
+      FROM pg_index i
+      JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) ON true
+      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+     WHERE i.indisprimary
+     ORDER BY i.indrelid, k.ord`);
+
+  const fks = await conn.query(sql`
+    SELECT con.conname AS name,
+           fn.nspname || '.' || fc.relname AS from_table,
+           tn.nspname || '.' || tc.relname AS to_table,
+           con.confdeltype AS on_delete,
+           ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, o)
+                   JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.o)::text[] AS from_columns,
+           ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, o)
+                   JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.o)::text[] AS to_columns
+      FROM pg_constraint con
+      JOIN pg_class fc ON fc.oid = con.conrelid JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+      JOIN pg_class tc ON tc.oid = con.confrelid JOIN pg_namespace tn ON tn.oid = tc.relnamespace
+     WHERE con.contype = 'f' AND NOT fc.relispartition
+     ORDER BY con.conname`);
+
+  const byOid = new Map<string, TableInfo>();
+  const result = new Map<string, TableInfo>();
+  for (const r of tables.rows) {
+    const t: TableInfo = {
+      schema: String(r.schema),
+      name: String(r.name),
+      qualified: `${r.schema}.${r.name}`,
+      columns: [],
+      primaryKey: [],
+      estimatedRows: Number(r.estimate),
+      hasTriggers: Boolean(r.has_triggers),
+    };
+    byOid.set(String(r.oid), t);
+    result.set(t.qualified, t);
+  }
+  for (const r of pks.rows) byOid.get(String(r.oid))?.primaryKey.push(String(r.name));
+  for (const r of columns.rows) {
+    const t = byOid.get(String(r.oid));
+    if (!t) continue;
+    const col: ColumnInfo = {
+      name: String(r.name),
+      rawType: String(r.raw_type),
+      typeClass: typeClass(String(r.typname), String(r.category)),
+      maxLength: r.max_length == null ? undefined : Number(r.max_length),
+      nullable: Boolean(r.nullable),
+      unique: Boolean(r.is_unique),
+      isPrimaryKey: t.primaryKey.includes(String(r.name)),
+      generated: Boolean(r.generated),
+    };
+    t.columns.push(col);
+  }
+  const foreignKeys: ForeignKeyInfo[] = fks.rows.map((r) => ({
+    name: String(r.name),
+    fromTable: String(r.from_table),
+    fromColumns: (r.from_columns as string[]).map(String),
+    toTable: String(r.to_table),
+    toColumns: (r.to_columns as string[]).map(String),
+    onDelete: ON_DELETE[String(r.on_delete)] ?? "NO ACTION",
+  }));
+  return { defaultSchema, tables: result, foreignKeys };
+}

@@ -1,0 +1,50 @@
+/**
+ * What the engine-neutral parts (plan, execute, verify) need from an engine. Each engine is
+ * a folder under sanitize/dialect/<engine>/ exporting one `Dialect`; a third engine is a new
+ * folder plus one line in dialect/index.ts.
+ */
+import type { IdentQuoter, Sql } from "../core/sql";
+import type { ConnectOptions, Connection, ConnectionTarget, EngineName, SchemaInfo, SqlFunctions } from "../core/types";
+
+/** The statements whose syntax differs between engines. Everything else is portable SQL. */
+export interface Statements {
+  /** DDL creating the progress record when missing (idempotent, one statement each). */
+  progressDdl(): Sql[];
+  /** The runs and progress tables, as identifiers. */
+  readonly runsTable: Sql;
+  readonly progressTable: Sql;
+  /** A table reference from its TableInfo parts. */
+  table(schema: string, name: string): Sql;
+  /** `expr` as text, for keys stored in the progress record and for leak samples. */
+  asText(expr: Sql): Sql;
+  /**
+   * The key ending a chunk of `chunkSize` rows after `after` (undefined: from the start),
+   * as text in column `k`; no row means the remaining rows fit in one last chunk.
+   */
+  chunkEnd(table: Sql, pk: string, after: string | undefined, chunkSize: number): Sql;
+  /** Session settings applied to every connection that runs masking statements with triggers disabled. */
+  disableTriggers(): Sql[];
+  /** A boolean literal for the progress record's `done` column. */
+  bool(v: boolean): Sql;
+  /** NULL-safe "differs" predicate. */
+  differs(a: Sql, b: Sql): Sql;
+}
+
+export interface Dialect {
+  engine: EngineName;
+  quoter: IdentQuoter;
+  functions: SqlFunctions;
+  statements: Statements;
+  connect(target: ConnectionTarget, options?: ConnectOptions): Promise<Connection>;
+  introspect(conn: Connection): Promise<SchemaInfo>;
+  /**
+   * How truncating a referenced table works here: PostgreSQL truncates a parent together with
+   * its children in one statement; InnoDB needs FK checks off even for an empty child.
+   */
+  readonly truncateStyle: "together" | "fk-checks-off";
+}
+
+/** Name of the PostgreSQL schema / MySQL table prefix holding the progress record. */
+export const PROGRESS_SCHEMA = "aurora_staging";
+export const MYSQL_RUNS_TABLE = "aurora_staging_runs";
+export const MYSQL_PROGRESS_TABLE = "aurora_staging_progress";
