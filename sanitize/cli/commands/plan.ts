@@ -1,0 +1,71 @@
+/** `aurora-staging plan`: what sanitize would do, as SQL, and the coverage report. Writes nothing. */
+import { parseArgs } from "node:util";
+import { plan } from "../../index";
+import { ExitCode, type ExitCodeValue } from "../exit-codes";
+import type { Io } from "../io";
+import { connectionOptions, readSanitizeOptions, rulesOptions, runOptions } from "../options";
+
+export const planHelp = `Usage: aurora-staging plan --url URL --rules FILE [options]
+
+Connects, reads the schema and validates the rules against it (tables, columns, types,
+lengths, uniqueness, foreign keys, coverage), then prints the exact SQL sanitize would run
+(masking key shown as <secret>) and the coverage report. Writes nothing. Exits 0 when the
+plan is valid, 2/3 with every problem listed when it is not.
+
+Options: same as \`aurora-staging sanitize --help\`.
+`;
+
+export async function planCommand(argv: string[], io: Io): Promise<ExitCodeValue> {
+  const { values } = parseArgs({ args: argv, options: { ...connectionOptions, ...rulesOptions, ...runOptions }, strict: true });
+  if (values.help) {
+    io.out(planHelp);
+    return ExitCode.ok;
+  }
+  const { options, url, rulesFile } = readSanitizeOptions(values, io);
+  const p = await plan(options);
+  if (values.json) {
+    io.json(p);
+    return ExitCode.ok;
+  }
+  io.out(`Plan for ${url} (${p.engine}), rules ${rulesFile} (hash ${p.rulesHash.slice(0, 12)})`);
+  io.out("");
+  io.out("Coverage:");
+  for (const line of coverageLines(p.coverage)) io.out("  " + line);
+  if (p.warnings.length) {
+    io.out("");
+    io.out("Warnings:");
+    for (const w of p.warnings) io.out(`  - ${w}`);
+  }
+  io.out("");
+  io.out(`SQL (${p.statements.length} statements; chunk bounds shown as parameters, masking key as <secret>):`);
+  for (const s of p.statements) io.out(s.trimEnd().endsWith(";") ? s : `${s};`);
+  io.out("");
+  io.out("Nothing was written. Run the same command with `sanitize` to apply it.");
+  return ExitCode.ok;
+}
+
+function coverageLines(coverage: unknown): string[] {
+  if (!coverage || typeof coverage !== "object") return ["(not reported)"];
+  const c = coverage as Record<string, unknown>;
+  const lines: string[] = [];
+  for (const [key, value] of Object.entries(c)) {
+    if (Array.isArray(value)) {
+      lines.push(`${key}: ${value.length}`);
+      for (const item of value) lines.push(`  - ${describeItem(item)}`);
+    } else if (typeof value !== "object" || value === null) lines.push(`${key}: ${String(value)}`);
+  }
+  return lines.length ? lines : ["(nothing to report)"];
+}
+
+function describeItem(item: unknown): string {
+  if (typeof item === "string") return item;
+  if (item && typeof item === "object") {
+    const o = item as Record<string, unknown>;
+    const name = o.column && o.table ? `${o.table}.${o.column}` : (o.name ?? o.key ?? "");
+    const rest = Object.entries(o)
+      .filter(([k, v]) => !["table", "column", "name", "key"].includes(k) && (typeof v === "string" || typeof v === "number" || typeof v === "boolean"))
+      .map(([k, v]) => `${k}: ${v}`);
+    return [String(name), ...rest].filter(Boolean).join(", ");
+  }
+  return String(item);
+}

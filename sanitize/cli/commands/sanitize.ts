@@ -1,0 +1,52 @@
+/** `aurora-staging sanitize`: run the rules against one database, verify, report. */
+import { parseArgs } from "node:util";
+import { sanitize } from "../../index";
+import { ExitCode, type ExitCodeValue } from "../exit-codes";
+import { reportLines } from "../format";
+import type { Io } from "../io";
+import { connectionOptions, readSanitizeOptions, rulesOptions, runOptions } from "../options";
+import { ProgressLine } from "../progress";
+
+export const sanitizeHelp = `Usage: aurora-staging sanitize --url URL --rules FILE [options]
+
+Sanitizes the database at URL with the rules in FILE: refuses forbidden hosts, plans and
+validates everything before the first write, masks in resumable chunks, then verifies.
+Exits 0 only when every check passed.
+
+Options:
+  --url URL                 postgres://user@host:5432/db or mysql://user@host:3306/db
+                            (or $AURORA_STAGING_URL). Put the password in PGPASSWORD /
+                            MYSQL_PWD rather than in the URL.
+  --rules FILE              rules YAML (see docs/rules.md)
+  --masking-key-file PATH   file holding the masking key (else $AURORA_STAGING_MASKING_KEY)
+  --masking-key KEY         the key itself: visible in \`ps\`, avoid
+  --forbid HOST             never write to HOST, HOST:PORT or HOST[:PORT]/DATABASE
+                            (repeatable; also $AURORA_STAGING_FORBIDDEN_HOSTS, comma list)
+  --coverage MODE           personal (default) | strict | off
+  --chunk-size N            rows per chunk / transaction (default 50000)
+  --parallel N              tables masked at once (default 2)
+  --triggers fire|disable   disable: PostgreSQL only, session_replication_role = replica
+  --retry-for SECONDS       keep retrying the connection while the host boots (default 120)
+  --json                    print the run report as JSON (plus peakRssKb)
+  -h, --help                this help
+`;
+
+export async function sanitizeCommand(argv: string[], io: Io): Promise<ExitCodeValue> {
+  const { values } = parseArgs({ args: argv, options: { ...connectionOptions, ...rulesOptions, ...runOptions }, strict: true });
+  if (values.help) {
+    io.out(sanitizeHelp);
+    return ExitCode.ok;
+  }
+  const { options, url } = readSanitizeOptions(values, io);
+  const progress = !values.json && io.stderrIsTTY ? new ProgressLine(io) : undefined;
+  if (!values.json) io.err(`Sanitizing ${url} ...`);
+  let report;
+  try {
+    report = await sanitize({ ...options, onProgress: progress?.onProgress });
+  } finally {
+    progress?.finish();
+  }
+  if (values.json) io.json({ ...report, peakRssKb: process.resourceUsage().maxRSS });
+  else for (const line of reportLines(report)) io.out(line);
+  return report.verified ? ExitCode.ok : ExitCode.verificationFailed;
+}

@@ -1,0 +1,56 @@
+/** `aurora-staging scan`: which personal-looking columns do the rules not cover yet? */
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { scan } from "../../index";
+import { ExitCode, type ExitCodeValue } from "../exit-codes";
+import type { Io } from "../io";
+import { connectionOptions, readConnect, readRules, readTarget } from "../options";
+import { UsageError } from "../usage-error";
+
+export const scanHelp = `Usage: aurora-staging scan --url URL [--rules FILE] [--write FILE [--force]]
+
+Lists the columns that look personal (email, phone, name, address, ip, token, ...) and that
+FILE's rules (if given) don't transform, keep or drop yet. Writes nothing to the database.
+
+Options:
+  --url URL          the database to scan (or $AURORA_STAGING_URL)
+  --rules FILE       existing rules: only columns they don't cover are listed
+  --write FILE       also write a draft rules file covering them (review before use!)
+  --force            overwrite FILE if it exists
+  --retry-for SECONDS, --json, -h/--help
+`;
+
+export async function scanCommand(argv: string[], io: Io): Promise<ExitCodeValue> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...connectionOptions, rules: { type: "string" }, write: { type: "string" }, force: { type: "boolean" } },
+    strict: true,
+  });
+  if (values.help) {
+    io.out(scanHelp);
+    return ExitCode.ok;
+  }
+  const { target, url } = readTarget(values, io);
+  const { rules } = readRules(values, { required: false });
+  const result = await scan({ target, rules, connect: readConnect(values) });
+  if (values.write) {
+    try {
+      writeFileSync(values.write, result.draft, { flag: values.force ? "w" : "wx" });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") throw new UsageError(`${values.write} already exists; pass --force to overwrite it`);
+      throw new UsageError(`cannot write ${values.write}: ${code ?? (e as Error).message}`);
+    }
+  }
+  if (values.json) {
+    io.json({ columns: result.columns, ...(values.write ? { written: values.write } : {}) });
+    return ExitCode.ok;
+  }
+  if (!result.columns.length) io.out(`No unclassified personal-looking columns in ${url}.`);
+  else {
+    io.out(`${result.columns.length} personal-looking column(s) without a rule in ${url}:`);
+    for (const c of result.columns) io.out(`  ${c.table}.${c.column}  (${c.reason})  suggested: ${c.suggestion}`);
+  }
+  if (values.write) io.out(`Draft rules written to ${values.write}: review every entry before using it.`);
+  return ExitCode.ok;
+}
