@@ -1,13 +1,61 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { engines, freshDatabase } from "./harness/db";
-import { param, render, sql } from "../sanitize/core/sql";
+import { engines, freshDatabase, type TestDatabase } from "./harness/db";
+import { ident, join, param, render, sql, type Sql } from "../sanitize/core/sql";
 import { deriveMaskingKey } from "../sanitize/core/masking-key";
+import type { ColumnInfo, EngineName, MaskingKey, TableInfo, TransformContext, TransformSpec, TypeClass } from "../sanitize/core/types";
 import * as pgDialect from "../sanitize/dialect/postgres/functions";
 import * as myDialect from "../sanitize/dialect/mysql/functions";
+import { FIRST_NAMES, LAST_NAMES, getTransform, needsMaskingKey, renderSpec, validateSpec, violationOf } from "../sanitize/transforms";
 
 const KEY = "test-masking-key-0123456789abcdef";
+const MK = deriveMaskingKey(KEY);
 const dialects = { postgres: pgDialect, mysql: myDialect };
+const hmac = (v: string, key = KEY) => createHmac("sha256", key).update(v, "utf8").digest("hex");
+
+// ---- hand-built schema info (the introspector is tested elsewhere) -------------------
+function col(name: string, typeClass: TypeClass, o: Partial<ColumnInfo> = {}): ColumnInfo {
+  return { name, rawType: o.rawType ?? (typeClass === "integer" ? "integer" : "varchar(255)"), typeClass, maxLength: typeClass === "text" ? 255 : undefined, nullable: true, unique: false, isPrimaryKey: false, generated: false, ...o };
+}
+function table(name: string, columns: ColumnInfo[], schema = "public"): TableInfo {
+  return { schema, name, qualified: `${schema}.${name}`, columns, primaryKey: columns.filter((c) => c.isPrimaryKey).map((c) => c.name), estimatedRows: 0, hasTriggers: false };
+}
+const id = col("id", "integer", { isPrimaryKey: true, unique: true, nullable: false });
+
+function ctxFor(engine: EngineName, t: TableInfo, column: string, specs: Record<string, TransformSpec>, key: MaskingKey | null = MK): TransformContext {
+  const c = t.columns.find((x) => x.name === column)!;
+  const ctx: TransformContext = {
+    engine,
+    fn: dialects[engine].functions,
+    table: t,
+    column: c,
+    self: ident(column),
+    key: key ?? undefined,
+    columnRef: (n) => (specs[n] ? renderSpec(specs[n], ctxFor(engine, t, n, specs, key)) : ident(n)),
+  };
+  return ctx;
+}
+
+/** One UPDATE for all the table's masked columns, like the executor does. */
+async function mask(db: TestDatabase, t: TableInfo, specs: Record<string, TransformSpec>): Promise<void> {
+  const sets = Object.entries(specs).map(([c, s]) => sql`${ident(c)} = ${renderSpec(s, ctxFor(db.engine, t, c, specs))}`);
+  const r = render(sql`UPDATE ${ident(t.name)} SET ${join(sets)}`, dialects[db.engine].quoter);
+  expect(r.display).not.toContain(KEY);
+  await db.exec(r.text, r.values);
+}
+
+async function violations(db: TestDatabase, t: TableInfo, column: string, spec: TransformSpec): Promise<number> {
+  const v = violationOf(spec, ctxFor(db.engine, t, column, { [column]: spec }))!;
+  const r = render(sql`SELECT COUNT(*) AS n FROM ${ident(t.name)} WHERE ${v}`, dialects[db.engine].quoter);
+  return Number(await db.scalar(r.text, r.values));
+}
+
+async function values(db: TestDatabase, tableName: string, column: string): Promise<(string | null)[]> {
+  const rows = await db.exec(`SELECT ${column} AS v FROM ${tableName} ORDER BY id`);
+  return rows.map((r) => (r.v === null ? null : String(r.v)));
+}
+
+const EMAILS = ["alice@corp.io", "bob@corp.io", "Zoë.Ångström@例え.jp", null, "carol@corp.io"];
 
 describe.each(engines)("SQL functions on %s", (engine) => {
   const { functions: fn, quoter } = dialects[engine];
@@ -18,10 +66,188 @@ describe.each(engines)("SQL functions on %s", (engine) => {
       const mk = deriveMaskingKey(key);
       for (const input of inputs) {
         const r = render(sql`SELECT ${fn.hmacHex(param(input), mk)} AS h`, quoter);
-        const got = await db.scalar(r.text, r.values);
-        expect(got).toBe(createHmac("sha256", key).update(input, "utf8").digest("hex"));
+        expect(await db.scalar(r.text, r.values)).toBe(hmac(input, key));
         expect(r.display).not.toContain(key);
+        expect(r.display).toContain("<secret>");
       }
     }
+  });
+
+  it("quotes identifiers with embedded quotes and rejects empty or NUL names", () => {
+    expect(render(ident("we\"ird`name"), quoter).text).toBe(engine === "postgres" ? '"we""ird`name"' : "`we\"ird``name`");
+    expect(() => quoter.quoteIdent("")).toThrow(/empty/);
+    expect(() => quoter.quoteIdent("a\0b")).toThrow(/NUL/);
+  });
+
+  it("pick, hexToInt, mapDigits and concat behave alike on both engines", async () => {
+    const db = await freshDatabase(engine);
+    const q = async (s: Sql) => {
+      const r = render(sql`SELECT ${s} AS v`, quoter);
+      return db.scalar(r.text, r.values);
+    };
+    expect(String(await q(fn.hexToInt(param("ffffffff"))))).toBe("4294967295");
+    expect(await q(fn.pick(["a", "b", "c"], param(2)))).toBe("c");
+    expect(await q(fn.mapDigits(param("+1 (555) 010-9"), param("9876543210")))).toBe("+8 (444) 989-0");
+    expect(await q(fn.concat([param("a"), sql`NULL`, param("b")]))).toBe("ab");
+  });
+});
+
+describe.each(engines)("transforms executed on %s", (engine) => {
+  it("email: deterministic across tables, unique, keeps NULL, matches Node's HMAC", async () => {
+    const db = await freshDatabase(engine);
+    const text = engine === "postgres" ? "varchar(255)" : "varchar(255) CHARACTER SET utf8mb4";
+    await db.exec(`CREATE TABLE users (id int primary key, email ${text} unique)`);
+    await db.exec(`CREATE TABLE orders (id int primary key, customer_email ${text})`);
+    for (const [i, e] of EMAILS.entries()) {
+      await db.exec("INSERT INTO users VALUES (" + (i + 1) + ", " + (engine === "postgres" ? "$1" : "?") + ")", [e]);
+      await db.exec("INSERT INTO orders VALUES (" + (i + 1) + ", " + (engine === "postgres" ? "$1" : "?") + ")", [EMAILS[EMAILS.length - 1 - i]]);
+    }
+    const users = table("users", [id, col("email", "text", { unique: true })]);
+    const orders = table("orders", [id, col("customer_email", "text")]);
+    const spec: TransformSpec = { transform: "email" };
+    expect(await violations(db, users, "email", spec)).toBe(4);
+    await mask(db, users, { email: spec });
+    await mask(db, orders, { customer_email: spec });
+    const u = await values(db, "users", "email");
+    const o = await values(db, "orders", "customer_email");
+    expect(u).toEqual(EMAILS.map((e) => (e === null ? null : `u${hmac(e).slice(0, 20)}@example.com`)));
+    expect(o).toEqual([...u].reverse());
+    expect(new Set(u.filter((x) => x !== null)).size).toBe(4);
+    expect(await violations(db, users, "email", spec)).toBe(0);
+  });
+
+  it("email with a custom domain; hash of length 12 and 64", async () => {
+    const db = await freshDatabase(engine);
+    await db.exec("CREATE TABLE t (id int primary key, a varchar(100), h1 varchar(64), h2 varchar(64))");
+    await db.exec("INSERT INTO t VALUES (1, 'x@y.z', 'secret-1', 'secret-1'), (2, NULL, NULL, 'secret-2')");
+    const t = table("t", [id, col("a", "text"), col("h1", "text"), col("h2", "text")]);
+    await mask(db, t, { a: { transform: "email", domain: "staging.test" }, h1: { transform: "hash", length: 12 }, h2: { transform: "hash" } });
+    expect(await values(db, "t", "a")).toEqual([`u${hmac("x@y.z").slice(0, 20)}@staging.test`, null]);
+    expect(await values(db, "t", "h1")).toEqual([hmac("secret-1").slice(0, 12), null]);
+    expect(await values(db, "t", "h2")).toEqual([hmac("secret-1"), hmac("secret-2")]);
+    expect(await violations(db, t, "h1", { transform: "hash", length: 12 })).toBe(0);
+    expect(await violations(db, t, "h2", { transform: "hash", length: 12 })).toBe(2);
+  });
+
+  it("phone: keeps punctuation, length and prefix; same number gives the same output", async () => {
+    const db = await freshDatabase(engine);
+    await db.exec("CREATE TABLE t (id int primary key, p varchar(40))");
+    const phones = ["+1 (555) 123-4567", "+1 (555) 123-4567", "+44 20 7946 0958", null];
+    for (const [i, p] of phones.entries()) await db.exec(`INSERT INTO t VALUES (${i + 1}, ${engine === "postgres" ? "$1" : "?"})`, [p]);
+    await mask(db, table("t", [id, col("p", "text")]), { p: { transform: "phone", keepPrefix: 3 } });
+    const out = await values(db, "t", "p");
+    const expected = phones.map((p) => {
+      if (p === null) return null;
+      const map = BigInt("0x" + hmac(p).slice(0, 15)).toString().padStart(19, "0").slice(9, 19);
+      return p.slice(0, 3) + p.slice(3).replace(/[0-9]/g, (d) => map[Number(d)]);
+    });
+    expect(out).toEqual(expected);
+    expect(out[0]).toMatch(/^\+1 \(\d{3}\) \d{3}-\d{4}$/);
+    expect(out[0]).toBe(out[1]);
+    expect(out[2]!.length).toBe(phones[2]!.length);
+  });
+
+  it("name: first, last and full come from the shipped lists, deterministically", async () => {
+    const db = await freshDatabase(engine);
+    await db.exec("CREATE TABLE t (id int primary key, f varchar(40), l varchar(40), n varchar(80))");
+    await db.exec("INSERT INTO t VALUES (1, 'Jane', 'Doe', 'Jane Doe'), (2, 'Jane', 'Roe', NULL), (3, 'Ann', 'Doe', 'Ann Lee')");
+    const t = table("t", [id, col("f", "text"), col("l", "text"), col("n", "text")]);
+    await mask(db, t, { f: { transform: "name", kind: "first" }, l: { transform: "name", kind: "last" }, n: { transform: "name" } });
+    const pickF = (v: string) => FIRST_NAMES[parseInt(hmac(v).slice(0, 8), 16) % FIRST_NAMES.length];
+    const pickL = (v: string) => LAST_NAMES[parseInt(hmac(v).slice(8, 16), 16) % LAST_NAMES.length];
+    expect(await values(db, "t", "f")).toEqual(["Jane", "Jane", "Ann"].map(pickF));
+    expect(await values(db, "t", "l")).toEqual(["Doe", "Roe", "Doe"].map(pickL));
+    expect(await values(db, "t", "n")).toEqual([`${pickF("Jane Doe")} ${pickL("Jane Doe")}`, null, `${pickF("Ann Lee")} ${pickL("Ann Lee")}`]);
+  });
+
+  it("partial: keeps the ends, masks the middle, masks short values whole, keeps NULL", async () => {
+    const db = await freshDatabase(engine);
+    const text = engine === "postgres" ? "varchar(40)" : "varchar(40) CHARACTER SET utf8mb4";
+    await db.exec(`CREATE TABLE t (id int primary key, card ${text}, nm ${text})`);
+    await db.exec("INSERT INTO t VALUES (1, '4111111111111111', 'Zoë Ångström'), (2, '123', 'Al'), (3, NULL, NULL)");
+    const t = table("t", [id, col("card", "text"), col("nm", "text")]);
+    await mask(db, t, { card: { transform: "partial" }, nm: { transform: "partial", keepFirst: 1, keepLast: 1, mask: "#" } });
+    expect(await values(db, "t", "card")).toEqual(["************1111", "***", null]);
+    expect(await values(db, "t", "nm")).toEqual(["Z##########m", "##", null]);
+  });
+
+  it("template with {id} and {{ escapes; fixed, null and sql", async () => {
+    const db = await freshDatabase(engine);
+    await db.exec("CREATE TABLE t (id int primary key, fn varchar(40) unique, tag varchar(40), pw varchar(80) NOT NULL, n int, gone varchar(10), s varchar(10))");
+    await db.exec("INSERT INTO t VALUES (7, 'Jane', 'a', 'x', 5, 'bye', 'q'), (8, NULL, 'b', 'y', 6, NULL, 'r')");
+    const t = table("t", [id, col("fn", "text", { unique: true }), col("tag", "text", { maxLength: undefined, rawType: "text" }), col("pw", "text", { nullable: false }), col("n", "integer"), col("gone", "text"), col("s", "text")]);
+    const specs: Record<string, TransformSpec> = {
+      fn: { transform: "template", value: "FirstName_{id}" },
+      tag: { transform: "template", value: "{{{id}}}-{fn}" },
+      pw: { transform: "fixed", value: "$2b$12$staged" },
+      n: { transform: "fixed", value: 0 },
+      gone: { transform: "null" },
+      s: { transform: "sql", expression: "lower('ABC')" },
+    };
+    for (const [c, s] of Object.entries(specs)) expect(validateSpec(s, t.columns.find((x) => x.name === c)!, t)).toEqual([]);
+    await mask(db, t, specs);
+    expect(await values(db, "t", "fn")).toEqual(["FirstName_7", null]);
+    // {fn} reads the masked value, never the original (and a NULL stays NULL, so it adds nothing).
+    expect(await values(db, "t", "tag")).toEqual(["{7}-FirstName_7", "{8}-"]);
+    expect(await values(db, "t", "pw")).toEqual(["$2b$12$staged", "$2b$12$staged"]);
+    expect(await values(db, "t", "n")).toEqual(["0", "0"]);
+    expect(await values(db, "t", "gone")).toEqual([null, null]);
+    expect(await values(db, "t", "s")).toEqual(["abc", "abc"]);
+    expect(await violations(db, t, "gone", { transform: "null" })).toBe(0);
+    expect(await violations(db, t, "pw", { transform: "fixed", value: "other" })).toBe(2);
+  });
+});
+
+describe("transform validation (no database)", () => {
+  const t = table("users", [
+    id,
+    col("email", "text", { unique: true, maxLength: 20, rawType: "varchar(20)" }),
+    col("age", "integer"),
+    col("pw", "text", { nullable: false }),
+    col("full", "text", { generated: true }),
+    col("code", "text", { unique: true }),
+  ]);
+  const c = (n: string) => t.columns.find((x) => x.name === n)!;
+  const problems = (s: TransformSpec, column: string) => validateSpec(s, c(column), t).join("\n");
+
+  it("email output longer than varchar(n) names the length and the column", () => {
+    expect(problems({ transform: "email" }, "email")).toMatch(/public\.users\.email: .*33 characters.*varchar\(20\)/);
+  });
+  it("null on a NOT NULL column", () => {
+    expect(problems({ transform: "null" }, "pw")).toMatch(/users\.pw: is NOT NULL.*use `fixed`/);
+  });
+  it("string transform on a numeric column; fixed string into a numeric column", () => {
+    expect(problems({ transform: "email" }, "age")).toMatch(/users\.age: transform "email" produces text.*integer.*Numeric columns take `fixed` with a number/);
+    expect(problems({ transform: "fixed", value: "12" }, "age")).toMatch(/users\.age: is integer but the fixed value is a string/);
+    expect(problems({ transform: "fixed", value: 12 }, "age")).toBe("");
+  });
+  it("non-unique transforms on a unique column suggest email/hash/template", () => {
+    expect(problems({ transform: "fixed", value: "x" }, "code")).toMatch(/users\.code: is unique.*gives every row the same value.*`email`, `hash`/);
+    expect(problems({ transform: "hash", length: 8 }, "code")).toMatch(/is unique.*can collide/);
+    expect(problems({ transform: "hash", length: 16 }, "code")).toBe("");
+    expect(problems({ transform: "template", value: "c_{id}" }, "code")).toBe("");
+    expect(problems({ transform: "template", value: "c_{age}" }, "code")).toMatch(/is unique/);
+  });
+  it("primary key and generated columns can't be masked; unknown template column is named", () => {
+    expect(problems({ transform: "hash" }, "id")).toMatch(/users\.id: is part of the primary key/);
+    expect(problems({ transform: "null" }, "full")).toMatch(/users\.full: is a generated column/);
+    expect(problems({ transform: "template", value: "x_{idd}" }, "pw")).toMatch(/unknown column \{idd\}.*has: id, email/);
+    expect(problems({ transform: "template", value: "x_{id" }, "pw")).toMatch(/without a matching "}"/);
+  });
+  it("deterministic transforms refuse to render without a key", () => {
+    const ctx = ctxFor("postgres", t, "pw", {}, null);
+    expect(() => getTransform("email").render({ transform: "email" }, ctx)).toThrow(/users\.pw: transform "email" is deterministic.*AURORA_STAGING_MASKING_KEY.*openssl rand -hex 32/);
+    expect(needsMaskingKey({ tables: { u: { kind: "mask", columns: { a: { transform: "partial" } } } }, keep: [], verify: [] })).toBe(false);
+    expect(needsMaskingKey({ tables: { u: { kind: "mask", columns: { a: { transform: "phone" } } } }, keep: [], verify: [] })).toBe(true);
+  });
+  it("masking keys: short keys are refused without echoing them", () => {
+    expect(() => deriveMaskingKey("short-secret")).toThrow(/at least 16 characters.*openssl rand -hex 32/);
+    try {
+      deriveMaskingKey("short-secret");
+    } catch (e) {
+      expect(String(e)).not.toContain("short-secret");
+    }
+    expect(MK.fingerprint).toMatch(/^[0-9a-f]{8}$/);
+    expect(MK.ipad.length).toBe(64);
   });
 });

@@ -1,0 +1,40 @@
+import { param, sql } from "../core/sql";
+import type { Transform, TransformSpec } from "../core/types";
+import { columnProblems, keepNull, needLength, needText, requireKey, rightChars } from "./common";
+
+type Spec = Extract<TransformSpec, { transform: "email" }>;
+
+export const DEFAULT_EMAIL_DOMAIN = "example.com";
+/** Hex chars of the HMAC kept in the local part: 80 bits, collisions negligible. */
+const LOCAL_HEX = 20;
+
+export function emailDomain(spec: Spec): string {
+  return spec.domain ?? DEFAULT_EMAIL_DOMAIN;
+}
+
+/** Output length is fixed: "u" + 20 hex + "@" + domain. */
+export function emailLength(spec: Spec): number {
+  return 1 + LOCAL_HEX + 1 + emailDomain(spec).length;
+}
+
+export const email: Transform<Spec> = {
+  name: "email",
+  summary: "Deterministic address u<20 hex of HMAC>@<domain> (default example.com); same input, same output in every table; keeps uniqueness; NULL stays NULL.",
+  deterministic: true,
+  preservesUniqueness: () => true,
+  references: () => [],
+  validate(spec, column) {
+    return [...columnProblems(column), ...needText("email", column), ...needLength("email", column, emailLength(spec), `output with domain "${emailDomain(spec)}"`)];
+  },
+  render(spec, ctx) {
+    const key = requireKey(ctx, "email");
+    const { fn } = ctx;
+    const local = fn.substr(fn.hmacHex(ctx.self, key), 1, LOCAL_HEX);
+    return keepNull(ctx.self, fn.concat([param("u"), local, param(`@${emailDomain(spec)}`)]));
+  },
+  violation(spec, ctx) {
+    // Compares the tail rather than LIKE '%@domain', so "_" in a domain is not a wildcard.
+    const tail = `@${emailDomain(spec)}`;
+    return sql`(${ctx.self} IS NOT NULL AND ${ctx.fn.distinct(rightChars(ctx, ctx.self, tail.length), ctx.fn.toText(param(tail)))})`;
+  },
+};

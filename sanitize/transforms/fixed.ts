@@ -1,0 +1,48 @@
+import { param } from "../core/sql";
+import type { ColumnInfo, Transform, TransformSpec } from "../core/types";
+import { columnProblems, needLength, needUniqueSafe } from "./common";
+
+type Spec = Extract<TransformSpec, { transform: "fixed" }>;
+
+/** Every row gets the same value (NULLs included), e.g. a known test password hash. */
+export const fixed: Transform<Spec> = {
+  name: "fixed",
+  summary: "Sets every row to the same value (`value`), NULLs included; not for unique columns.",
+  deterministic: false,
+  preservesUniqueness: () => false,
+  references: () => [],
+  validate(spec, column) {
+    return [
+      ...columnProblems(column),
+      ...typeProblems(spec.value, column),
+      ...(column.typeClass === "text" ? needLength("fixed", column, String(spec.value).length, "value") : []),
+      ...needUniqueSafe("fixed", column, false, "gives every row the same value"),
+    ];
+  },
+  render(spec, ctx) {
+    return ctx.fn.castTo(param(spec.value), ctx.column);
+  },
+  violation(spec, ctx) {
+    return ctx.fn.distinct(ctx.self, ctx.fn.castTo(param(spec.value), ctx.column));
+  },
+};
+
+function typeProblems(value: Spec["value"], column: ColumnInfo): string[] {
+  const shown = typeof value === "string" ? "a string" : typeof value;
+  switch (column.typeClass) {
+    case "integer":
+      return typeof value === "number" && Number.isInteger(value)
+        ? []
+        : [`is ${column.rawType} but the fixed value is ${shown === "number" ? "not an integer" : shown}: write an integer without quotes, e.g. \`value: 0\`.`];
+    case "decimal":
+      return typeof value === "number" ? [] : [`is ${column.rawType} but the fixed value is ${shown}: write a number without quotes, e.g. \`value: 0\`.`];
+    case "boolean":
+      return typeof value === "boolean" ? [] : [`is ${column.rawType} but the fixed value is ${shown}: write \`value: true\` or \`value: false\`.`];
+    case "text":
+      return [];
+    default:
+      // Dates, uuids, json...: the database parses the string; it reports a bad one.
+      return typeof value === "string" ? [] : [`is ${column.rawType} but the fixed value is ${shown}: write the value as a quoted string the database can parse.`];
+  }
+}
+

@@ -1,0 +1,37 @@
+import { sql } from "../core/sql";
+import type { Transform, TransformSpec } from "../core/types";
+import { columnProblems, keepNull, needLength, needText, needUniqueSafe, requireKey } from "./common";
+
+type Spec = Extract<TransformSpec, { transform: "hash" }>;
+
+export const HASH_MIN = 8;
+export const HASH_MAX = 64;
+/** From 16 hex chars (64 bits) collisions are negligible at any table size we clone. */
+export const HASH_UNIQUE_MIN = 16;
+
+const hashLength = (spec: Spec): number => spec.length ?? HASH_MAX;
+
+export const hash: Transform<Spec> = {
+  name: "hash",
+  summary: "Deterministic keyed HMAC-SHA256 as lowercase hex, first `length` chars (8..64, default 64); unique from length 16; NULL stays NULL.",
+  deterministic: true,
+  preservesUniqueness: (spec) => hashLength(spec) >= HASH_UNIQUE_MIN,
+  references: () => [],
+  validate(spec, column) {
+    const n = hashLength(spec);
+    const out = [...columnProblems(column), ...needText("hash", column)];
+    if (!Number.isInteger(n) || n < HASH_MIN || n > HASH_MAX) out.push(`hash length ${n} is out of range: use an integer from ${HASH_MIN} to ${HASH_MAX}.`);
+    out.push(...needLength("hash", column, n, `output (length ${n})`));
+    out.push(...needUniqueSafe("hash", column, hash.preservesUniqueness(spec), `with length ${n} (< ${HASH_UNIQUE_MIN}) can collide`));
+    return out;
+  },
+  render(spec, ctx) {
+    const key = requireKey(ctx, "hash");
+    const h = ctx.fn.hmacHex(ctx.self, key);
+    const n = hashLength(spec);
+    return keepNull(ctx.self, n === HASH_MAX ? h : ctx.fn.substr(h, 1, n));
+  },
+  violation(spec, ctx) {
+    return sql`(${ctx.self} IS NOT NULL AND ${ctx.fn.distinct(ctx.fn.charLength(ctx.self), sql`${hashLength(spec)}`)})`;
+  },
+};

@@ -1,0 +1,27 @@
+import { raw, sql } from "../core/sql";
+import type { Transform, TransformSpec } from "../core/types";
+import { columnProblems } from "./common";
+
+type Spec = Extract<TransformSpec, { transform: "null" }>;
+
+/** Clears the column. NULLs never collide, so unique columns are fine. */
+export const nullTransform: Transform<Spec> = {
+  name: "null",
+  summary: "Sets the column to NULL (the column must allow NULL).",
+  deterministic: false,
+  preservesUniqueness: () => true,
+  references: () => [],
+  validate(_spec, column) {
+    const out = columnProblems(column);
+    if (!column.nullable) {
+      out.push("is NOT NULL, so transform \"null\" can't be used: use `fixed` with a placeholder value, or make the column nullable.");
+    }
+    return out;
+  },
+  render() {
+    return raw("NULL");
+  },
+  violation(_spec, ctx) {
+    return sql`(${ctx.self} IS NOT NULL)`;
+  },
+};

@@ -1,0 +1,47 @@
+import { param, sql } from "../core/sql";
+import type { Transform, TransformSpec } from "../core/types";
+import { columnProblems, keepNull, needText, needUniqueSafe, rightChars } from "./common";
+
+type Spec = Extract<TransformSpec, { transform: "partial" }>;
+
+export const PARTIAL_DEFAULTS = { keepFirst: 0, keepLast: 4, mask: "*" } as const;
+
+function opts(spec: Spec): { keepFirst: number; keepLast: number; mask: string } {
+  return {
+    keepFirst: spec.keepFirst ?? PARTIAL_DEFAULTS.keepFirst,
+    keepLast: spec.keepLast ?? PARTIAL_DEFAULTS.keepLast,
+    mask: spec.mask ?? PARTIAL_DEFAULTS.mask,
+  };
+}
+
+export const partial: Transform<Spec> = {
+  name: "partial",
+  summary: "Keeps the first `keepFirst` (default 0) and last `keepLast` (default 4) chars and replaces the rest with `mask` (default *); values no longer than keepFirst+keepLast are masked entirely; NULL stays NULL.",
+  deterministic: false,
+  preservesUniqueness: () => false,
+  references: () => [],
+  validate(spec, column) {
+    const o = opts(spec);
+    const out = [...columnProblems(column), ...needText("partial", column)];
+    for (const k of ["keepFirst", "keepLast"] as const) {
+      if (!Number.isInteger(o[k]) || o[k] < 0) out.push(`partial ${k} ${o[k]} must be a non-negative integer.`);
+    }
+    if ([...o.mask].length !== 1) out.push(`partial mask "${o.mask}" must be exactly one character, e.g. "*".`);
+    out.push(...needUniqueSafe("partial", column, false, "can make two values equal"));
+    return out;
+  },
+  render(spec, ctx) {
+    const { keepFirst, keepLast, mask } = opts(spec);
+    const { fn, self } = ctx;
+    const len = fn.charLength(self);
+    const parts = [];
+    if (keepFirst > 0) parts.push(fn.substr(self, 1, keepFirst));
+    parts.push(fn.repeat(param(mask), sql`(${len} - ${param(keepFirst + keepLast)})`));
+    if (keepLast > 0) parts.push(rightChars(ctx, self, keepLast));
+    // Short values would otherwise be kept whole: mask every character of those.
+    return keepNull(
+      self,
+      sql`CASE WHEN ${len} <= ${param(keepFirst + keepLast)} THEN ${fn.repeat(param(mask), len)} ELSE ${fn.concat(parts)} END`,
+    );
+  },
+};

@@ -1,0 +1,111 @@
+import { param } from "../core/sql";
+import type { ColumnInfo, TableInfo, Transform, TransformSpec } from "../core/types";
+import { columnNames, columnProblems, keepNull, needLength, needText, needUniqueSafe } from "./common";
+
+type Spec = Extract<TransformSpec, { transform: "template" }>;
+
+export type TemplatePart = { kind: "text"; text: string } | { kind: "column"; column: string };
+
+/**
+ * `FirstName_{id}` -> text "FirstName_", column "id". `{{` and `}}` are literal braces.
+ * Returns the problems instead of throwing so the rules loader can report them all.
+ */
+export function parseTemplate(value: string): { parts: TemplatePart[]; problems: string[] } {
+  const parts: TemplatePart[] = [];
+  const problems: string[] = [];
+  let text = "";
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if ((c === "{" || c === "}") && value[i + 1] === c) {
+      text += c;
+      i++;
+    } else if (c === "{") {
+      const end = value.indexOf("}", i + 1);
+      const name = end < 0 ? "" : value.slice(i + 1, end);
+      if (end < 0 || name.includes("{")) {
+        problems.push(`template "${value}" has a "{" without a matching "}" at character ${i + 1}; write "{{" for a literal brace.`);
+        break;
+      }
+      if (name === "") {
+        problems.push(`template "${value}" has an empty "{}" at character ${i + 1}; put a column name inside, e.g. {id}.`);
+      } else {
+        if (text) parts.push({ kind: "text", text });
+        text = "";
+        parts.push({ kind: "column", column: name });
+      }
+      i = end;
+    } else if (c === "}") {
+      problems.push(`template "${value}" has a "}" without a matching "{" at character ${i + 1}; write "}}" for a literal brace.`);
+    } else {
+      text += c;
+    }
+  }
+  if (text) parts.push({ kind: "text", text });
+  return { parts, problems };
+}
+
+/** The longest text a column's value can print as, when known. */
+function maxPrintedLength(col: ColumnInfo): number | undefined {
+  if (col.typeClass === "integer") return 20; // -9223372036854775808
+  if (col.typeClass === "uuid") return 36;
+  if (col.typeClass === "boolean") return 5;
+  if (col.typeClass === "text") return col.maxLength;
+  return undefined;
+}
+
+export const template: Transform<Spec> = {
+  name: "template",
+  summary: "Builds text from literal parts and other columns of the same row: `FirstName_{id}`; `{{` is a literal brace.",
+  deterministic: false,
+  // Only known with the table: see validate(), which checks uniqueness itself.
+  preservesUniqueness: () => false,
+  references(spec) {
+    return [...new Set(parseTemplate(spec.value).parts.flatMap((p) => (p.kind === "column" ? [p.column] : [])))];
+  },
+  validate(spec, column, table) {
+    const { parts, problems } = parseTemplate(spec.value);
+    const out = [...columnProblems(column), ...needText("template", column), ...problems];
+    let maxLen: number | undefined = 0;
+    let referencesUnique = false;
+    for (const p of parts) {
+      if (p.kind === "text") {
+        if (maxLen !== undefined) maxLen += p.text.length;
+        continue;
+      }
+      if (p.column === column.name) {
+        out.push(`template "${spec.value}" references the column itself ({${p.column}}), which would copy the original value; reference another column such as {id}.`);
+        continue;
+      }
+      const ref = findColumn(table, p.column);
+      if (!ref) {
+        out.push(`template "${spec.value}" references unknown column {${p.column}}; ${table.qualified} has: ${columnNames(table)}.`);
+        maxLen = undefined;
+        continue;
+      }
+      const refLen = maxPrintedLength(ref);
+      maxLen = maxLen === undefined || refLen === undefined ? undefined : maxLen + refLen;
+      if (ref.unique || (table.primaryKey.length === 1 && table.primaryKey[0] === ref.name)) referencesUnique = true;
+    }
+    if (column.typeClass === "text") out.push(...needLength("template", column, maxLen));
+    out.push(...needUniqueSafe("template", column, templatePreservesUniqueness(spec, referencesUnique), "does not reference exactly one unique column"));
+    return out;
+  },
+  render(spec, ctx) {
+    const { parts, problems } = parseTemplate(spec.value);
+    if (problems.length) throw new Error(`${ctx.table.qualified}.${ctx.column.name}: ${problems[0]}`);
+    const sqlParts = parts.map((p) => (p.kind === "text" ? param(p.text) : ctx.columnRef(p.column)));
+    return keepNull(ctx.self, ctx.fn.concat(sqlParts.length ? sqlParts : [param("")]));
+  },
+};
+
+/**
+ * Injective only with exactly one column reference, and that column unique: with two
+ * references "{a}{b}" could collide ("1"+"23" and "12"+"3").
+ */
+function templatePreservesUniqueness(spec: Spec, referencesUnique: boolean): boolean {
+  return referencesUnique && template.references(spec).length === 1;
+}
+
+function findColumn(table: TableInfo, name: string): ColumnInfo | undefined {
+  return table.columns.find((c) => c.name === name);
+}
