@@ -1,0 +1,634 @@
+/**
+ * Stack config -> typed, validated StagingConfig.
+ *
+ * Plain functions with no Pulumi imports, so they can be tested directly and run before any
+ * resource is declared. Every problem is collected and reported in ONE error: a stack owner
+ * fixes their `Pulumi.<stack>.yaml` in one go instead of one `pulumi up` per typo.
+ *
+ * Raw values may be what `pulumi.runtime.allConfig()` gives (strings; objects and lists as
+ * JSON text; numbers and booleans as text) or already-typed values (tests, other callers).
+ * Messages never echo the masking key.
+ */
+
+export const CONFIG_NAMESPACE = "aurora-staging";
+
+/** Suffix appended to the cluster identifier prefix: "-" + 8 hex chars of the generation. */
+export const GENERATION_SUFFIX_LENGTH = 9;
+/** Instance identifiers append "-<n>" to the cluster identifier; n <= 16 (Aurora's limit). */
+export const MAX_INSTANCE_COUNT = 16;
+export const INSTANCE_SUFFIX_LENGTH = 3; // "-16"
+/** RDS identifiers are at most 63 characters; the prefix leaves room for both suffixes. */
+export const MAX_IDENTIFIER_PREFIX_LENGTH = 63 - GENERATION_SUFFIX_LENGTH - INSTANCE_SUFFIX_LENGTH;
+
+/** Tags the component sets itself; the stack can't override them. */
+export const RESERVED_TAGS = ["Environment", "ManagedBy", "SourceCluster", "Team", "CloneGeneration"] as const;
+
+export const DEFAULT_INSTANCE_CLASS = "db.r6g.large";
+export const DEFAULT_RULES_FILE = "sanitize/default-rules.yaml";
+export const DEFAULT_REFRESH = "initial";
+export const DEFAULT_CLUSTER_QUOTA = 40;
+export const DEFAULT_SERVERLESS = { minCapacity: 0.5, maxCapacity: 4 } as const;
+
+/** Where the clone comes from: a plain identifier, or an ARN (whose region must be ours). */
+export type SourceRef =
+  | { kind: "identifier"; identifier: string }
+  | { kind: "arn"; arn: string; region: string; account: string; identifier: string };
+
+export interface ServerlessScaling {
+  /** ACUs, steps of 0.5; 0 enables auto-pause (engine versions permitting). */
+  minCapacity: number;
+  maxCapacity: number;
+  /** Only with minCapacity 0: idle seconds before pausing (300..86400). */
+  secondsUntilAutoPause?: number;
+}
+
+export interface SanitizeOptionsConfig {
+  coverage?: "personal" | "strict" | "off";
+  chunkSize?: number;
+  parallelism?: number;
+  triggers?: "fire" | "disable";
+  connectRetrySeconds?: number;
+  ssl?: "require" | "verify-full" | "disable";
+  /** Connect here instead of the clone's endpoint (e.g. 127.0.0.1 of an SSM port forward). */
+  connectHost?: string;
+}
+
+export interface PostCloneCommand {
+  /** Used in the Pulumi resource name: lowercase letters, digits, hyphens. */
+  name: string;
+  /** Shell command; the clone's connection details arrive in its environment only. */
+  command: string;
+}
+
+export interface StableHostname {
+  zoneId: string;
+  name: string;
+}
+
+export interface StagingConfig {
+  team: string;
+  source: SourceRef;
+  /** Any change to this value builds a new clone on the next `pulumi up`. */
+  refresh: string;
+  maxCloneAgeDays?: number;
+  clusterIdentifierPrefix: string;
+  instanceClass: string;
+  instanceCount: number;
+  /** Present when instanceClass is db.serverless (defaulted) or when the stack sets it. */
+  serverless?: ServerlessScaling;
+  subnetGroupName?: string;
+  securityGroupIds?: string[];
+  /** Only accepted when equal to the source's version (checked against the source). */
+  engineVersion?: string;
+  tags: Record<string, string>;
+  database?: string;
+  sanitize: boolean;
+  rulesFile: string;
+  /** Secret; undefined means "generate a stack-stable key". */
+  maskingKey?: string;
+  sanitizeOptions: SanitizeOptionsConfig;
+  postCloneCommands: PostCloneCommand[];
+  stableHostname?: StableHostname;
+  connectionSecretName?: string;
+  clusterQuota: number;
+  /** The stack's AWS region (`aws:region`), when known. */
+  region?: string;
+}
+
+/** Thrown with every problem found; `problems` are the individual lines. */
+export class StagingConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `aurora-staging stack config has ${problems.length} problem${problems.length === 1 ? "" : "s"} ` +
+        `(fix them in Pulumi.<stack>.yaml or with \`pulumi config set\`):\n  - ${problems.join("\n  - ")}`,
+    );
+    this.name = "StagingConfigError";
+  }
+}
+
+const KNOWN_KEYS = [
+  "team",
+  "sourceCluster",
+  "refresh",
+  "maxCloneAgeDays",
+  "clusterIdentifierPrefix",
+  "instanceClass",
+  "instanceCount",
+  "serverless",
+  "subnetGroupName",
+  "securityGroupIds",
+  "engineVersion",
+  "tags",
+  "database",
+  "sanitize",
+  "rulesFile",
+  "maskingKey",
+  "sanitizeOptions",
+  "postCloneCommands",
+  "stableHostname",
+  "connectionSecretName",
+  "clusterQuota",
+] as const;
+
+const RDS_IDENTIFIER = /^[a-z](?:[a-z0-9]|-(?!-))*$/;
+const TEAM = /^[a-z][a-z0-9-]*$/;
+const INSTANCE_CLASS = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
+const SECURITY_GROUP = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const SUBNET_GROUP = /^[A-Za-z0-9 ._-]{1,255}$/;
+const REFRESH = /^[A-Za-z0-9][A-Za-z0-9._:+=@/-]{0,63}$/;
+const ENGINE_VERSION = /^[0-9][0-9A-Za-z._-]{0,63}$/;
+const DATABASE = /^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/;
+const ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const HOOK_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+const ARN = /^arn:(aws[a-z-]*):rds:([a-z0-9-]+):(\d{12}):cluster:(.+)$/;
+
+/** Reads and validates the whole config; throws StagingConfigError listing every problem. */
+export function parseStagingConfig(raw: Record<string, unknown>, context: { region?: string } = {}): StagingConfig {
+  const problems: string[] = [];
+  const p = new Reader(raw, problems);
+
+  for (const key of Object.keys(raw)) {
+    if (!(KNOWN_KEYS as readonly string[]).includes(key)) {
+      const hint = closest(key, KNOWN_KEYS);
+      problems.push(
+        `${CONFIG_NAMESPACE}:${key}: unknown config key${hint ? `; did you mean \`${CONFIG_NAMESPACE}:${hint}\`?` : ""} ` +
+          `(known keys: ${KNOWN_KEYS.join(", ")})`,
+      );
+    }
+  }
+
+  const region = context.region;
+  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
+    problems.push(`aws:region: "${region}" is not an AWS region name; e.g. \`pulumi config set aws:region eu-west-1\``);
+  }
+
+  const team = p.string("team", { required: true, example: "payments" });
+  if (team !== undefined && !(TEAM.test(team) && team.length <= 20 && !team.endsWith("-") && !team.includes("--"))) {
+    p.bad("team", team, "must be 1-20 lowercase letters, digits or single hyphens, starting with a letter", "payments");
+  }
+
+  const source = parseSource(p, region);
+
+  const refresh = p.string("refresh", { example: "2026-11-27" }) ?? DEFAULT_REFRESH;
+  if (!REFRESH.test(refresh)) {
+    p.bad("refresh", refresh, "must be 1-64 letters, digits or . _ : + = @ / - (e.g. a date), starting with a letter or digit", "2026-11-27");
+  }
+
+  const maxCloneAgeDays = p.integer("maxCloneAgeDays", 1, 365, "7");
+
+  const defaultPrefix = team !== undefined ? `${team}-staging` : undefined;
+  const clusterIdentifierPrefix = p.string("clusterIdentifierPrefix", { example: "payments-staging" }) ?? defaultPrefix;
+  if (clusterIdentifierPrefix !== undefined) {
+    const why = rdsIdentifierProblem(clusterIdentifierPrefix, MAX_IDENTIFIER_PREFIX_LENGTH);
+    if (why) {
+      p.bad(
+        raw.clusterIdentifierPrefix === undefined ? "team" : "clusterIdentifierPrefix",
+        clusterIdentifierPrefix,
+        `${why} (the cluster identifier is "<prefix>-<8-char generation>" and instances add "-<n>", and RDS allows 63 characters)`,
+        "payments-staging",
+      );
+    }
+  }
+
+  const instanceClass = p.string("instanceClass", { example: DEFAULT_INSTANCE_CLASS }) ?? DEFAULT_INSTANCE_CLASS;
+  if (!INSTANCE_CLASS.test(instanceClass)) {
+    p.bad("instanceClass", instanceClass, "must look like db.<family>.<size> or be db.serverless", "db.r6g.large");
+  }
+  const instanceCount = p.integer("instanceCount", 1, MAX_INSTANCE_COUNT, "2") ?? 1;
+
+  let serverless = parseServerless(p);
+  if (serverless === undefined && instanceClass === "db.serverless" && raw.serverless === undefined) {
+    serverless = { ...DEFAULT_SERVERLESS };
+  }
+
+  const subnetGroupName = p.string("subnetGroupName", { example: "staging-private" });
+  if (subnetGroupName !== undefined && !SUBNET_GROUP.test(subnetGroupName)) {
+    p.bad("subnetGroupName", subnetGroupName, "must be 1-255 letters, digits, spaces, periods, underscores or hyphens", "staging-private");
+  }
+
+  const securityGroupIds = p.stringList("securityGroupIds", '["sg-0123456789abcdef0"]');
+  if (securityGroupIds !== undefined) {
+    if (securityGroupIds.length === 0) {
+      p.bad("securityGroupIds", "[]", "must list at least one security group (leave the key out to use the source's)", '["sg-0123456789abcdef0"]');
+    }
+    securityGroupIds.forEach((id, i) => {
+      if (!SECURITY_GROUP.test(id)) {
+        p.bad(`securityGroupIds[${i}]`, id, 'must be "sg-" followed by 8 or 17 lowercase hex characters', "sg-0123456789abcdef0");
+      }
+    });
+    if (new Set(securityGroupIds).size !== securityGroupIds.length) {
+      problems.push(`${CONFIG_NAMESPACE}:securityGroupIds: lists the same security group twice; list each once`);
+    }
+  }
+
+  const engineVersion = p.string("engineVersion", { example: "16.4" });
+  if (engineVersion !== undefined && !ENGINE_VERSION.test(engineVersion)) {
+    p.bad("engineVersion", engineVersion, "is not an engine version", "16.4 or 8.0.mysql_aurora.3.08.0");
+  }
+
+  const tags = parseTags(p);
+
+  const database = p.string("database", { example: "app" });
+  if (database !== undefined && !DATABASE.test(database)) {
+    p.bad("database", database, "must be 1-63 letters, digits, _, $ or -, starting with a letter or _", "app");
+  }
+
+  const sanitize = p.boolean("sanitize") ?? true;
+  const rulesFile = p.string("rulesFile", { example: DEFAULT_RULES_FILE }) ?? DEFAULT_RULES_FILE;
+  if (rulesFile.trim() === "") p.bad("rulesFile", rulesFile, "must be a path to a rules YAML file", DEFAULT_RULES_FILE);
+
+  const maskingKey = p.secretString("maskingKey");
+  if (maskingKey !== undefined && maskingKey.length < 16) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:maskingKey: is shorter than 16 characters (value not shown); set a longer one with ` +
+        "`pulumi config set --secret aurora-staging:maskingKey <at least 16 random characters>`, or remove it to let the stack generate one",
+    );
+  }
+
+  const sanitizeOptions = parseSanitizeOptions(p);
+  const postCloneCommands = parsePostCloneCommands(p);
+  const stableHostname = parseStableHostname(p);
+
+  const connectionSecretName = p.string("connectionSecretName", { example: "staging/payments/aurora" });
+  if (connectionSecretName !== undefined && !SECRET_NAME.test(connectionSecretName)) {
+    p.bad("connectionSecretName", connectionSecretName, "must be 1-512 letters, digits or / _ + = . @ -", "staging/payments/aurora");
+  }
+
+  const clusterQuota = p.integer("clusterQuota", 1, 1000, "40") ?? DEFAULT_CLUSTER_QUOTA;
+
+  if (!sanitize && raw.sanitizeOptions !== undefined) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:sanitizeOptions: is set but ${CONFIG_NAMESPACE}:sanitize is false; remove sanitizeOptions or enable sanitization`,
+    );
+  }
+
+  if (problems.length > 0) throw new StagingConfigError(problems);
+
+  return {
+    team: team!,
+    source: source!,
+    refresh,
+    maxCloneAgeDays,
+    clusterIdentifierPrefix: clusterIdentifierPrefix!,
+    instanceClass,
+    instanceCount,
+    serverless,
+    subnetGroupName,
+    securityGroupIds,
+    engineVersion,
+    tags,
+    database,
+    sanitize,
+    rulesFile,
+    maskingKey,
+    sanitizeOptions,
+    postCloneCommands,
+    stableHostname,
+    connectionSecretName,
+    clusterQuota,
+    region,
+  };
+}
+
+/** Why `id` is not a valid RDS identifier of at most `max` chars, or undefined when it is. */
+export function rdsIdentifierProblem(id: string, max = 63): string | undefined {
+  if (id.length === 0 || id.length > max) return `must be 1-${max} characters (is ${id.length})`;
+  if (!/^[a-z]/.test(id)) return "must start with a lowercase letter";
+  if (!/^[a-z0-9-]+$/.test(id)) return "may only contain lowercase letters, digits and hyphens";
+  if (id.includes("--")) return 'must not contain "--"';
+  if (id.endsWith("-")) return 'must not end with "-"';
+  if (!RDS_IDENTIFIER.test(id)) return "is not a valid RDS identifier";
+  return undefined;
+}
+
+function parseSource(p: Reader, region: string | undefined): SourceRef | undefined {
+  const value = p.string("sourceCluster", { required: true, example: "production-aurora" });
+  if (value === undefined) return undefined;
+  if (value.startsWith("arn:")) {
+    const m = ARN.exec(value);
+    if (!m) {
+      p.bad("sourceCluster", value, "is not an RDS cluster ARN", "arn:aws:rds:eu-west-1:123456789012:cluster:production-aurora");
+      return undefined;
+    }
+    const [, , arnRegion, account, identifier] = m;
+    const why = rdsIdentifierProblem(identifier);
+    if (why) p.bad("sourceCluster", value, `names cluster "${identifier}", which ${why}`, "arn:aws:rds:eu-west-1:123456789012:cluster:production-aurora");
+    if (region !== undefined && arnRegion !== region) {
+      p.bad(
+        "sourceCluster",
+        value,
+        `is in region ${arnRegion} but the stack deploys to ${region} (aws:region); copy-on-write clones stay in the source's region, ` +
+          `so set \`pulumi config set aws:region ${arnRegion}\` or pick a source in ${region}`,
+        `arn:aws:rds:${region}:${account}:cluster:<name>`,
+      );
+    }
+    return { kind: "arn", arn: value, region: arnRegion, account, identifier };
+  }
+  const why = rdsIdentifierProblem(value);
+  if (why) {
+    p.bad("sourceCluster", value, `${why}; give the source cluster's identifier or ARN`, "production-aurora");
+    return undefined;
+  }
+  return { kind: "identifier", identifier: value };
+}
+
+function parseServerless(p: Reader): ServerlessScaling | undefined {
+  const obj = p.object("serverless", '{"minCapacity": 0.5, "maxCapacity": 4}');
+  if (obj === undefined) return undefined;
+  const sub = p.child("serverless", obj);
+  sub.unknownKeys(["minCapacity", "maxCapacity", "secondsUntilAutoPause"]);
+  const acu = (k: "minCapacity" | "maxCapacity", min: number): number | undefined => {
+    const v = sub.number(k, min, 256, k === "minCapacity" ? "0.5" : "4", true);
+    if (v !== undefined && !Number.isInteger(v * 2)) {
+      sub.bad(k, String(v), "must be a multiple of 0.5 ACU", k === "minCapacity" ? "0.5" : "4");
+      return undefined;
+    }
+    return v;
+  };
+  const minCapacity = acu("minCapacity", 0);
+  const maxCapacity = acu("maxCapacity", 1);
+  if (minCapacity !== undefined && maxCapacity !== undefined && minCapacity > maxCapacity) {
+    sub.bad("minCapacity", String(minCapacity), `must not exceed maxCapacity (${maxCapacity})`, String(Math.min(0.5, maxCapacity)));
+  }
+  const secondsUntilAutoPause = sub.integer("secondsUntilAutoPause", 300, 86_400, "3600");
+  if (secondsUntilAutoPause !== undefined && minCapacity !== undefined && minCapacity !== 0) {
+    sub.bad("secondsUntilAutoPause", String(secondsUntilAutoPause), "only applies with minCapacity 0 (auto-pause)", '{"minCapacity": 0, "maxCapacity": 4, "secondsUntilAutoPause": 3600}');
+  }
+  if (minCapacity === undefined || maxCapacity === undefined) return undefined;
+  return { minCapacity, maxCapacity, ...(secondsUntilAutoPause !== undefined ? { secondsUntilAutoPause } : {}) };
+}
+
+function parseTags(p: Reader): Record<string, string> {
+  const obj = p.object("tags", '{"CostCenter": "1234"}');
+  if (obj === undefined) return {};
+  const tags: Record<string, string> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    const where = `tags.${k}`;
+    if ((RESERVED_TAGS as readonly string[]).includes(k)) {
+      p.bad(where, String(v), `is set by aurora-staging itself (reserved: ${RESERVED_TAGS.join(", ")}); use another tag name`, '{"CostCenter": "1234"}');
+      continue;
+    }
+    if (k.length === 0 || k.length > 128 || k.toLowerCase().startsWith("aws:")) {
+      p.bad(where, k, 'tag keys must be 1-128 characters and not start with "aws:"', '{"CostCenter": "1234"}');
+      continue;
+    }
+    if (typeof v !== "string" || v.length > 256) {
+      p.bad(where, JSON.stringify(v), "tag values must be strings of at most 256 characters", '{"CostCenter": "1234"}');
+      continue;
+    }
+    tags[k] = v;
+  }
+  return tags;
+}
+
+function parseSanitizeOptions(p: Reader): SanitizeOptionsConfig {
+  const obj = p.object("sanitizeOptions", '{"coverage": "personal", "chunkSize": 50000, "parallelism": 2}');
+  if (obj === undefined) return {};
+  const sub = p.child("sanitizeOptions", obj);
+  sub.unknownKeys(["coverage", "chunkSize", "parallelism", "triggers", "connectRetrySeconds", "ssl", "connectHost"]);
+  const out: SanitizeOptionsConfig = {};
+  const coverage = sub.choice("coverage", ["personal", "strict", "off"] as const);
+  if (coverage) out.coverage = coverage;
+  const chunkSize = sub.integer("chunkSize", 1, 10_000_000, "50000");
+  if (chunkSize !== undefined) out.chunkSize = chunkSize;
+  const parallelism = sub.integer("parallelism", 1, 16, "2");
+  if (parallelism !== undefined) out.parallelism = parallelism;
+  const triggers = sub.choice("triggers", ["fire", "disable"] as const);
+  if (triggers) out.triggers = triggers;
+  const connectRetrySeconds = sub.integer("connectRetrySeconds", 0, 3600, "600");
+  if (connectRetrySeconds !== undefined) out.connectRetrySeconds = connectRetrySeconds;
+  const ssl = sub.choice("ssl", ["require", "verify-full", "disable"] as const);
+  if (ssl) out.ssl = ssl;
+  const connectHost = sub.string("connectHost", { example: "127.0.0.1" });
+  if (connectHost !== undefined) {
+    if (!/^[A-Za-z0-9.:-]{1,253}$/.test(connectHost)) sub.bad("connectHost", connectHost, "must be a host name or IP address", "127.0.0.1");
+    else out.connectHost = connectHost;
+  }
+  return out;
+}
+
+function parsePostCloneCommands(p: Reader): PostCloneCommand[] {
+  const list = p.list("postCloneCommands", '[{"name": "grant-readonly", "command": "psql -f grants.sql"}]');
+  if (list === undefined) return [];
+  const out: PostCloneCommand[] = [];
+  const seen = new Set<string>();
+  list.forEach((item, i) => {
+    const where = `postCloneCommands[${i}]`;
+    if (!isPlainObject(item)) {
+      p.bad(where, JSON.stringify(item), "must be an object with name and command", '{"name": "grant-readonly", "command": "psql -f grants.sql"}');
+      return;
+    }
+    const sub = p.child(where, item);
+    sub.unknownKeys(["name", "command"]);
+    const name = sub.string("name", { required: true, example: "grant-readonly" });
+    const command = sub.string("command", { required: true, example: "psql -f grants.sql" });
+    if (name !== undefined && !HOOK_NAME.test(name)) {
+      sub.bad("name", name, "must be 1-40 lowercase letters, digits or hyphens, starting with a letter", "grant-readonly");
+    } else if (name !== undefined && seen.has(name)) {
+      sub.bad("name", name, "is used by another post-clone command; names must be unique", `${name}-2`);
+    }
+    if (command !== undefined && command.trim() === "") sub.bad("command", command, "must not be empty", "psql -f grants.sql");
+    if (name !== undefined) seen.add(name);
+    if (name !== undefined && command !== undefined) out.push({ name, command });
+  });
+  return out;
+}
+
+function parseStableHostname(p: Reader): StableHostname | undefined {
+  const obj = p.object("stableHostname", '{"zoneId": "Z0123456789ABCDEFGHIJ", "name": "payments.staging.example.com"}');
+  if (obj === undefined) return undefined;
+  const sub = p.child("stableHostname", obj);
+  sub.unknownKeys(["zoneId", "name"]);
+  const zoneId = sub.string("zoneId", { required: true, example: "Z0123456789ABCDEFGHIJ" });
+  const name = sub.string("name", { required: true, example: "payments.staging.example.com" });
+  if (zoneId !== undefined && !ZONE_ID.test(zoneId)) {
+    sub.bad("zoneId", zoneId, "is not a Route 53 hosted zone id", "Z0123456789ABCDEFGHIJ");
+  }
+  if (name !== undefined) {
+    const labels = name.replace(/\.$/, "").split(".");
+    if (name.length > 253 || labels.length < 2 || !labels.every((l) => DNS_LABEL.test(l))) {
+      sub.bad("name", name, "must be a lowercase DNS name inside the hosted zone", "payments.staging.example.com");
+    }
+  }
+  return zoneId !== undefined && name !== undefined ? { zoneId, name: name.replace(/\.$/, "") } : undefined;
+}
+
+/** Reads one level of keys, coercing Pulumi's string config values, recording problems. */
+class Reader {
+  constructor(
+    private readonly raw: Record<string, unknown>,
+    private readonly problems: string[],
+    private readonly prefix = `${CONFIG_NAMESPACE}:`,
+  ) {}
+
+  child(key: string, obj: Record<string, unknown>): Reader {
+    return new Reader(obj, this.problems, `${this.prefix}${key}.`);
+  }
+
+  bad(key: string, value: string, what: string, example: string): void {
+    this.problems.push(`${this.prefix}${key}: "${value}" ${what}; e.g. ${example}`);
+  }
+
+  unknownKeys(known: readonly string[]): void {
+    for (const k of Object.keys(this.raw)) {
+      if (!known.includes(k)) {
+        const hint = closest(k, known);
+        this.problems.push(`${this.prefix}${k}: unknown key${hint ? `; did you mean "${hint}"?` : ""} (known: ${known.join(", ")})`);
+      }
+    }
+  }
+
+  string(key: string, o: { required?: boolean; example: string }): string | undefined {
+    const v = this.raw[key];
+    if (v === undefined || v === null) {
+      if (o.required) {
+        const nested = this.prefix !== `${CONFIG_NAMESPACE}:`;
+        this.problems.push(
+          `${this.prefix}${key}: is required; e.g. \`pulumi config set ${nested ? "--path '" : ""}${this.prefix}${key}${nested ? "'" : ""} ${o.example}\``,
+        );
+      }
+      return undefined;
+    }
+    if (typeof v !== "string") {
+      this.problems.push(`${this.prefix}${key}: must be a string, got ${describe(v)}; e.g. ${o.example}`);
+      return undefined;
+    }
+    if (o.required && v.trim() === "") {
+      this.problems.push(`${this.prefix}${key}: must not be empty; e.g. ${o.example}`);
+      return undefined;
+    }
+    return v;
+  }
+
+  /** Like string(), but never puts the value in a message. */
+  secretString(key: string): string | undefined {
+    const v = this.raw[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== "string") {
+      this.problems.push(`${this.prefix}${key}: must be a string (value not shown); set it with \`pulumi config set --secret ${this.prefix}${key} <value>\``);
+      return undefined;
+    }
+    return v;
+  }
+
+  number(key: string, min: number, max: number, example: string, required = false): number | undefined {
+    const v = this.raw[key];
+    if (v === undefined || v === null) {
+      if (required) this.problems.push(`${this.prefix}${key}: is required; e.g. ${example}`);
+      return undefined;
+    }
+    const n = typeof v === "number" ? v : typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : NaN;
+    if (!Number.isFinite(n) || n < min || n > max) {
+      this.problems.push(`${this.prefix}${key}: "${String(v)}" must be a number from ${min} to ${max}; e.g. ${example}`);
+      return undefined;
+    }
+    return n;
+  }
+
+  integer(key: string, min: number, max: number, example: string): number | undefined {
+    const v = this.raw[key];
+    const n = this.number(key, min, max, example);
+    if (n !== undefined && !Number.isInteger(n)) {
+      this.problems.push(`${this.prefix}${key}: "${String(v)}" must be a whole number from ${min} to ${max}; e.g. ${example}`);
+      return undefined;
+    }
+    return n;
+  }
+
+  boolean(key: string): boolean | undefined {
+    const v = this.raw[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === "boolean") return v;
+    if (v === "true" || v === "false") return v === "true";
+    this.problems.push(`${this.prefix}${key}: "${String(v)}" must be true or false; e.g. \`pulumi config set ${this.prefix}${key} false\``);
+    return undefined;
+  }
+
+  choice<T extends string>(key: string, options: readonly T[]): T | undefined {
+    const v = this.raw[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === "string" && (options as readonly string[]).includes(v)) return v as T;
+    this.problems.push(`${this.prefix}${key}: "${String(v)}" must be one of ${options.join(", ")}; e.g. ${options[0]}`);
+    return undefined;
+  }
+
+  private structured(key: string, example: string): unknown {
+    const v = this.raw[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== "string") return v;
+    try {
+      return JSON.parse(v);
+    } catch {
+      this.problems.push(`${this.prefix}${key}: is not valid JSON/YAML structure; e.g. ${example}`);
+      return undefined;
+    }
+  }
+
+  object(key: string, example: string): Record<string, unknown> | undefined {
+    const v = this.structured(key, example);
+    if (v === undefined) return undefined;
+    if (!isPlainObject(v)) {
+      this.problems.push(`${this.prefix}${key}: must be an object, got ${describe(v)}; e.g. ${example}`);
+      return undefined;
+    }
+    return v;
+  }
+
+  list(key: string, example: string): unknown[] | undefined {
+    const v = this.structured(key, example);
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v)) {
+      this.problems.push(`${this.prefix}${key}: must be a list, got ${describe(v)}; e.g. ${example}`);
+      return undefined;
+    }
+    return v;
+  }
+
+  stringList(key: string, example: string): string[] | undefined {
+    const v = this.list(key, example);
+    if (v === undefined) return undefined;
+    if (!v.every((x): x is string => typeof x === "string")) {
+      this.problems.push(`${this.prefix}${key}: must be a list of strings; e.g. ${example}`);
+      return undefined;
+    }
+    return v;
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return "a list";
+  if (v === null) return "null";
+  return typeof v === "object" ? "an object" : `${typeof v} ${JSON.stringify(v)}`;
+}
+
+/** The known key closest to a typo (edit distance <= 3), for "did you mean". */
+function closest(key: string, known: readonly string[]): string | undefined {
+  let best: { k: string; d: number } | undefined;
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d <= 3 && (!best || d < best.d)) best = { k, d };
+  }
+  return best?.k;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
+
+export { KNOWN_KEYS };

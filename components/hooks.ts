@@ -1,0 +1,55 @@
+/**
+ * The environment post-clone hooks run with. Connection details reach a hook ONLY through its
+ * environment (the password as a secret input), never through the command string, so they
+ * don't appear in the command, in `pulumi preview` diffs or in logs.
+ *
+ * Both engine-neutral names and the engine's own client variables are set, so `psql` and
+ * `mysql` work without arguments.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface HookConnection {
+  engine: "postgres" | "mysql";
+  host: pulumi.Input<string>;
+  readerHost: pulumi.Input<string>;
+  port: pulumi.Input<number>;
+  username: pulumi.Input<string>;
+  /** Secret. */
+  password: pulumi.Input<string>;
+  database: string;
+  clusterIdentifier: pulumi.Input<string>;
+}
+
+export function hookEnvironment(c: HookConnection): Record<string, pulumi.Input<string>> {
+  const port = pulumi.output(c.port).apply(String);
+  const password = pulumi.secret(c.password);
+  const common: Record<string, pulumi.Input<string>> = {
+    AURORA_STAGING_ENGINE: pulumi.output(c.engine),
+    AURORA_STAGING_HOST: pulumi.output(c.host),
+    AURORA_STAGING_READER_HOST: pulumi.output(c.readerHost),
+    AURORA_STAGING_PORT: port,
+    AURORA_STAGING_USER: pulumi.output(c.username),
+    AURORA_STAGING_PASSWORD: password,
+    AURORA_STAGING_DATABASE: pulumi.output(c.database),
+    AURORA_STAGING_CLUSTER: pulumi.output(c.clusterIdentifier),
+  };
+  const native: Record<string, pulumi.Input<string>> =
+    c.engine === "postgres"
+      ? {
+          PGHOST: pulumi.output(c.host),
+          PGPORT: port,
+          PGUSER: pulumi.output(c.username),
+          PGPASSWORD: password,
+          PGDATABASE: pulumi.output(c.database),
+          PGSSLMODE: pulumi.output("require"),
+        }
+      : {
+          MYSQL_HOST: pulumi.output(c.host),
+          MYSQL_TCP_PORT: port,
+          MYSQL_PWD: password,
+          // The mysql client has no user/database variables; hooks use these.
+          MYSQL_USER: pulumi.output(c.username),
+          MYSQL_DATABASE: pulumi.output(c.database),
+        };
+  return { ...common, ...native };
+}

@@ -1,0 +1,93 @@
+/**
+ * The Pulumi program behind index.ts: read and validate the stack config, read the rules,
+ * look up the source, then declare the component and return the stack outputs. Nothing is
+ * declared until the config, the rules file and the source have all been checked, so every
+ * problem shows at `pulumi preview` and none leaves half a stack behind.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_NAMESPACE, parseStagingConfig, StagingConfigError, type StagingConfig } from "./config";
+import { lookupSource, planClone } from "./source";
+import { StagingClone } from "./staging-clone";
+
+export interface ProgramOptions {
+  /** Defaults to pulumi.runtime.allConfig(): `{"aurora-staging:team": "...", "aws:region": "..."}`. */
+  allConfig?: Record<string, string>;
+  /** Picks the maxCloneAgeDays window. Default: the current time. */
+  now?: Date;
+  /** Relative rulesFile paths resolve against this. Default: the project directory. */
+  baseDir?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Splits Pulumi's flat config into our namespace's raw values and the AWS region. */
+export function readStackConfig(
+  all: Record<string, string>,
+  env: NodeJS.ProcessEnv = process.env,
+): { raw: Record<string, unknown>; region?: string } {
+  const raw: Record<string, unknown> = {};
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  for (const [k, v] of Object.entries(all)) {
+    if (k.startsWith(prefix)) raw[k.slice(prefix.length)] = v;
+  }
+  // Same order the AWS provider uses: stack config, then the environment.
+  const region = all["aws:region"] ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  return { raw, region: region || undefined };
+}
+
+/** Reads the rules YAML; a missing file is a config error naming the key. */
+export function readRules(config: StagingConfig, baseDir: string): string {
+  const file = path.resolve(baseDir, config.rulesFile);
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? "unreadable";
+    throw new StagingConfigError([
+      `${CONFIG_NAMESPACE}:rulesFile: "${config.rulesFile}" can't be read (${code} at ${file}); point it at a rules YAML file, ` +
+        "e.g. `pulumi config set aurora-staging:rulesFile sanitize/default-rules.yaml`",
+    ]);
+  }
+}
+
+export async function stagingProgram(options: ProgramOptions = {}): Promise<Record<string, unknown>> {
+  const { raw, region } = readStackConfig(options.allConfig ?? pulumi.runtime.allConfig(), options.env);
+  const config = parseStagingConfig(raw, { region });
+  const rules = config.sanitize ? readRules(config, options.baseDir ?? path.resolve(__dirname, "..")) : undefined;
+  const lookup = await lookupSource(config);
+  const plan = planClone(config, lookup, options.now ?? new Date());
+
+  const clone = new StagingClone("staging", {
+    config,
+    source: lookup.source,
+    plan,
+    rules,
+    // Read from config as a plain string: wrap it at once so it only travels as a secret.
+    maskingKey: config.maskingKey !== undefined ? pulumi.secret(config.maskingKey) : undefined,
+  });
+
+  return {
+    clusterIdentifier: clone.clusterIdentifier,
+    writerEndpoint: clone.writerEndpoint,
+    readerEndpoint: clone.readerEndpoint,
+    port: clone.port,
+    database: clone.database,
+    engine: clone.engine,
+    engineVersion: clone.engineVersion,
+    masterUsername: clone.masterUsername,
+    masterPassword: clone.masterPassword,
+    cloneGeneration: clone.cloneGeneration,
+    nextRefreshAfter: clone.nextRefreshAfter,
+    sourceCluster: lookup.source.identifier,
+    stableHostname: clone.stableHostname,
+    connectionSecretArn: clone.connectionSecretArn,
+    sanitization: clone.sanitization && {
+      rulesHash: clone.sanitization.rulesHash,
+      runId: clone.sanitization.runId,
+      finishedAt: clone.sanitization.finishedAt,
+      checks: clone.sanitization.checks,
+      verified: clone.sanitization.verified,
+    },
+    ready: clone.ready,
+  };
+}
