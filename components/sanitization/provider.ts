@@ -168,8 +168,9 @@ function validateInputs(news: Record<string, unknown>): { property: string; reas
     if (!Array.isArray(fh)) failures.push({ property: "forbiddenHosts", reason: "forbiddenHosts must be a list of host names (the source cluster's writer and reader endpoints)." });
     else if (known("host")) {
       const host = normalizeHost(String(news.host));
-      if (fh.some((f) => typeof f === "string" && !isUnknown(f) && normalizeHost(f) === host))
-        failures.push({ property: "host", reason: `host ${String(news.host)} is one of forbiddenHosts (a production endpoint): the sanitizer never writes there. Point host at the clone's writer endpoint.` });
+      const hit = forbiddenEntriesFor(news.port, news.database, fh).find((e) => e.host === host);
+      if (hit)
+        failures.push({ property: "host", reason: `host ${String(news.host)} matches the forbiddenHosts entry "${hit.text}" (a production endpoint): the sanitizer never writes there. Point host at the clone's writer endpoint.` });
     }
   }
 
@@ -211,35 +212,67 @@ function validateOptions(o: Record<string, unknown>): { property: string; reason
 }
 
 /**
+ * A forbiddenHosts entry, in the sanitizer's grammar: `host`, `host:port`, `host/database`,
+ * `host:port/database` (IPv6 in brackets). Port and database narrow the match.
+ */
+function parseForbidden(text: string): { text: string; host: string; port?: number; database?: string } {
+  const trimmed = text.trim();
+  const slash = trimmed.indexOf("/");
+  const hostPort = slash >= 0 ? trimmed.slice(0, slash) : trimmed;
+  const database = slash >= 0 ? trimmed.slice(slash + 1) || undefined : undefined;
+  let host = hostPort;
+  let port: number | undefined;
+  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(hostPort);
+  if (bracket) {
+    host = bracket[1];
+    port = bracket[2] ? Number(bracket[2]) : undefined;
+  } else if ((hostPort.match(/:/g) || []).length === 1 && /:\d+$/.test(hostPort)) {
+    host = hostPort.slice(0, hostPort.lastIndexOf(":"));
+    port = Number(hostPort.slice(hostPort.lastIndexOf(":") + 1));
+  }
+  return { text: trimmed, host: normalizeHost(host), port, database };
+}
+
+/** The forbidden entries that could match this endpoint (port/database narrowing applied). */
+function forbiddenEntriesFor(port: unknown, database: unknown, forbiddenHosts: unknown[]) {
+  return forbiddenHosts
+    .filter((f): f is string => typeof f === "string" && f.trim() !== "" && !isUnknown(f))
+    .map(parseForbidden)
+    .filter((e) => (e.port === undefined || isUnknown(port) || e.port === Number(port)) && (e.database === undefined || isUnknown(database) || e.database.toLowerCase() === String(database).toLowerCase()));
+}
+
+/**
  * Refuses a forbidden (production) host BEFORE anything connects: by name, then by resolved
  * address. This compares the REAL endpoint (`host`), so it still protects when the
- * connection goes through a forwarded local port (`options.connectHost`).
+ * connection goes through a forwarded local port (`options.connectHost`); the sanitizer
+ * itself then also compares the address it connects to.
  */
-async function refuseForbiddenHost(host: string, forbiddenHosts: string[]): Promise<void> {
-  const forbidden = (forbiddenHosts || []).filter((f) => typeof f === "string" && f.trim() !== "");
-  if (forbidden.length === 0) return;
+async function refuseForbiddenHost(inputs: SanitizationInputs): Promise<void> {
+  const entries = forbiddenEntriesFor(inputs.port, inputs.database, inputs.forbiddenHosts || []);
+  if (entries.length === 0) return;
   const refuse = (why: string) => {
     throw new Error(
-      `Sanitization refused: host ${host} ${why} (forbiddenHosts lists the source cluster's endpoints). ` +
+      `Sanitization refused: host ${inputs.host} ${why} (forbiddenHosts lists the source cluster's endpoints). ` +
         `Nothing was written. Point host at the clone's writer endpoint.`,
     );
   };
-  const target = normalizeHost(host);
-  const byName = forbidden.find((f) => normalizeHost(f) === target);
-  if (byName) refuse(`is the forbidden host ${byName}`);
+  const target = normalizeHost(inputs.host);
+  const byName = entries.find((e) => e.host === target);
+  if (byName) refuse(`matches the forbidden host entry "${byName.text}"`);
   const dns = require("dns") as typeof import("dns");
   const addresses = async (h: string): Promise<string[]> => {
     try {
-      return (await dns.promises.lookup(h, { all: true })).map((a) => a.address);
+      const all = await dns.promises.lookup(h, { all: true, verbatim: true });
+      return all.map((a) => a.address.toLowerCase().replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1"));
     } catch {
       return []; // unresolvable here: the name comparison above is all we can do
     }
   };
-  const mine = new Set(await addresses(host));
+  const mine = new Set(await addresses(target));
   if (mine.size === 0) return;
-  for (const f of forbidden) {
-    const shared = (await addresses(f)).find((a) => mine.has(a));
-    if (shared) refuse(`resolves to ${shared}, the address of the forbidden host ${f}`);
+  for (const e of entries) {
+    const shared = (await addresses(e.host)).find((a) => mine.has(a));
+    if (shared) refuse(`resolves to ${shared}, an address of the forbidden host entry "${e.text}"`);
   }
 }
 
@@ -248,7 +281,7 @@ async function runSanitization(inputs: SanitizationInputs): Promise<Sanitization
   const secrets = [inputs.password, inputs.maskingKey];
   const options: SanitizationOptions = inputs.options || {};
   const where = `database "${inputs.database}" on ${inputs.host}:${inputs.port}`;
-  await refuseForbiddenHost(inputs.host, inputs.forbiddenHosts);
+  await refuseForbiddenHost(inputs);
 
   const sanitizer = loadSanitizer();
   let report: RunReport;
@@ -278,9 +311,10 @@ async function runSanitization(inputs: SanitizationInputs): Promise<Sanitization
     const via = options.connectHost ? ` (connecting through ${options.connectHost}:${options.connectPort || inputs.port})` : "";
     const hint =
       err && err.kind === "connection"
-        ? " The machine running `pulumi up` must reach the clone: run it on a CI runner inside the VPC, over a VPN, or through " +
-          "an SSM port forward (aws ssm start-session --document-name AWS-StartPortForwardingSessionToRemoteHost) with " +
-          "options.connectHost/connectPort pointing at the forwarded local port."
+        ? " For this resource: raise options.connectRetrySeconds if the instance is still booting; when `pulumi up` runs " +
+          "outside the VPC, use a VPN, a CI runner in the VPC, or an SSM port forward " +
+          "(aws ssm start-session --document-name AWS-StartPortForwardingSessionToRemoteHost) with options.connectHost/connectPort " +
+          "set to the forwarded local address."
         : "";
     throw new Error(scrub(`Sanitization of ${where}${via} failed before verification: ${err && err.message ? err.message : String(e)}${hint}`, secrets));
   }
