@@ -30,7 +30,7 @@ export function sampleRowCounts(users: number): Record<SampleTable, number> {
     orders: users * 2,
     payment_audit_log: users * 2,
     session_tokens: Math.ceil(users / 2),
-    support_tickets: Math.ceil(users / 5),
+    support_tickets: Math.floor(users / 5) + 1, // every 5th user, plus user 1
   };
 }
 

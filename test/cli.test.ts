@@ -1,0 +1,223 @@
+/**
+ * The built CLI (`node dist/sanitize/cli/main.js`) as a user runs it, against real databases
+ * on both engines: exit codes, output, and that secrets never reach stdout/stderr.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadRules } from "../sanitize/index";
+import { loadSample } from "../sanitize/local/sample";
+import { freePort } from "../sanitize/local/servers";
+import { engines, freshDatabase, type TestDatabase } from "./harness/db";
+
+const root = join(__dirname, "..");
+const cli = join(root, "dist", "sanitize", "cli", "main.js");
+const defaultRules = join(root, "sanitize", "default-rules.yaml");
+const work = mkdtempSync(join(tmpdir(), "cli-test-"));
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI without blocking the test process (servers answer on other sockets). */
+function run(args: string[], env: Record<string, string | undefined> = {}): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], {
+      cwd: root,
+      env: { ...process.env, AURORA_STAGING_MASKING_KEY: undefined, AURORA_STAGING_FORBIDDEN_HOSTS: undefined, ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function file(name: string, text: string): string {
+  const p = join(work, `${randomBytes(4).toString("hex")}-${name}`);
+  writeFileSync(p, text);
+  return p;
+}
+
+/** Everything a run could have changed in the sample: table list and the personal columns. */
+async function snapshot(db: TestDatabase): Promise<string> {
+  const tables =
+    db.engine === "postgres"
+      ? await db.exec("SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog','information_schema') ORDER BY 1, 2")
+      : await db.exec("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1");
+  const users = await db.exec("SELECT id, email, phone, first_name, last_name, password_hash FROM users ORDER BY id");
+  const counts = await db.exec("SELECT (SELECT COUNT(*) FROM session_tokens) AS s, (SELECT COUNT(*) FROM support_tickets) AS t");
+  return JSON.stringify({ tables, users, counts });
+}
+
+async function sampleDb(engine: TestDatabase["engine"], rows = 60): Promise<TestDatabase> {
+  const db = await freshDatabase(engine, "cli");
+  await loadSample(db.target, { rows });
+  return db;
+}
+
+function expectNoSecrets(r: Result, ...secrets: string[]): void {
+  for (const s of secrets) {
+    expect(r.stdout).not.toContain(s);
+    expect(r.stderr).not.toContain(s);
+  }
+}
+
+beforeAll(() => {
+  // Others' in-progress files may have type errors; tsc still emits, and we need only ours.
+  spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
+  expect(existsSync(cli)).toBe(true);
+}, 180_000);
+
+describe("aurora-staging command line", () => {
+  it("prints help for every command and exits 2 on usage errors", async () => {
+    for (const cmd of ["plan", "sanitize", "verify", "scan", "demo"]) {
+      const r = await run([cmd, "--help"]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`aurora-staging ${cmd}`);
+    }
+    const top = await run(["--help"]);
+    expect(top.stdout).toMatch(/Exit codes:.*1 verification failed/s);
+
+    const unknownCmd = await run(["sanitise"]);
+    expect(unknownCmd.code).toBe(2);
+    expect(unknownCmd.stderr).toContain('unknown command "sanitise"');
+
+    const unknownFlag = await run(["sanitize", "--rulez", "x.yaml"]);
+    expect(unknownFlag.code).toBe(2);
+    expect(unknownFlag.stderr).toContain("--rulez");
+
+    const noUrl = await run(["sanitize", "--rules", defaultRules]);
+    expect(noUrl.code).toBe(2);
+    expect(noUrl.stderr).toContain("missing --url");
+
+    const badChunk = await run(["sanitize", "--url", "postgres://u@127.0.0.1:1/x", "--rules", defaultRules, "--chunk-size", "ten"]);
+    expect(badChunk.code).toBe(2);
+    expect(badChunk.stderr).toContain('--chunk-size must be a whole number between 1 and 10000000 (got "ten")');
+  });
+
+  it("exits 4 naming host:port when it cannot connect, without printing the password", async () => {
+    const port = await freePort();
+    const r = await run(["plan", "--url", `postgres://app:hunter2-secret@127.0.0.1:${port}/app?sslmode=disable`, "--rules", defaultRules, "--retry-for", "1"], {
+      AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789",
+    });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(`127.0.0.1:${port}`);
+    expectNoSecrets(r, "hunter2-secret", "cli-test-masking-key-0123456789");
+  });
+});
+
+describe.each(engines)("aurora-staging on %s", (engine) => {
+  it("plan prints the SQL and coverage, writes nothing, shows no secret", async () => {
+    const db = await sampleDb(engine);
+    const key = randomBytes(24).toString("hex");
+    const before = await snapshot(db);
+    const r = await run(["plan", "--url", db.url, "--rules", defaultRules], { AURORA_STAGING_MASKING_KEY: key });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/UPDATE\s+\S*users/i);
+    expect(r.stdout).toMatch(/TRUNCATE/i);
+    expect(r.stdout).toContain("Coverage:");
+    expect(r.stdout).toContain("Nothing was written");
+    expect(r.stdout).toContain(":***@"); // the URL is shown redacted
+    expectNoSecrets(r, key, db.target.password!);
+    expect(await snapshot(db)).toBe(before);
+  });
+
+  it("sanitize --json exits 0 with the run report; a second run is a no-op", async () => {
+    const db = await sampleDb(engine);
+    const key = randomBytes(24).toString("hex");
+    const keyFile = file("key", key + "\n");
+    const r = await run(["sanitize", "--url", db.url, "--rules", defaultRules, "--masking-key-file", keyFile, "--json", "--chunk-size", "25"]);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.verified).toBe(true);
+    expect(report.peakRssKb).toBeGreaterThan(1000);
+    expect(report.tables.map((t: { table: string }) => t.table).join(" ")).toContain("users");
+    expect(report.tables.find((t: { table: string }) => t.table.endsWith("users")).chunks).toBeGreaterThanOrEqual(3);
+    expectNoSecrets(r, key, db.target.password!);
+    expect(Number(await db.scalar("SELECT COUNT(*) FROM users WHERE email NOT LIKE '%@example.com'"))).toBe(0);
+
+    const again = await run(["sanitize", "--url", db.url, "--rules", defaultRules, "--masking-key-file", keyFile]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("Already sanitized");
+    expect(again.stdout).toContain("VERIFIED");
+  });
+
+  it("bad rules exit 2 naming the file and line, nothing written", async () => {
+    const db = await sampleDb(engine);
+    const before = await snapshot(db);
+    const rules = file("bad.yaml", ["tables:", "  users:", "    columns:", "      email: { transform: emial }", ""].join("\n"));
+    const r = await run(["sanitize", "--url", db.url, "--rules", rules], { AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${rules}:4`);
+    expect(r.stderr).toContain("emial");
+    expect(r.stderr).not.toMatch(/\n\s+at .*\.js:\d+/); // no stack trace
+    expect(await snapshot(db)).toBe(before);
+  });
+
+  it("a failing verify query exits 1 and names the check", async () => {
+    const db = await sampleDb(engine);
+    const rules = file(
+      "verify.yaml",
+      readFileSync(defaultRules, "utf8") + '  - { name: "users table is empty", sql: "SELECT COUNT(*) FROM users", expect: 0 }\n',
+    );
+    const r = await run(["sanitize", "--url", db.url, "--rules", rules], { AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789" });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL\s+users table is empty/);
+    expect(r.stdout).toContain("NOT VERIFIED");
+
+    const v = await run(["verify", "--url", db.url, "--rules", rules, "--json"], { AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789" });
+    expect(v.code).toBe(1);
+    const checks = JSON.parse(v.stdout).checks as { name: string; passed: boolean }[];
+    expect(checks.filter((c) => !c.passed).map((c) => c.name)).toEqual(["users table is empty"]);
+  });
+
+  it("refuses a forbidden host (flag and env) with exit 3 before writing", async () => {
+    const db = await sampleDb(engine);
+    const before = await snapshot(db);
+    const env = { AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789" };
+    const byFlag = await run(["sanitize", "--url", db.url, "--rules", defaultRules, "--forbid", `${db.target.host}:${db.target.port}/${db.name}`], env);
+    expect(byFlag.code).toBe(3);
+    expect(byFlag.stderr).toContain("forbidden");
+    const byEnv = await run(["sanitize", "--url", db.url, "--rules", defaultRules], { ...env, AURORA_STAGING_FORBIDDEN_HOSTS: `prod.example.internal, ${db.target.host}` });
+    expect(byEnv.code).toBe(3);
+    expect(await snapshot(db)).toBe(before);
+  });
+
+  it("--masking-key warns that it is visible in ps and never echoes it", async () => {
+    const db = await sampleDb(engine, 20);
+    const key = "visible-in-ps-" + randomBytes(8).toString("hex");
+    const r = await run(["sanitize", "--url", db.url, "--rules", defaultRules, "--masking-key", key]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("visible to other users in `ps`");
+    expectNoSecrets(r, key, db.target.password!);
+  });
+
+  it("scan lists unclassified personal columns and --write produces a draft that loads", async () => {
+    const db = await freshDatabase(engine, "scan");
+    await db.exec("CREATE TABLE customers (id int PRIMARY KEY, email varchar(200), mobile_phone varchar(30), shipping_note varchar(50))");
+    const draft = join(work, `draft-${randomBytes(4).toString("hex")}.yaml`);
+    const r = await run(["scan", "--url", db.url, "--write", draft]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("customers.email");
+    expect(r.stdout).toContain("customers.mobile_phone");
+    expect(r.stdout).not.toContain("shipping_note");
+    const rules = loadRules(readFileSync(draft, "utf8"), draft);
+    const key = Object.keys(rules.tables).find((t) => t.endsWith("customers"))!;
+    const table = rules.tables[key];
+    expect(table.kind).toBe("mask");
+    if (table.kind === "mask") expect(Object.keys(table.columns).sort()).toEqual(["email", "mobile_phone"]);
+
+    const again = await run(["scan", "--url", db.url, "--write", draft]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain("--force");
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * `aurora-staging demo` end to end, as a newcomer runs it: its own throwaway server, sample
+ * data, clone, sanitize, verify, production proven untouched, server removed afterwards.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { mariadbAvailable } from "../sanitize/local/servers";
+
+const root = join(__dirname, "..");
+const cli = join(root, "dist", "sanitize", "cli", "main.js");
+
+function run(args: string[], tmp: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    // A private TMPDIR: the demo's server dir is created there, so we can see it removed.
+    const env = { ...process.env, AURORA_STAGING_MASKING_KEY: undefined, TMPDIR: tmp };
+    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+beforeAll(() => {
+  spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
+  expect(existsSync(cli)).toBe(true);
+}, 180_000);
+
+const demoEngines = ["postgres", ...(mariadbAvailable() ? ["mysql"] : [])];
+
+describe.each(demoEngines)("aurora-staging demo --engine %s", (engine) => {
+  it(
+    "runs the whole rehearsal and prints a verified report",
+    async () => {
+      const tmp = mkdtempSync(join(tmpdir(), "demo-test-"));
+      chmodSync(tmp, 0o755); // as root, PostgreSQL runs as the postgres user and must reach its dir
+      const r = await run(["demo", "--engine", engine, "--rows", "500"], tmp);
+      expect(r.stderr).not.toContain("Error");
+      expect(r.code).toBe(0);
+      // The steps a newcomer should see, in order.
+      const steps = ["1. Starting a throwaway", "2. Loading the sample", "3. Cloning production -> staging", "4. Sanitizing staging", "5. Before -> after", "6. Pointing the sanitizer at production", "7. Production untouched"];
+      let at = -1;
+      for (const s of steps) {
+        const i = r.stdout.indexOf(s);
+        expect(i, s).toBeGreaterThan(at);
+        at = i;
+      }
+      expect(r.stdout).toContain("copy-on-write clone");
+      expect(r.stdout).toContain("fake data");
+      expect(r.stdout).toContain("refused before connecting");
+      expect(r.stdout).toContain("VERIFIED: every check passed.");
+      expect(r.stdout).toContain("DEMO OK");
+      // Before/after: real-looking addresses become @example.com, copies in orders follow.
+      expect(r.stdout).toMatch(/email\s+\S+@(gmail|yahoo|outlook|proton|icloud|fastmail)\.\w+\s+->\s+\S+@example\.com/);
+      expect(r.stdout).toContain("(same as users.email)");
+      expect(r.stdout).toMatch(/session_tokens rows: 250 -> 0/);
+      // The server's temp dir is gone.
+      expect(readdirSync(tmp)).toEqual([]);
+    },
+    240_000,
+  );
+});
