@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ParseArgsConfig } from "node:util";
 import { loadRules, parseDatabaseUrl } from "../index";
-import type { ConnectionTarget, CoverageMode, Rules, SanitizeOptions } from "../core/types";
+import { SanitizeError, type ConnectionTarget, type CoverageMode, type Rules, type SanitizeOptions } from "../core/types";
 import type { Io } from "./io";
 import { UsageError } from "./usage-error";
 
@@ -56,7 +56,14 @@ export const env = {
 export function readTarget(values: CommonValues, io: Io): { target: ConnectionTarget; url: string } {
   const url = values.url ?? process.env[env.url];
   if (!url) throw new UsageError(`missing --url (or ${env.url}): the database to work on, e.g. postgres://user@host:5432/app`);
-  const target = parseDatabaseUrl(url);
+  let target: ConnectionTarget;
+  try {
+    target = parseDatabaseUrl(url);
+  } catch (e) {
+    // A malformed URL is a command-line mistake (exit 2), not a connection failure.
+    if (e instanceof SanitizeError) throw new UsageError(`bad --url: ${e.problems.join("; ")}`);
+    throw e;
+  }
   io.redactor.add(target.password);
   // parseDatabaseUrl falls back to PGPASSWORD / MYSQL_PWD; those are secrets too.
   io.redactor.add(process.env.PGPASSWORD);
