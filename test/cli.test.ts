@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadRules } from "../sanitize/index";
+import { Redactor, redactUrl } from "../sanitize/cli/redact";
 import { loadSample } from "../sanitize/local/sample";
 import { freePort } from "../sanitize/local/servers";
 import { engines, freshDatabase, type TestDatabase } from "./harness/db";
@@ -75,6 +76,18 @@ beforeAll(() => {
   spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
   expect(existsSync(cli)).toBe(true);
 }, 180_000);
+
+describe("redaction of what the CLI prints", () => {
+  it("hides URL passwords and every registered secret, wherever they appear", () => {
+    expect(redactUrl("connect postgres://app:s3cr%40t@db.internal:5432/app failed")).toBe("connect postgres://app:***@db.internal:5432/app failed");
+    expect(redactUrl("mysql://root@h/db?password=abc&ssl=1")).toBe("mysql://root@h/db?password=***&ssl=1");
+    expect(redactUrl("postgres://app@h/db")).toBe("postgres://app@h/db");
+    const r = new Redactor();
+    r.add("key-with/slash-0123");
+    r.add("ab"); // too short to redact usefully: ignored
+    expect(r.scrub("key key-with/slash-0123 and key-with%2Fslash-0123, ab")).toBe("key *** and ***, ab");
+  });
+});
 
 describe("aurora-staging command line", () => {
   it("prints help for every command and exits 2 on usage errors", async () => {

@@ -2,6 +2,8 @@
 import { parseArgs } from "node:util";
 import { plan } from "../../index";
 import { ExitCode, type ExitCodeValue } from "../exit-codes";
+import type { Plan } from "../../plan";
+import { table } from "../format";
 import type { Io } from "../io";
 import { connectionOptions, readSanitizeOptions, rulesOptions, runOptions } from "../options";
 
@@ -24,10 +26,13 @@ export async function planCommand(argv: string[], io: Io): Promise<ExitCodeValue
   const { options, url, rulesFile } = readSanitizeOptions(values, io);
   const p = await plan(options);
   if (values.json) {
-    io.json(p);
+    io.json(planJson(p));
     return ExitCode.ok;
   }
   io.out(`Plan for ${url} (${p.engine}), rules ${rulesFile} (hash ${p.rulesHash.slice(0, 12)})`);
+  io.out("");
+  io.out("Tables:");
+  for (const line of table([["table", "action", "details"], ...p.tables.map((t) => [t.table.qualified, t.action, details(t)])])) io.out(line);
   io.out("");
   io.out("Coverage:");
   for (const line of coverageLines(p.coverage)) io.out("  " + line);
@@ -42,6 +47,43 @@ export async function planCommand(argv: string[], io: Io): Promise<ExitCodeValue
   io.out("");
   io.out("Nothing was written. Run the same command with `sanitize` to apply it.");
   return ExitCode.ok;
+}
+
+function details(t: Plan["tables"][number]): string {
+  const parts: string[] = [];
+  if (t.truncate) parts.push(`truncate${t.truncate.cascade ? " cascade" : ""} (${t.truncate.via})`);
+  if (t.delete) parts.push(`delete where ${t.delete}`);
+  if (t.mask) {
+    if (t.mask.where) parts.push(`only where ${t.mask.where}`);
+    parts.push(t.mask.columns.map((c) => `${c.name}: ${c.spec.transform}`).join(", "));
+    parts.push(t.mask.chunkKey ? `chunks by ${t.mask.chunkKey}` : "one transaction (no single-column primary key)");
+  }
+  return parts.join("; ");
+}
+
+/**
+ * The plan for machines. Built field by field on purpose: the Plan object holds Sql fragments
+ * whose parameters include the masking key's HMAC pads, which must never be serialised.
+ */
+function planJson(p: Plan): unknown {
+  return {
+    engine: p.engine,
+    rulesHash: p.rulesHash,
+    triggers: p.triggers,
+    tables: p.tables.map((t) => ({
+      key: t.key,
+      table: t.table.qualified,
+      action: t.action,
+      truncate: t.truncate,
+      delete: t.delete,
+      where: t.mask?.where,
+      chunkKey: t.mask?.chunkKey,
+      columns: t.mask?.columns.map((c) => ({ name: c.name, ...c.spec })),
+    })),
+    coverage: p.coverage,
+    warnings: p.warnings,
+    statements: p.statements,
+  };
 }
 
 function coverageLines(coverage: unknown): string[] {
