@@ -1,0 +1,73 @@
+/** Command-line options of `npm run bench -- ...`. */
+import { parseArgs } from "node:util";
+import type { EngineName } from "../sanitize/core/types";
+import { CONTENDER_IDS, type ContenderId } from "./contenders";
+
+export interface BenchArgs {
+  users: number;
+  orders: number;
+  rounds: number;
+  engines: EngineName[];
+  /** Undefined: the sanitizer's default chunk size. */
+  chunkSize?: number;
+  /** Markdown results file to write (optional). */
+  out?: string;
+  /** Raw measurements as JSON (optional). */
+  json?: string;
+  /** Contenders to run (default all); c1 brings its re-run along. */
+  only: ContenderId[];
+}
+
+export const DEFAULTS = { users: 1_000_000, orders: 2_000_000, rounds: 3 };
+
+export const USAGE = `usage: npm run bench -- [--users N] [--orders N] [--rounds N] [--engines postgres,mysql]
+                        [--chunk-size N] [--only a,b,b2,c1,c2,d] [--out results.md] [--json results.json]
+defaults: --users ${DEFAULTS.users} --orders ${DEFAULTS.orders} --rounds ${DEFAULTS.rounds} --engines postgres,mysql`;
+
+function positiveInt(name: string, v: string | undefined, fallback: number | undefined): number | undefined {
+  if (v === undefined) return fallback;
+  const n = Number(v.replace(/_/g, ""));
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be a positive whole number, got "${v}"\n${USAGE}`);
+  return n;
+}
+
+export function parseBenchArgs(argv: string[]): BenchArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      users: { type: "string" },
+      orders: { type: "string" },
+      rounds: { type: "string" },
+      engines: { type: "string" },
+      "chunk-size": { type: "string" },
+      out: { type: "string" },
+      json: { type: "string" },
+      only: { type: "string" },
+      help: { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const engines = (values.engines ?? "postgres,mysql").split(",").map((e) => e.trim());
+  for (const e of engines) {
+    if (e !== "postgres" && e !== "mysql") throw new Error(`--engines: unknown engine "${e}"; use postgres, mysql or both (comma-separated)\n${USAGE}`);
+  }
+  const only = (values.only ?? CONTENDER_IDS.join(",")).split(",").map((c) => c.trim());
+  for (const c of only) {
+    if (!(CONTENDER_IDS as readonly string[]).includes(c)) throw new Error(`--only: unknown contender "${c}"; use any of ${CONTENDER_IDS.join(", ")}\n${USAGE}`);
+  }
+  const rounds = positiveInt("rounds", values.rounds, DEFAULTS.rounds)!;
+  return {
+    users: positiveInt("users", values.users, DEFAULTS.users)!,
+    orders: positiveInt("orders", values.orders, DEFAULTS.orders)!,
+    rounds,
+    engines: engines as EngineName[],
+    chunkSize: positiveInt("chunk-size", values["chunk-size"], undefined),
+    out: values.out,
+    json: values.json,
+    only: only as ContenderId[],
+  };
+}

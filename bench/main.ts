@@ -1,0 +1,195 @@
+/**
+ * `npm run bench`: the sanitizer against the article's script and the hand-written floor, on
+ * real PostgreSQL and MariaDB servers started here (durability on), each contender on a fresh
+ * copy of the same synthetic production dataset, interleaved over several rounds.
+ */
+import { cpus, totalmem, release } from "node:os";
+import { writeFileSync } from "node:fs";
+import { deriveMaskingKey } from "../sanitize/core/masking-key";
+import type { EngineName } from "../sanitize/core/types";
+import { parseBenchArgs, type BenchArgs } from "./args";
+import { ARTICLE_RULES, DETERMINISTIC_RULES, articleSteps, floorDeterministicSteps, floorSteps, type ContenderId, type SqlStep } from "./contenders";
+import type { BenchEngine, Sizes } from "./engine";
+import { mariadbEngine } from "./mysql-engine";
+import { postgresEngine } from "./postgres-engine";
+import { median, type Measurement, type RunId } from "./measurement";
+import { RUN_LABELS, markdownChunks, markdownInfo, markdownTable, markdownTargets, targets } from "./report";
+import { BENCH_MASKING_KEY, runSanitizer } from "./sanitizer-child";
+import type { SanitizerResult } from "./sanitizer-job";
+
+const log = (msg: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+/** Rows each contender masks: users, plus orders for the deterministic pair. */
+function rowsMasked(id: RunId, sizes: Sizes): number {
+  return id === "b2" || id === "d" ? sizes.users + sizes.orders : id === "rerun" ? 0 : sizes.users;
+}
+
+async function runSql(engine: BenchEngine, database: string, steps: SqlStep[]): Promise<void> {
+  const s = await engine.session(database);
+  try {
+    for (const step of steps) await s.exec(step.text, step.params);
+  } finally {
+    await s.close();
+  }
+}
+
+function chunkStats(r: SanitizerResult): Measurement["chunks"] {
+  const out: NonNullable<Measurement["chunks"]> = {};
+  for (const [t, xs] of Object.entries(r.chunkMs)) out[t] = { count: xs.length, medianMs: median(xs), maxMs: Math.max(...xs) };
+  return out;
+}
+
+/** A cheap check outside the measurement that a contender really did its work. */
+async function checkSanitized(engine: BenchEngine, database: string, id: RunId): Promise<void> {
+  const s = await engine.session(database);
+  try {
+    const count = async (q: string) => Number(Object.values((await s.exec(q))[0])[0]);
+    const problems: string[] = [];
+    if ((await count("SELECT COUNT(*) FROM users WHERE email NOT LIKE '%@example.com'")) !== 0) problems.push("users.email not masked");
+    if ((await count("SELECT COUNT(*) FROM session_tokens")) !== 0) problems.push("session_tokens not empty");
+    if ((await count("SELECT COUNT(*) FROM payment_audit_log")) !== 0) problems.push("payment_audit_log not empty");
+    if (id === "b2" || id === "d") {
+      const mismatched = await count("SELECT COUNT(*) FROM orders o JOIN users u ON u.id = o.user_id WHERE o.customer_email <> u.email");
+      if (mismatched !== 0) problems.push(`${mismatched} orders.customer_email do not match users.email`);
+    }
+    if (problems.length) throw new Error(`contender ${RUN_LABELS[id]} on ${engine.name} left the data unsanitized: ${problems.join("; ")}`);
+  } finally {
+    await s.close();
+  }
+}
+
+/** Runs one contender (and, for c1, the re-run) on a fresh copy; returns its measurements. */
+async function measure(engine: BenchEngine, id: ContenderId, round: number, args: BenchArgs): Promise<Measurement[]> {
+  const sizes: Sizes = { users: args.users, orders: args.orders };
+  const dbName = `bench_${id}_r${round}`;
+  const target = await engine.freshCopy(dbName);
+  const out: Measurement[] = [];
+  try {
+    const once = async (run: RunId, work: () => Promise<SanitizerResult | void>): Promise<void> => {
+      await engine.settle();
+      const before = await engine.snapshot();
+      const t0 = process.hrtime.bigint();
+      const r = await work();
+      const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      await engine.settle();
+      const written = await engine.written(before, await engine.snapshot());
+      const m: Measurement = { engine: engine.name, run, round, wallMs, rows: rowsMasked(run, sizes), written };
+      if (r) {
+        m.innerMs = r.ms;
+        m.maskMs = r.report.tables.filter((t) => t.action.startsWith("mask")).reduce((a, t) => a + t.ms, 0);
+        m.peakRssKb = r.peakRssKb;
+        m.chunks = chunkStats(r);
+        m.alreadyDone = r.report.alreadyDone;
+        m.verified = r.report.verified;
+        if (run !== "rerun" && !r.report.verified) throw new Error(`${RUN_LABELS[run]} on ${engine.name}: the sanitizer's verification failed: ${JSON.stringify(r.report.checks.filter((c) => !c.passed))}`);
+        if (run === "rerun" && !r.report.alreadyDone) log(`  warning: the re-run did not recognise the finished run (alreadyDone=false)`);
+      }
+      out.push(m);
+      log(
+        `  ${engine.name} round ${round} ${RUN_LABELS[run]}: ${(wallMs / 1000).toFixed(2)} s, ` +
+          `log ${(written.logBytes / 1048576).toFixed(1)} MB, pages ${((written.pagesWritten * written.pageSize) / 1048576).toFixed(1)} MB` +
+          (m.peakRssKb ? `, peak RSS ${(m.peakRssKb / 1024).toFixed(0)} MB` : ""),
+      );
+      await checkSanitized(engine, dbName, run);
+    };
+    const sanitizer = (rules: string, parallelism: number) => () =>
+      runSanitizer({ target, rules, parallelism, chunkSize: args.chunkSize });
+    switch (id) {
+      case "a":
+        await once("a", () => runSql(engine, dbName, articleSteps()));
+        break;
+      case "b":
+        await once("b", () => runSql(engine, dbName, floorSteps(engine.name)));
+        break;
+      case "b2":
+        await once("b2", () => runSql(engine, dbName, floorDeterministicSteps(engine.name, deriveMaskingKey(BENCH_MASKING_KEY))));
+        break;
+      case "c1":
+        await once("c1", sanitizer(ARTICLE_RULES, 1));
+        await once("rerun", sanitizer(ARTICLE_RULES, 1));
+        break;
+      case "c2":
+        await once("c2", sanitizer(ARTICLE_RULES, 2));
+        break;
+      case "d":
+        await once("d", sanitizer(DETERMINISTIC_RULES, 2));
+        break;
+    }
+  } finally {
+    await engine.dropCopy(dbName);
+  }
+  return out;
+}
+
+async function benchEngine(name: EngineName, args: BenchArgs, results: Measurement[]): Promise<{ version: string; settings: Record<string, string>; baseMs: number }> {
+  log(`starting ${name} (durability on)`);
+  const engine = name === "postgres" ? await postgresEngine() : await mariadbEngine();
+  try {
+    const version = await engine.version();
+    log(`${version}: generating ${args.users} users, ${args.orders} orders ...`);
+    const t0 = Date.now();
+    await engine.createBase({ users: args.users, orders: args.orders });
+    const baseMs = Date.now() - t0;
+    log(`base dataset ready in ${(baseMs / 1000).toFixed(1)} s`);
+    for (let round = 1; round <= args.rounds; round++) {
+      // Interleaved, and rotated each round, so drift (cache warmth, other load) spreads over all.
+      const order = args.only.map((_, i) => args.only[(i + round - 1) % args.only.length]);
+      for (const id of order) results.push(...(await measure(engine, id, round, args)));
+    }
+    return { version, settings: engine.settings, baseMs };
+  } finally {
+    await engine.stop();
+  }
+}
+
+function machine(): string {
+  const c = cpus();
+  return `${c.length} cores (${c[0]?.model ?? "unknown CPU"}), ${(totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, Linux ${release()}, Node ${process.version}`;
+}
+
+async function main(): Promise<void> {
+  const args = parseBenchArgs(process.argv.slice(2));
+  const command = `npm run bench -- --users ${args.users} --orders ${args.orders} --rounds ${args.rounds} --engines ${args.engines.join(",")}${args.only.length < 6 ? ` --only ${args.only.join(",")}` : ""}${args.chunkSize ? ` --chunk-size ${args.chunkSize}` : ""}`;
+  const started = Date.now();
+  const results: Measurement[] = [];
+  const info: Record<string, { version: string; settings: Record<string, string>; baseMs: number }> = {};
+  for (const e of args.engines) info[e] = await benchEngine(e, args, results);
+
+  const md: string[] = [
+    `Command: \`${command}\``,
+    `Machine: ${machine()}`,
+    `Total run time: ${((Date.now() - started) / 60000).toFixed(1)} min`,
+    "",
+  ];
+  let failed = 0;
+  for (const e of args.engines) {
+    const ts = targets(results, e);
+    failed += ts.filter((t) => !t.pass).length;
+    md.push(
+      `### ${info[e].version}`,
+      "",
+      `Settings: ${Object.entries(info[e].settings).map(([k, v]) => `${k}=${v}`).join(", ")}. Base dataset generated in ${(info[e].baseMs / 1000).toFixed(1)} s.`,
+      "",
+      markdownTable(results, e),
+      "",
+      markdownTargets(ts),
+      "",
+      markdownInfo(results, e),
+      "",
+      "Sanitizer chunks:",
+      "",
+      markdownChunks(results, e),
+      "",
+    );
+  }
+  const text = md.join("\n");
+  console.log("\n" + text);
+  if (args.out) writeFileSync(args.out, text + "\n");
+  if (args.json) writeFileSync(args.json, JSON.stringify({ command, machine: machine(), info, results }, null, 2) + "\n");
+  console.log(failed ? `\n${failed} target(s) FAILED (see above)` : "\nall targets PASS");
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});

@@ -1,0 +1,115 @@
+/** The results table, the ratios, PASS/FAIL per target, as plain text and as Markdown. */
+import type { EngineName } from "../sanitize/core/types";
+import { summarize, type Measurement, type RunId, type Summary } from "./measurement";
+
+export const RUN_LABELS: Record<RunId, string> = {
+  a: "(a) article script",
+  b: "(b) floor: 1 UPDATE + TRUNCATEs",
+  b2: "(b') floor, same columns as (d)",
+  c1: "(c) sanitizer, parallelism 1",
+  c2: "(c) sanitizer, parallelism 2",
+  d: "(d) sanitizer, email transform, parallelism 2",
+  rerun: "(c) re-run on sanitized data",
+};
+const ORDER: RunId[] = ["a", "b", "b2", "c1", "c2", "d", "rerun"];
+
+export interface TargetResult {
+  engine: EngineName;
+  name: string;
+  ratio: number;
+  limit: number;
+  pass: boolean;
+}
+
+const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
+const s = (ms: number): string => (ms / 1000).toFixed(2);
+
+export function summaries(ms: Measurement[], engine: EngineName): Map<RunId, Summary> {
+  const out = new Map<RunId, Summary>();
+  for (const r of ORDER) {
+    const x = summarize(ms, engine, r);
+    if (x) out.set(r, x);
+  }
+  return out;
+}
+
+export function targets(ms: Measurement[], engine: EngineName): TargetResult[] {
+  const sm = summaries(ms, engine);
+  const get = (r: RunId) => sm.get(r);
+  const out: TargetResult[] = [];
+  const add = (name: string, num: number | undefined, den: number | undefined, limit: number) => {
+    if (num === undefined || den === undefined) return;
+    const ratio = den === 0 ? (num === 0 ? 0 : Infinity) : num / den;
+    out.push({ engine, name, ratio, limit, pass: ratio <= limit });
+  };
+  const a = get("a"), b = get("b"), c = get("c1"), d = get("d"), re = get("rerun");
+  add("c/b wall time", c?.wallMs, b?.wallMs, 1.1);
+  add("c/b log bytes (WAL/redo)", c?.logBytes, b?.logBytes, 1.1);
+  add("c/b data pages written", c?.pageBytes, b?.pageBytes, 1.1);
+  add("c/a wall time", c?.wallMs, a?.wallMs, 0.6);
+  add("d/b wall time", d?.wallMs, b?.wallMs, 1.5);
+  add("re-run/c wall time", re?.wallMs, c?.wallMs, 0.02);
+  add("re-run/c log bytes", re?.logBytes, c?.logBytes, 0.02);
+  const rss = ["c1", "c2", "d", "rerun"].map((r) => get(r as RunId)?.peakRssKb).filter((x): x is number => x !== undefined);
+  if (rss.length) out.push({ engine, name: "peak RSS (MB) / 150 MB", ratio: Math.max(...rss) / 1024 / 150, limit: 1, pass: Math.max(...rss) / 1024 <= 150 });
+  return out;
+}
+
+/** Ratios shown for information (no target). */
+export function infoRatios(ms: Measurement[], engine: EngineName): Array<[string, number]> {
+  const sm = summaries(ms, engine);
+  const pairs: Array<[string, RunId, RunId]> = [
+    ["c(par 2)/b wall", "c2", "b"],
+    ["d/b' wall", "d", "b2"],
+    ["b'/b wall", "b2", "b"],
+    ["d/b' log bytes", "d", "b2"],
+    ["c/a log bytes", "c1", "a"],
+    ["c/a data pages written", "c1", "a"],
+  ];
+  const out: Array<[string, number]> = [];
+  for (const [name, x, y] of pairs) {
+    const nx = sm.get(x), ny = sm.get(y);
+    if (!nx || !ny) continue;
+    const key = name.includes("log") ? "logBytes" : name.includes("pages") ? "pageBytes" : "wallMs";
+    out.push([name, nx[key] / ny[key]]);
+  }
+  return out;
+}
+
+export function markdownTable(ms: Measurement[], engine: EngineName): string {
+  const rows = [
+    "| run | rounds | wall s (median) | inside sanitize() s | masking s | rows masked | rows/s | WAL/redo MB | data pages written MB | peak RSS MB |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const [r, x] of summaries(ms, engine)) {
+    rows.push(
+      `| ${RUN_LABELS[r]} | ${x.rounds} | ${s(x.wallMs)} | ${x.innerMs !== undefined ? s(x.innerMs) : ""} | ${x.maskMs !== undefined ? s(x.maskMs) : ""} | ${x.rows} | ${Math.round(x.rowsPerSec)} | ${mb(x.logBytes)} | ${mb(x.pageBytes)} | ${x.peakRssKb !== undefined ? (x.peakRssKb / 1024).toFixed(0) : ""} |`,
+    );
+  }
+  return rows.join("\n");
+}
+
+export function markdownTargets(ts: TargetResult[]): string {
+  return [
+    "| engine | target | measured | limit | result |",
+    "|---|---|---:|---:|---|",
+    ...ts.map((t) => `| ${t.engine} | ${t.name} | ${t.ratio.toFixed(3)} | ${t.limit} | ${t.pass ? "PASS" : "FAIL"} |`),
+  ].join("\n");
+}
+
+export function markdownInfo(ms: Measurement[], engine: EngineName): string {
+  return infoRatios(ms, engine)
+    .map(([n, v]) => `- ${engine}: ${n} = ${v.toFixed(3)}`)
+    .join("\n");
+}
+
+/** Per-chunk timings of the sanitizer runs (median of each round's median/max chunk). */
+export function markdownChunks(ms: Measurement[], engine: EngineName): string {
+  const lines: string[] = [];
+  for (const m of ms.filter((x) => x.engine === engine && x.chunks)) {
+    for (const [table, c] of Object.entries(m.chunks ?? {})) {
+      lines.push(`- ${engine} ${m.run} round ${m.round}: ${table}: ${c.count} chunks, median ${c.medianMs.toFixed(0)} ms, slowest ${c.maxMs.toFixed(0)} ms`);
+    }
+  }
+  return lines.join("\n");
+}
