@@ -165,7 +165,8 @@ export function parseStagingConfig(raw: Record<string, unknown>, context: { regi
   }
 
   const team = p.string("team", { required: true, example: "payments" });
-  if (team !== undefined && !(TEAM.test(team) && team.length <= 20 && !team.endsWith("-") && !team.includes("--"))) {
+  const teamValid = team !== undefined && TEAM.test(team) && team.length <= 20 && !team.endsWith("-") && !team.includes("--");
+  if (team !== undefined && !teamValid) {
     p.bad("team", team, "must be 1-20 lowercase letters, digits or single hyphens, starting with a letter", "payments");
   }
 
@@ -178,13 +179,14 @@ export function parseStagingConfig(raw: Record<string, unknown>, context: { regi
 
   const maxCloneAgeDays = p.integer("maxCloneAgeDays", 1, 365, "7");
 
-  const defaultPrefix = team !== undefined ? `${team}-staging` : undefined;
+  // Derived from the team only when the team is valid (else the team's error says it all).
+  const defaultPrefix = teamValid ? `${team}-staging` : undefined;
   const clusterIdentifierPrefix = p.string("clusterIdentifierPrefix", { example: "payments-staging" }) ?? defaultPrefix;
   if (clusterIdentifierPrefix !== undefined) {
     const why = rdsIdentifierProblem(clusterIdentifierPrefix, MAX_IDENTIFIER_PREFIX_LENGTH);
     if (why) {
       p.bad(
-        raw.clusterIdentifierPrefix === undefined ? "team" : "clusterIdentifierPrefix",
+        raw.clusterIdentifierPrefix === undefined ? "team (via the default prefix <team>-staging)" : "clusterIdentifierPrefix",
         clusterIdentifierPrefix,
         `${why} (the cluster identifier is "<prefix>-<8-char generation>" and instances add "-<n>", and RDS allows 63 characters)`,
         "payments-staging",
@@ -193,7 +195,7 @@ export function parseStagingConfig(raw: Record<string, unknown>, context: { regi
   }
 
   const instanceClass = p.string("instanceClass", { example: DEFAULT_INSTANCE_CLASS }) ?? DEFAULT_INSTANCE_CLASS;
-  if (!INSTANCE_CLASS.test(instanceClass)) {
+  if (instanceClass !== "db.serverless" && !INSTANCE_CLASS.test(instanceClass)) {
     p.bad("instanceClass", instanceClass, "must look like db.<family>.<size> or be db.serverless", "db.r6g.large");
   }
   const instanceCount = p.integer("instanceCount", 1, MAX_INSTANCE_COUNT, "2") ?? 1;
@@ -417,7 +419,7 @@ function parsePostCloneCommands(p: Reader): PostCloneCommand[] {
   list.forEach((item, i) => {
     const where = `postCloneCommands[${i}]`;
     if (!isPlainObject(item)) {
-      p.bad(where, JSON.stringify(item), "must be an object with name and command", '{"name": "grant-readonly", "command": "psql -f grants.sql"}');
+      p.bad(where, typeof item === "string" ? item : JSON.stringify(item), "must be an object with name and command", '{"name": "grant-readonly", "command": "psql -f grants.sql"}');
       return;
     }
     const sub = p.child(where, item);
@@ -429,7 +431,6 @@ function parsePostCloneCommands(p: Reader): PostCloneCommand[] {
     } else if (name !== undefined && seen.has(name)) {
       sub.bad("name", name, "is used by another post-clone command; names must be unique", `${name}-2`);
     }
-    if (command !== undefined && command.trim() === "") sub.bad("command", command, "must not be empty", "psql -f grants.sql");
     if (name !== undefined) seen.add(name);
     if (name !== undefined && command !== undefined) out.push({ name, command });
   });
@@ -611,7 +612,9 @@ function describe(v: unknown): string {
 function closest(key: string, known: readonly string[]): string | undefined {
   let best: { k: string; d: number } | undefined;
   for (const k of known) {
-    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    // A prefix ("min" for "minCapacity") counts as a near miss too.
+    const prefix = k.toLowerCase().startsWith(key.toLowerCase()) && key.length >= 3;
+    const d = prefix ? 1 : editDistance(key.toLowerCase(), k.toLowerCase());
     if (d <= 3 && (!best || d < best.d)) best = { k, d };
   }
   return best?.k;

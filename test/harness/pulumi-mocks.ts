@@ -1,0 +1,239 @@
+/**
+ * Runs Pulumi programs under `pulumi.runtime.setMocks` and records what the engine would get:
+ * every registered resource with its type, name, inputs (secrets still wrapped, as the engine
+ * sees them), parent and dependencies. The dependencies come from the real registration
+ * request (the mock monitor's own callback doesn't expose them), so `dependsOn` is testable.
+ *
+ * Provider functions are answered by realistic fake AWS data: an aurora-postgresql 16.4 and
+ * an aurora-mysql 8.0.mysql_aurora.3.08.0 production cluster in eu-west-1.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+export interface RegisteredResource {
+  type: string;
+  name: string;
+  urn: string;
+  /** As the engine receives them: secrets are `{ [sig]: SECRET_SIG, value }`. */
+  inputs: Record<string, unknown>;
+  parent: string;
+  /** URNs from dependsOn and from inputs that are outputs of other resources. */
+  dependencies: string[];
+  deleteBeforeReplace: boolean;
+  additionalSecretOutputs: string[];
+}
+
+export function isSecret(v: unknown): boolean {
+  return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/** The value with every secret wrapper removed. */
+export function plain(v: unknown): unknown {
+  if (isSecret(v)) return plain((v as { value: unknown }).value);
+  if (Array.isArray(v)) return v.map(plain);
+  if (typeof v === "object" && v !== null) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+  }
+  return v;
+}
+
+export const REGION = "eu-west-1";
+export const ACCOUNT = "123456789012";
+
+type FakeCluster = Record<string, unknown> & { clusterIdentifier: string };
+
+function fakeCluster(id: string, engine: string, engineVersion: string, port: number, extra: Record<string, unknown> = {}): FakeCluster {
+  return {
+    id,
+    arn: `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:${id}`,
+    clusterIdentifier: id,
+    clusterResourceId: `cluster-${id.toUpperCase().replace(/-/g, "")}`,
+    engine,
+    engineVersion,
+    engineMode: "provisioned",
+    port,
+    masterUsername: engine === "aurora-postgresql" ? "postgres" : "admin",
+    databaseName: "app",
+    dbSubnetGroupName: "prod-private",
+    vpcSecurityGroupIds: ["sg-0aaaaaaaaaaaaaaaa", "sg-0bbbbbbbbbbbbbbbb"],
+    dbClusterParameterGroupName: engine === "aurora-postgresql" ? "prod-pg16" : "prod-mysql80",
+    storageEncrypted: true,
+    kmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT}:key/1111aaaa-2222-bbbb-3333-cccc4444dddd`,
+    enabledCloudwatchLogsExports: engine === "aurora-postgresql" ? ["postgresql"] : ["error", "slowquery"],
+    iamDatabaseAuthenticationEnabled: false,
+    endpoint: `${id}.cluster-c1a2b3c4d5e6.${REGION}.rds.amazonaws.com`,
+    readerEndpoint: `${id}.cluster-ro-c1a2b3c4d5e6.${REGION}.rds.amazonaws.com`,
+    availabilityZones: [`${REGION}a`, `${REGION}b`, `${REGION}c`],
+    backupRetentionPeriod: 7,
+    deletionProtection: true,
+    region: REGION,
+    tags: { Environment: "production" },
+    ...extra,
+  };
+}
+
+/** The production clusters the fake AWS account holds, by identifier. */
+export const SOURCES: Record<string, FakeCluster> = {
+  "prod-pg": fakeCluster("prod-pg", "aurora-postgresql", "16.4", 5432),
+  "prod-mysql": fakeCluster("prod-mysql", "aurora-mysql", "8.0.mysql_aurora.3.08.0", 3306),
+  "prod-pg-old": fakeCluster("prod-pg-old", "aurora-postgresql", "15.4", 5432),
+  "prod-nodb": fakeCluster("prod-nodb", "aurora-postgresql", "16.4", 5432, { databaseName: "" }),
+};
+
+export interface MockOptions {
+  /** Identifiers of all clusters in the region; default: the SOURCES. */
+  regionClusters?: string[];
+  preview?: boolean;
+  /** Extra state per resource type (merged over the inputs). */
+  state?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown>;
+}
+
+/** Computed outputs AWS (or the provider) would add to each resource we declare. */
+function computedState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (type) {
+    case "aws:rds/cluster:Cluster": {
+      const id = String(inputs.clusterIdentifier);
+      const source = Object.values(SOURCES).find((s) => s.clusterIdentifier === (plain(inputs.restoreToPointInTime) as { sourceClusterIdentifier: string }).sourceClusterIdentifier);
+      return {
+        endpoint: `${id}.cluster-c9f8e7d6c5b4.${REGION}.rds.amazonaws.com`,
+        readerEndpoint: `${id}.cluster-ro-c9f8e7d6c5b4.${REGION}.rds.amazonaws.com`,
+        arn: `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:${id}`,
+        masterUsername: source?.masterUsername ?? "postgres",
+        availabilityZones: [`${REGION}a`, `${REGION}b`, `${REGION}c`],
+      };
+    }
+    case "aws:rds/clusterInstance:ClusterInstance":
+      return { endpoint: `${String(inputs.identifier)}.c9f8e7d6c5b4.${REGION}.rds.amazonaws.com` };
+    case "random:index/randomPassword:RandomPassword":
+      // A deterministic "random" value, marked secret as the random provider does.
+      return { result: { [SIG_KEY]: SECRET_SIG, value: `pw-${name}-${JSON.stringify(inputs.keepers ?? {})}` } };
+    case "pulumi-nodejs:dynamic/aurora-staging:Sanitization":
+      return {
+        rulesHash: "a".repeat(64),
+        runId: `run-${name}`,
+        finishedAt: "2026-11-26T14:00:00.000Z",
+        rowsPerTable: { "public.users": 3 },
+        checks: [{ name: "users.email transform", passed: true }],
+        verified: true,
+      };
+    case "aws:route53/record:Record":
+      return { fqdn: String(inputs.name) };
+    case "aws:secretsmanager/secret:Secret":
+      return { arn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${String(inputs.name)}-AbCdEf` };
+    case "aws:secretsmanager/secretVersion:SecretVersion":
+      return { arn: `${String(inputs.secretId)}`, versionId: "v1" };
+    case "command:local:Command":
+      return { stdout: "", stderr: "" };
+    default:
+      return {};
+  }
+}
+
+/**
+ * Sets up mocks (a fresh mock monitor, so runs don't share state), runs `program`, waits for
+ * every registration, and returns what was registered.
+ */
+export async function runWithMocks<T>(
+  program: () => T | Promise<T>,
+  options: MockOptions = {},
+): Promise<{ result: T; resources: RegisteredResource[] }> {
+  const resources: RegisteredResource[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args: pulumi.runtime.MockResourceArgs) {
+        const state = { ...args.inputs, ...computedState(args.type, args.name, args.inputs), ...(options.state?.(args.type, args.name, args.inputs) ?? {}) };
+        return { id: `${args.name}-id`, state };
+      },
+      call(args: pulumi.runtime.MockCallArgs) {
+        if (args.token === "aws:rds/getCluster:getCluster") {
+          const wanted = String(args.inputs.clusterIdentifier);
+          const found = Object.values(SOURCES).find((s) => s.clusterIdentifier === wanted || s.arn === wanted);
+          if (!found) throw new Error(`DBClusterNotFoundFault: DBCluster ${wanted} not found.`);
+          return found;
+        }
+        if (args.token === "aws:rds/getClusters:getClusters") {
+          const ids = options.regionClusters ?? Object.keys(SOURCES);
+          return { id: REGION, region: REGION, clusterIdentifiers: ids, clusterArns: ids.map((i) => `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:${i}`) };
+        }
+        throw new Error(`unexpected call ${args.token}`);
+      },
+    },
+    "aurora-staging",
+    "team-test",
+    options.preview ?? false,
+  );
+
+  // Wrap the mock monitor to see the registration requests themselves.
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: RegisterRequest, cb: (err: unknown, resp?: { getUrn(): string }) => void): void;
+  };
+  const original = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) =>
+    original(req, (err, resp) => {
+      if (!err && resp) {
+        resources.push({
+          type: req.getType(),
+          name: req.getName(),
+          urn: resp.getUrn(),
+          inputs: deserialize(req.getObject()?.toJavaScript() ?? {}),
+          parent: req.getParent(),
+          dependencies: req.getDependenciesList(),
+          deleteBeforeReplace: req.getDeletebeforereplace(),
+          additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        });
+      }
+      cb(err, resp);
+    });
+
+  const result = await program();
+  await settleOutputs(result);
+  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  return { result, resources };
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+  getDependenciesList(): string[];
+  getDeletebeforereplace(): boolean;
+  getAdditionalsecretoutputsList(): string[];
+}
+
+function deserialize(obj: Record<string, unknown>): Record<string, unknown> {
+  // Same shape the mocks' newResource sees; drop "unknown" sentinels and keep secret wrappers.
+  return JSON.parse(JSON.stringify(obj)) as Record<string, unknown>;
+}
+
+/** Waits until every Output inside `v` (objects, arrays) has resolved. */
+async function settleOutputs(v: unknown): Promise<void> {
+  if (pulumi.Output.isInstance(v)) {
+    await new Promise<void>((resolve) => (v as pulumi.Output<unknown>).apply(() => resolve()));
+    return;
+  }
+  if (Array.isArray(v)) await Promise.all(v.map(settleOutputs));
+  else if (typeof v === "object" && v !== null && !(v instanceof pulumi.Resource)) {
+    await Promise.all(Object.values(v).map(settleOutputs));
+  }
+}
+
+/** The value of an Output, and whether it is secret. */
+export async function resolve<T>(o: pulumi.Output<T> | T): Promise<{ value: T; secret: boolean }> {
+  const out = pulumi.output(o) as pulumi.Output<T>;
+  const value = await new Promise<T>((res) => out.apply((v) => res(v as T)));
+  const secret = await pulumi.isSecret(out);
+  return { value, secret };
+}
+
+export function byType(resources: RegisteredResource[], type: string): RegisteredResource[] {
+  return resources.filter((r) => r.type === type);
+}
+
+export function one(resources: RegisteredResource[], type: string): RegisteredResource {
+  const found = byType(resources, type);
+  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+  return found[0];
+}
