@@ -1,0 +1,175 @@
+/**
+ * YAML text -> validated, normalised Rules. Every problem (YAML syntax, schema, contradictory
+ * table entries, template syntax) is collected with its line and YAML path, and all of them
+ * are thrown together as one SanitizeError, so a user fixes the file in one pass.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { SanitizeError, type Rules, type RulesLocation, type TableRule, type TransformSpec, type VerifyQuery } from "../core/types";
+import { parseTemplate } from "../transforms/template";
+import { explain, schemaValidator, type PathSegment } from "./schema";
+
+export interface ParsedRules {
+  rules: Rules;
+  /** Where a path is in the file (for later errors, e.g. an unknown table found by the planner). */
+  locate(path: PathSegment[]): RulesLocation;
+}
+
+export function loadRules(text: string, source = "rules"): Rules {
+  return parseRules(text, source).rules;
+}
+
+export function parseRules(text: string, source = "rules"): ParsedRules {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const fmt = (line: number | undefined, path: string, message: string) =>
+    `${source}${line ? `:${line}` : ""}${path ? ` ${path}` : ""}: ${message}`;
+  const lineOf = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
+  const locate = (path: PathSegment[], atKey = false): RulesLocation => ({ path: showPath(path), line: lineOf(findOffset(doc, path, atKey)) });
+
+  if (doc.errors.length) {
+    throw new SanitizeError(
+      doc.errors.map((e) => fmt(lineOf(e.pos[0]), "", `invalid YAML: ${firstLine(e.message).replace(/ at line \d+, column \d+:?$/, "")}`)),
+      "rules",
+    );
+  }
+  const data: unknown = nullTransformsAsNames(doc.toJS({ maxAliasCount: 100 }));
+  if (data === null || data === undefined) {
+    throw new SanitizeError([fmt(1, "", "the rules file is empty; expected a mapping with `tables:` (see docs/rules.md)")], "rules");
+  }
+
+  const found: { line: number; text: string }[] = [];
+  const add = (path: PathSegment[], message: string, atKey = false) => {
+    const loc = locate(path, atKey);
+    found.push({ line: loc.line ?? 0, text: fmt(loc.line, loc.path, message) });
+  };
+
+  const validate = schemaValidator();
+  if (!validate(data)) for (const p of explain(validate.errors ?? [], data)) add(p.path, p.message, p.atKey);
+
+  // Checks a schema can't express clearly; run on whatever is well-typed enough to read.
+  const root = isObject(data) ? data : {};
+  const tables: Record<string, TableRule> = {};
+  for (const [name, entry] of Object.entries(isObject(root.tables) ? root.tables : {})) {
+    if (!isObject(entry)) continue;
+    const rule = normaliseTable(entry, (msg, key) => add(key ? ["tables", name, key] : ["tables", name], msg, !key));
+    if (rule) tables[name] = rule;
+    if (isObject(entry.columns)) {
+      for (const [col, spec] of Object.entries(entry.columns)) {
+        if (isObject(spec) && spec.transform === "template" && typeof spec.value === "string") {
+          for (const p of parseTemplate(spec.value).problems) add(["tables", name, "columns", col, "value"], p);
+        }
+      }
+    }
+  }
+  const keep = Array.isArray(root.keep) ? root.keep.filter((k): k is string => typeof k === "string") : [];
+  keep.forEach((k, i) => {
+    if (keep.indexOf(k) !== i) add(["keep", i], `"${k}" is listed twice; remove the duplicate`);
+  });
+  const verify = Array.isArray(root.verify) ? (root.verify.filter(isObject) as unknown as VerifyQuery[]) : [];
+  const names = new Set<string>();
+  verify.forEach((v, i) => {
+    if (typeof v.name !== "string") return;
+    if (names.has(v.name)) add(["verify", i, "name"], `verify name "${v.name}" is used twice; give each check its own name`);
+    names.add(v.name);
+  });
+
+  // In file order, so the list reads top to bottom like the file.
+  if (found.length) throw new SanitizeError(found.sort((a, b) => a.line - b.line).map((f) => f.text), "rules");
+  return {
+    rules: { tables, keep, verify: verify.map((v) => ({ name: v.name, sql: v.sql, expect: v.expect })) },
+    locate: (path) => locate(path),
+  };
+}
+
+/** One table entry -> its kind, or undefined after reporting why it is contradictory. */
+function normaliseTable(e: Record<string, unknown>, report: (msg: string, key?: string) => void): TableRule | undefined {
+  const has = (k: string) => e[k] !== undefined;
+  const columns = isObject(e.columns) ? (e.columns as Record<string, TransformSpec>) : undefined;
+  if (e.truncate === true) {
+    const extra = ["columns", "where", "delete"].filter(has);
+    if (extra.length) {
+      report(`truncate can't be combined with ${extra.join(", ")}: a truncated table has no rows left to mask or delete. Remove ${extra.length > 1 ? "them" : "it"}, or remove truncate.`, extra[0]);
+      return undefined;
+    }
+    return { kind: "truncate", cascade: e.cascade === true };
+  }
+  if (has("cascade")) {
+    report("cascade only applies to `truncate: true`; remove it or add truncate: true", "cascade");
+    return undefined;
+  }
+  if (columns) {
+    if (Object.keys(columns).length === 0) {
+      report("columns is empty: list the columns to mask, or remove columns", "columns");
+      return undefined;
+    }
+    const rule: TableRule = { kind: "mask", columns };
+    if (typeof e.where === "string") rule.where = e.where;
+    if (typeof e.delete === "string") rule.delete = e.delete;
+    return rule;
+  }
+  if (has("where")) {
+    report("where only selects the rows whose columns are masked, but there are no columns; to remove rows use `delete: \"condition\"`", "where");
+    return undefined;
+  }
+  if (typeof e.delete === "string") return { kind: "delete", delete: e.delete };
+  if (!has("columns") && !has("delete")) {
+    report("the table entry does nothing: add `columns`, `truncate: true` or `delete: \"condition\"`, or remove the table");
+  }
+  return undefined;
+}
+
+/**
+ * YAML reads `transform: null` as a null value, but users mean the transform named "null":
+ * accept both spellings rather than making everyone quote it.
+ */
+function nullTransformsAsNames(data: unknown): unknown {
+  if (!isObject(data) || !isObject(data.tables)) return data;
+  for (const entry of Object.values(data.tables)) {
+    if (!isObject(entry) || !isObject(entry.columns)) continue;
+    for (const spec of Object.values(entry.columns)) {
+      if (isObject(spec) && "transform" in spec && spec.transform === null) spec.transform = "null";
+    }
+  }
+  return data;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0].trim();
+}
+
+/** `tables.users.columns.email`, `verify[1].expect`. */
+export function showPath(path: PathSegment[]): string {
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+}
+
+/** Source offset of the node at `path` (or of its key); the nearest existing ancestor if missing. */
+function findOffset(doc: Document, path: PathSegment[], atKey: boolean): number | undefined {
+  let node: unknown = doc.contents;
+  let offset = rangeStart(node);
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? p.key.value : p.key) === seg);
+      if (!pair) break;
+      const keyOffset = rangeStart(pair.key);
+      const last = i === path.length - 1;
+      if (last && atKey) return keyOffset ?? offset;
+      offset = rangeStart(pair.value) ?? keyOffset ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === "number") {
+      node = node.items[seg];
+      offset = rangeStart(node) ?? offset;
+    } else {
+      break;
+    }
+  }
+  return offset;
+}
+
+function rangeStart(n: unknown): number | undefined {
+  return n && typeof n === "object" && "range" in n ? (n as Node).range?.[0] : undefined;
+}
