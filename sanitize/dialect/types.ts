@@ -24,6 +24,11 @@ export interface Statements {
   chunkEnd(table: Sql, pk: string, after: string | undefined, chunkSize: number): Sql;
   /** Session settings applied to every connection that runs masking statements with triggers disabled. */
   disableTriggers(): Sql[];
+  /**
+   * Takes the per-database run lock for this session (column `ok` is 1/true when taken):
+   * two runs at once would both apply the same chunks. Released when the session ends.
+   */
+  tryRunLock(database: string): Sql;
   /** A boolean literal for the progress record's `done` column. */
   bool(v: boolean): Sql;
   /** NULL-safe "differs" predicate. */

@@ -39,6 +39,8 @@ export const statements: Statements = {
   disableTriggers: () => {
     throw new Error("MySQL can't disable triggers for a session: the plan refuses `triggers: disable` on MySQL");
   },
+  // GET_LOCK names are server-wide: include the database.
+  tryRunLock: (database) => sql`SELECT GET_LOCK(${`aurora_staging.${database}`.slice(0, 64)}, 0) AS ok`,
   bool: (v) => raw(v ? "1" : "0"),
   differs: (a, b) => sql`(NOT (${a} <=> ${b}))`,
 };

@@ -1,0 +1,491 @@
+/**
+ * Rules + schema -> a validated Plan. Every check fails closed and runs before anything is
+ * written: all problems are collected and thrown together in one SanitizeError, so a rules
+ * author fixes everything in one round. The plan also compiles the statements the executor
+ * runs, so what `plan` shows is exactly what `sanitize` does.
+ */
+import { ident, join, raw, render, sql, type Sql } from "./core/sql";
+import {
+  SanitizeError,
+  type ColumnInfo,
+  type Connection,
+  type CoverageMode,
+  type MaskingKey,
+  type Rules,
+  type SchemaInfo,
+  type TableInfo,
+  type TableReport,
+  type TableRule,
+  type TransformContext,
+  type TransformSpec,
+} from "./core/types";
+import { MASKING_KEY_ENV } from "./core/masking-key";
+import type { Dialect } from "./dialect/types";
+import { deterministicColumns, getTransform, needsMaskingKey } from "./transforms";
+import { runCoverage, type CoverageResult } from "./plan-coverage";
+import { redactDbMessage } from "./dialect/connect-retry";
+
+export interface PlannedColumn {
+  name: string;
+  spec: TransformSpec;
+  /** The SET expression (reads original values only, see `compileSet`). */
+  expr: Sql;
+  /** TRUE for a row breaking the transform's promise after masking (built-in check). */
+  violation?: Sql;
+}
+
+export interface MaskStep {
+  /** The rules author's row filter (raw SQL), if any. */
+  where?: string;
+  columns: PlannedColumn[];
+  /** `c1 = e1, c2 = e2` in the order the engine must evaluate them. */
+  set: Sql;
+  /** Extra predicate skipping rows that already hold the target (only for constant outputs). */
+  skipUnchanged?: Sql;
+  /** The single-column primary key chunks follow; undefined: one transaction for the table. */
+  chunkKey?: string;
+}
+
+export interface TruncateStep {
+  cascade: boolean;
+  /** `truncate`: plain/together; `truncate-fk-off`: MySQL with FK checks off; `delete-all`: MySQL DELETE honouring FK actions. */
+  via: "truncate" | "truncate-fk-off" | "delete-all";
+}
+
+export interface PlannedTable {
+  /** The rules key as written (`users` or `app.users`). */
+  key: string;
+  table: TableInfo;
+  /** The quoted table reference. */
+  ref: Sql;
+  action: TableReport["action"];
+  truncate?: TruncateStep;
+  /** Raw delete condition. */
+  delete?: string;
+  mask?: MaskStep;
+}
+
+export interface Plan {
+  engine: Dialect["engine"];
+  rulesHash: string;
+  tables: PlannedTable[];
+  coverage: CoverageResult;
+  /** The statements a run executes, for display: secrets show as <secret>. */
+  statements: string[];
+  warnings: string[];
+  triggers: "fire" | "disable";
+}
+
+export interface PlanInput {
+  dialect: Dialect;
+  schema: SchemaInfo;
+  rules: Rules;
+  rulesHash: string;
+  key?: MaskingKey;
+  coverage?: CoverageMode;
+  triggers?: "fire" | "disable";
+  /** When given, raw fragments are checked by the database with EXPLAIN (nothing runs). */
+  conn?: Connection;
+}
+
+type ProblemKind = "rules" | "schema" | "coverage";
+
+class Problems {
+  readonly list: { kind: ProblemKind; text: string }[] = [];
+  add(kind: ProblemKind, text: string): void {
+    if (!this.list.some((p) => p.text === text)) this.list.push({ kind, text });
+  }
+  throwIfAny(): void {
+    if (!this.list.length) return;
+    const kinds: ProblemKind[] = ["schema", "rules", "coverage"];
+    const kind = kinds.find((k) => this.list.some((p) => p.kind === k)) ?? "rules";
+    throw new SanitizeError(
+      this.list.map((p) => p.text),
+      kind,
+    );
+  }
+}
+
+/** `users` -> `<defaultSchema>.users`; `app.users` as is. */
+export function resolveTableKey(key: string, schema: SchemaInfo): string {
+  return key.includes(".") ? key : `${schema.defaultSchema}.${key}`;
+}
+
+function tableList(schema: SchemaInfo, inSchema: string): string {
+  const names = [...schema.tables.values()].filter((t) => t.schema === inSchema).map((t) => t.name);
+  if (!names.length) return "it has no tables";
+  return `tables there: ${names.slice(0, 30).join(", ")}${names.length > 30 ? `, ... (${names.length} in all)` : ""}`;
+}
+
+export async function buildPlan(input: PlanInput): Promise<Plan> {
+  const { dialect, schema, rules } = input;
+  const problems = new Problems();
+  const warnings: string[] = [];
+  const triggers = input.triggers ?? "fire";
+
+  if (triggers === "disable" && dialect.engine === "mysql") {
+    problems.add(
+      "rules",
+      'triggers: "disable" is not supported on MySQL (a session can\'t switch triggers off): drop or disable the triggers on the clone yourself before sanitizing, or use triggers: "fire".',
+    );
+  }
+
+  if (needsMaskingKey(rules) && !input.key) {
+    problems.add(
+      "rules",
+      `a masking key is required by ${deterministicColumns(rules).join(", ")} (deterministic transforms): ` +
+        `set ${MASKING_KEY_ENV} (at least 16 characters, e.g. \`openssl rand -hex 32\`) or pass maskingKey.`,
+    );
+  }
+
+  // 1. Resolve every table key; unknown tables are listed all together.
+  const resolved = new Map<string, { key: string; table: TableInfo; rule: TableRule }>();
+  for (const [key, rule] of Object.entries(rules.tables)) {
+    const q = resolveTableKey(key, schema);
+    const table = schema.tables.get(q);
+    if (!table) {
+      const inSchema = key.includes(".") ? key.slice(0, key.lastIndexOf(".")) : schema.defaultSchema;
+      problems.add("schema", `tables.${key}: no table "${q}" in the database (${tableList(schema, inSchema)}); fix the name or remove the rule.`);
+      continue;
+    }
+    const dup = resolved.get(q);
+    if (dup) {
+      problems.add("rules", `tables.${key} and tables.${dup.key} both name ${q}: merge them into one rule.`);
+      continue;
+    }
+    resolved.set(q, { key, table, rule });
+  }
+
+  const truncated = new Set([...resolved.values()].filter((r) => r.rule.kind === "truncate").map((r) => r.table.qualified));
+  const planned: PlannedTable[] = [];
+
+  for (const { key, table, rule } of resolved.values()) {
+    const ref = dialect.statements.table(table.schema, table.name);
+    if (rule.kind === "truncate") {
+      planned.push({ key, table, ref, action: "truncate", truncate: planTruncate(dialect, schema, key, table, rule.cascade, truncated, problems, warnings) });
+      continue;
+    }
+    if (rule.kind === "delete") {
+      warnDeleteReferenced(schema, key, table, warnings);
+      planned.push({ key, table, ref, action: "delete", delete: rule.delete });
+      continue;
+    }
+    const mask = planMask(input, key, table, rule, problems, warnings);
+    if (rule.delete) warnDeleteReferenced(schema, key, table, warnings);
+    planned.push({ key, table, ref, action: rule.delete ? "mask+delete" : "mask", delete: rule.delete, mask });
+  }
+
+  // Rules `keep` entries must point at real columns too: a typo there would hide a column.
+  for (const entry of rules.keep) {
+    const parts = entry.split(".");
+    if (parts.length < 2) continue;
+    const column = parts[parts.length - 1];
+    const tableKey = parts.slice(0, -1).join(".");
+    const table = schema.tables.get(resolveTableKey(tableKey, schema));
+    if (!table) problems.add("schema", `keep: "${entry}" names table "${tableKey}", which does not exist; fix or remove the entry.`);
+    else if (column !== "*" && !table.columns.some((c) => c.name === column))
+      problems.add("schema", `keep: "${entry}": ${table.qualified} has no column "${column}" (columns: ${table.columns.map((c) => c.name).join(", ")}).`);
+  }
+
+  const coverage = runCoverage(schema, rules, input.coverage ?? "personal");
+  for (const p of coverage.problems) problems.add("coverage", p);
+
+  // Raw SQL fragments (where, delete, sql transform) are checked by the database itself with
+  // EXPLAIN before anything runs: a typo or a `;`-stacked second statement fails here.
+  if (input.conn && !problems.list.length) await explainAll(input.conn, planned, problems);
+
+  problems.throwIfAny();
+
+  for (const p of planned) {
+    if (p.mask && p.table.hasTriggers && triggers === "fire")
+      warnings.push(`${p.table.qualified} has triggers; they fire for every masked row (set triggers: "disable" on PostgreSQL to skip them, or check what they do).`);
+  }
+
+  return {
+    engine: dialect.engine,
+    rulesHash: input.rulesHash,
+    tables: planned,
+    coverage,
+    statements: displayStatements(dialect, planned, triggers),
+    warnings,
+    triggers,
+  };
+}
+
+function planTruncate(
+  dialect: Dialect,
+  schema: SchemaInfo,
+  key: string,
+  table: TableInfo,
+  cascade: boolean,
+  truncated: Set<string>,
+  problems: Problems,
+  warnings: string[],
+): TruncateStep {
+  const referencing = schema.foreignKeys.filter((fk) => fk.toTable === table.qualified);
+  if (dialect.truncateStyle === "together") {
+    // PostgreSQL: TRUNCATE a, b, c handles references among a, b, c; a self-reference is fine.
+    const outside = referencing.filter((fk) => fk.fromTable !== table.qualified && !truncated.has(fk.fromTable));
+    if (outside.length && !cascade) {
+      for (const fk of outside)
+        problems.add(
+          "schema",
+          `tables.${key}: can't truncate ${table.qualified}: ${fk.fromTable} references it (foreign key ${fk.name}). ` +
+            `Either truncate ${fk.fromTable} too (add "${fk.fromTable.split(".").pop()}: { truncate: true }"), or set "cascade: true" on ${key} ` +
+            `(which also empties ${fk.fromTable} and every table referencing it).`,
+        );
+    }
+    if (outside.length && cascade)
+      warnings.push(`tables.${key}: TRUNCATE ... CASCADE also empties ${[...new Set(outside.map((f) => f.fromTable))].join(", ")}.`);
+    return { cascade, via: "truncate" };
+  }
+  // InnoDB refuses TRUNCATE on any referenced table while FK checks are on.
+  if (!referencing.length) return { cascade, via: "truncate" };
+  const outside = referencing.filter((fk) => !truncated.has(fk.fromTable));
+  if (!outside.length) return { cascade, via: "truncate-fk-off" };
+  if (cascade) {
+    const blocking = outside.filter((fk) => fk.onDelete === "RESTRICT" || fk.onDelete === "NO ACTION");
+    warnings.push(
+      `tables.${key}: ${table.qualified} is referenced by ${[...new Set(outside.map((f) => f.fromTable))].join(", ")}, so it is emptied with DELETE, ` +
+        "which applies each foreign key's ON DELETE action" +
+        (blocking.length ? `; ${blocking.map((f) => f.name).join(", ")} (RESTRICT/NO ACTION) will make it fail while referencing rows exist.` : "."),
+    );
+    return { cascade, via: "delete-all" };
+  }
+  for (const fk of outside)
+    problems.add(
+      "schema",
+      `tables.${key}: can't truncate ${table.qualified}: ${fk.fromTable} references it (foreign key ${fk.name}) and is not truncated in this run. ` +
+        `Either truncate ${fk.fromTable} too (add "${fk.fromTable.split(".").pop()}: { truncate: true }"), or set "cascade: true" on ${key} ` +
+        "(rows are then deleted and each foreign key's ON DELETE action applies).",
+    );
+  return { cascade, via: "truncate" };
+}
+
+function warnDeleteReferenced(schema: SchemaInfo, key: string, table: TableInfo, warnings: string[]): void {
+  for (const fk of schema.foreignKeys) {
+    if (fk.toTable !== table.qualified || fk.fromTable === table.qualified) continue;
+    if (fk.onDelete === "RESTRICT" || fk.onDelete === "NO ACTION")
+      warnings.push(`tables.${key}: ${fk.fromTable} references ${table.qualified} (${fk.name}, ON DELETE ${fk.onDelete}); deleting a referenced row fails (the database enforces it).`);
+  }
+}
+
+function planMask(
+  input: PlanInput,
+  key: string,
+  table: TableInfo,
+  rule: Extract<TableRule, { kind: "mask" }>,
+  problems: Problems,
+  warnings: string[],
+): MaskStep | undefined {
+  const { dialect } = input;
+  const specs = new Map<string, { spec: TransformSpec; column: ColumnInfo }>();
+  let ok = true;
+  for (const [name, spec] of Object.entries(rule.columns)) {
+    const column = table.columns.find((c) => c.name === name);
+    if (!column) {
+      problems.add("schema", `tables.${key}.columns.${name}: ${table.qualified} has no column "${name}" (columns: ${table.columns.map((c) => c.name).join(", ")}).`);
+      ok = false;
+      continue;
+    }
+    let transform;
+    try {
+      transform = getTransform(spec.transform);
+    } catch (err) {
+      problems.add("rules", `tables.${key}.columns.${name}: ${(err as Error).message}`);
+      ok = false;
+      continue;
+    }
+    const found = transform.validate(spec, column, table);
+    for (const p of found) problems.add("rules", `${table.qualified}.${name}: ${p}`);
+    if (found.length) ok = false;
+    specs.set(name, { spec, column });
+  }
+  if (!ok) return undefined;
+
+  // Template references among masked columns: a cycle can't be resolved.
+  const readsOf = new Map<string, string[]>();
+  for (const [name, { spec }] of specs) readsOf.set(name, getTransform(spec.transform).references(spec).filter((r) => specs.has(r) && r !== name));
+  const cycle = findCycle(readsOf);
+  if (cycle) {
+    problems.add("rules", `tables.${key}: templates reference each other in a cycle (${cycle.join(" -> ")}); break it by referencing an unmasked column such as the primary key.`);
+    return undefined;
+  }
+
+  const exprs = new Map<string, Sql>();
+  const exprFor = (name: string): Sql => {
+    const cached = exprs.get(name);
+    if (cached) return cached;
+    const { spec, column } = specs.get(name)!;
+    const ctx: TransformContext = {
+      engine: dialect.engine,
+      fn: dialect.functions,
+      table,
+      column,
+      self: ident(name),
+      // A masked column reads as its masking expression, so an original value is never copied.
+      columnRef: (other) => (specs.has(other) && other !== name ? exprFor(other) : ident(other)),
+      key: input.key,
+    };
+    const e = getTransform(spec.transform).render(spec, ctx);
+    exprs.set(name, e);
+    return e;
+  };
+
+  const columns: PlannedColumn[] = [];
+  try {
+    for (const [name, { spec, column }] of specs) {
+      const vctx: TransformContext = {
+        engine: dialect.engine,
+        fn: dialect.functions,
+        table,
+        column,
+        self: ident(name),
+        columnRef: (other) => ident(other),
+        key: input.key,
+      };
+      columns.push(hideSql({ name, spec }, { expr: exprFor(name), violation: getTransform(spec.transform).violation?.(spec, vctx) }));
+    }
+  } catch (err) {
+    if (err instanceof SanitizeError) for (const p of err.problems) problems.add("rules", `tables.${key}: ${p}`);
+    else problems.add("rules", `tables.${key}: ${(err as Error).message}`);
+    return undefined;
+  }
+
+  const ordered = dialect.engine === "mysql" ? orderForLeftToRight(columns, readsOf) : columns;
+  const set = join(ordered.map((c) => sql`${ident(c.name)} = ${c.expr}`));
+
+  // Constant outputs only (fixed/null): skipping rows that already hold them is safe because
+  // no other column of the row depends on being rewritten. With any row-dependent transform,
+  // a skipped row would keep its original values, so no skip then.
+  const constantOnly = columns.every((c) => c.spec.transform === "fixed" || c.spec.transform === "null");
+  const skipUnchanged = constantOnly ? sql`(${join(columns.map((c) => dialect.statements.differs(ident(c.name), c.expr)), " OR ")})` : undefined;
+
+  const chunkKey = table.primaryKey.length === 1 ? table.primaryKey[0] : undefined;
+  if (!chunkKey)
+    warnings.push(
+      `tables.${key}: ${table.qualified} has ${table.primaryKey.length ? "a multi-column" : "no"} primary key, so it is masked in ONE transaction (no chunks, no resume within the table).`,
+    );
+  return hideSql({ where: rule.where, columns, chunkKey }, { set, skipUnchanged });
+}
+
+/**
+ * Compiled SQL carries the masking key's HMAC pads as parameters. Those properties are made
+ * non-enumerable so that JSON.stringify or console.log of a Plan can never print them.
+ */
+function hideSql<T extends object, H extends object>(visible: T, hidden: H): T & H {
+  for (const [k, v] of Object.entries(hidden)) Object.defineProperty(visible, k, { value: v, enumerable: false, writable: false });
+  return visible as T & H;
+}
+
+function findCycle(reads: Map<string, string[]>): string[] | undefined {
+  const state = new Map<string, "visiting" | "done">();
+  const stack: string[] = [];
+  const visit = (n: string): string[] | undefined => {
+    if (state.get(n) === "done") return undefined;
+    if (state.get(n) === "visiting") return [...stack.slice(stack.indexOf(n)), n];
+    state.set(n, "visiting");
+    stack.push(n);
+    for (const r of reads.get(n) ?? []) {
+      const c = visit(r);
+      if (c) return c;
+    }
+    stack.pop();
+    state.set(n, "done");
+    return undefined;
+  };
+  for (const n of reads.keys()) {
+    const c = visit(n);
+    if (c) return c;
+  }
+  return undefined;
+}
+
+/**
+ * MySQL assigns left to right and later expressions see earlier NEW values. Each expression
+ * reads its own column and (through inlined masking expressions) the columns it references,
+ * so a column read by others must be assigned after all its readers. Raw `sql` transforms
+ * may read anything, so they go first to see original values like on PostgreSQL.
+ */
+function orderForLeftToRight(columns: PlannedColumn[], readsOf: Map<string, string[]>): PlannedColumn[] {
+  const unplacedReaders = new Map<string, number>(columns.map((c) => [c.name, 0]));
+  for (const reads of readsOf.values()) for (const r of reads) unplacedReaders.set(r, (unplacedReaders.get(r) ?? 0) + 1);
+  const out: PlannedColumn[] = [];
+  const left = [...columns].sort((a, b) => Number(b.spec.transform === "sql") - Number(a.spec.transform === "sql"));
+  while (left.length) {
+    const i = left.findIndex((c) => (unplacedReaders.get(c.name) ?? 0) === 0);
+    const [next] = left.splice(i < 0 ? 0 : i, 1); // i < 0 only with a cycle, which planning refused
+    out.push(next);
+    for (const r of readsOf.get(next.name) ?? []) unplacedReaders.set(r, (unplacedReaders.get(r) ?? 1) - 1);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Statements, shared by the executor (which runs them) and plan (which displays them)
+// ---------------------------------------------------------------------------------------
+
+/** `UPDATE t SET ... WHERE <chunk bounds> [AND (where)] [AND <not already the target>]`. */
+export function updateStatement(p: PlannedTable, bounds: { after?: string; upTo?: string }): Sql {
+  const m = p.mask!;
+  const conds: Sql[] = [];
+  if (m.chunkKey && bounds.after !== undefined) conds.push(sql`${ident(m.chunkKey)} > ${bounds.after}`);
+  if (m.chunkKey && bounds.upTo !== undefined) conds.push(sql`${ident(m.chunkKey)} <= ${bounds.upTo}`);
+  if (m.where) conds.push(sql`(${raw(m.where)})`);
+  if (m.skipUnchanged) conds.push(m.skipUnchanged);
+  return sql`UPDATE ${p.ref} SET ${m.set}${conds.length ? sql` WHERE ${join(conds, " AND ")}` : sql``}`;
+}
+
+export function deleteStatement(p: PlannedTable): Sql {
+  return sql`DELETE FROM ${p.ref} WHERE (${raw(p.delete!)})`;
+}
+
+/** Phase 1 truncation statements. PostgreSQL: one TRUNCATE for all tables, so parents and children go together. */
+export function truncateStatements(dialect: Dialect, tables: PlannedTable[]): Sql[] {
+  const t = tables.filter((p) => p.truncate);
+  if (!t.length) return [];
+  if (dialect.truncateStyle === "together") {
+    const cascade = t.some((p) => p.truncate!.cascade);
+    return [sql`TRUNCATE ${join(t.map((p) => p.ref))}${raw(cascade ? " CASCADE" : "")}`];
+  }
+  const out: Sql[] = [];
+  const fkOff = t.filter((p) => p.truncate!.via === "truncate-fk-off");
+  if (fkOff.length) {
+    out.push(raw("SET SESSION foreign_key_checks = 0"));
+    for (const p of fkOff) out.push(sql`TRUNCATE TABLE ${p.ref}`);
+    out.push(raw("SET SESSION foreign_key_checks = 1"));
+  }
+  for (const p of t.filter((x) => x.truncate!.via === "truncate")) out.push(sql`TRUNCATE TABLE ${p.ref}`);
+  for (const p of t.filter((x) => x.truncate!.via === "delete-all")) out.push(sql`DELETE FROM ${p.ref}`);
+  return out;
+}
+
+function displayStatements(dialect: Dialect, tables: PlannedTable[], triggers: "fire" | "disable"): string[] {
+  const show = (q: Sql): string => render(q, dialect.quoter).display;
+  const out: string[] = [];
+  for (const q of truncateStatements(dialect, tables)) out.push(show(q));
+  for (const p of tables) if (p.delete) out.push(show(deleteStatement(p)));
+  if (triggers === "disable" && tables.some((p) => p.mask)) for (const q of dialect.statements.disableTriggers()) out.push(show(q));
+  for (const p of tables) {
+    if (!p.mask) continue;
+    const bounds = p.mask.chunkKey ? { after: ":chunk_start", upTo: ":chunk_end" } : {};
+    // Chunk bounds are shown as placeholders: they are computed while running.
+    out.push(show(updateStatement(p, bounds)).replace(/'(:chunk_(?:start|end))'/g, "$1"));
+  }
+  return out;
+}
+
+async function explainAll(conn: Connection, tables: PlannedTable[], problems: Problems): Promise<void> {
+  for (const p of tables) {
+    const checks: { what: string; q: Sql }[] = [];
+    if (p.delete) checks.push({ what: `delete condition "${p.delete}"`, q: deleteStatement(p) });
+    if (p.mask) checks.push({ what: p.mask.where ? `masking UPDATE (with where "${p.mask.where}")` : "masking UPDATE", q: updateStatement(p, {}) });
+    for (const c of checks) {
+      try {
+        await conn.query(sql`EXPLAIN ${c.q}`);
+      } catch (err) {
+        problems.add("rules", `tables.${p.key}: the ${c.what} is not valid for ${p.table.qualified}: ${redactDbMessage(err)}. Fix the SQL in the rules.`);
+      }
+    }
+  }
+}
