@@ -65,12 +65,13 @@ export function floorSteps(engine: EngineName): SqlStep[] {
 
 /**
  * The hand-written HMAC-SHA256 of an email, as hex, with the engines' built-in SHA-256
- * (same construction as the sanitizer: SHA256(opad || SHA256(ipad || utf8 bytes))).
+ * (same construction and output shape as the sanitizer's `email` transform:
+ * "u" + first 20 hex of SHA256(opad || SHA256(ipad || utf8 bytes)) + "@example.com").
  */
 function hmacEmail(engine: EngineName, column: string): string {
   return engine === "postgres"
-    ? `'u_' || substr(encode(sha256($2::bytea || sha256($1::bytea || convert_to(${column}, 'UTF8'))), 'hex'), 1, 16) || '@example.com'`
-    : `CONCAT('u_', LEFT(SHA2(CONCAT(CAST(? AS BINARY), UNHEX(SHA2(CONCAT(CAST(? AS BINARY), CAST(${column} AS BINARY)), 256))), 256), 16), '@example.com')`;
+    ? `'u' || substr(encode(sha256($2::bytea || sha256($1::bytea || convert_to(${column}, 'UTF8'))), 'hex'), 1, 20) || '@example.com'`
+    : `CONCAT('u', LEFT(SHA2(CONCAT(CAST(? AS BINARY), UNHEX(SHA2(CONCAT(CAST(? AS BINARY), CAST(${column} AS BINARY)), 256))), 256), 20), '@example.com')`;
 }
 
 /** Pads in the order each engine's placeholders expect (PostgreSQL: $1 ipad, $2 opad). */

@@ -82,6 +82,11 @@ function makeEngine(server: LocalServer, admin: Client, connect: (db: string) =>
     },
     async settle() {
       await admin.query("CHECKPOINT");
+      // The checkpointer publishes a checkpoint's buffer counts only after it has woken the
+      // waiting CHECKPOINT command, so a read right away can miss them. A second (empty)
+      // checkpoint returns only after the checkpointer has gone round its loop, i.e. after
+      // it published the first one's counts.
+      await admin.query("CHECKPOINT");
     },
     async snapshot(): Promise<CounterSnapshot> {
       const r = await admin.query(
