@@ -62,7 +62,7 @@ export async function lookupSource(config: StagingConfig, opts?: pulumi.InvokeOp
   try {
     found = await aws.rds.getCluster({ clusterIdentifier: wanted }, opts);
   } catch (e) {
-    const reason = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    const reason = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").trim() || "no details";
     throw new StagingConfigError([
       `aurora-staging:sourceCluster: cluster "${wanted}" could not be read${config.region ? ` in ${config.region}` : ""} (${reason}). ` +
         `Check the identifier with \`aws rds describe-db-clusters --db-cluster-identifier ${config.source.identifier}\`, ` +

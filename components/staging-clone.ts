@@ -149,7 +149,7 @@ export class StagingClone extends pulumi.ComponentResource {
           `${name}-instance-${i + 1}`,
           {
             identifier: instanceIdentifier(plan.clusterIdentifier, i),
-            clusterIdentifier: cluster.id,
+            clusterIdentifier: cluster.clusterIdentifier,
             engine: plan.engine,
             instanceClass: config.instanceClass,
             dbSubnetGroupName: plan.subnetGroupName,

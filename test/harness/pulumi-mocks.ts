@@ -150,7 +150,11 @@ export async function runWithMocks<T>(
         if (args.token === "aws:rds/getCluster:getCluster") {
           const wanted = String(args.inputs.clusterIdentifier);
           const found = Object.values(SOURCES).find((s) => s.clusterIdentifier === wanted || s.arn === wanted);
-          if (!found) throw new Error(`DBClusterNotFoundFault: DBCluster ${wanted} not found.`);
+          if (!found) {
+            // As the engine reports a failed invoke over gRPC: the message is in `details`.
+            const message = `invoking aws:rds/getCluster:getCluster: 1 error occurred:\n\t* reading RDS Cluster (${wanted}): couldn't find resource`;
+            throw Object.assign(new Error(message), { details: message });
+          }
           return found;
         }
         if (args.token === "aws:rds/getClusters:getClusters") {
