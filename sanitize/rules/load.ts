@@ -28,7 +28,8 @@ export function parseRules(text: string, source = "rules"): ParsedRules {
 
   if (doc.errors.length) {
     throw new SanitizeError(
-      doc.errors.map((e) => fmt(lineOf(e.pos[0]), "", `invalid YAML: ${firstLine(e.message).replace(/ at line \d+, column \d+:?$/, "")}`)),
+      // Only the first: after one syntax error the parser's follow-up errors are noise.
+      doc.errors.slice(0, 1).map((e) => fmt(lineOf(e.pos[0]), "", `invalid YAML: ${firstLine(e.message).replace(/ at line \d+, column \d+:?$/, "")}`)),
       "rules",
     );
   }

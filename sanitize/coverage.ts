@@ -1,0 +1,319 @@
+/**
+ * The coverage guard: which columns of the clone the rules deal with, which look personal
+ * and are left untouched, and a suggested rule for each. Names are split into words
+ * (snake_case, camelCase, digits) and matched word by word, so `shipping` is not `ip`,
+ * `zip` is not `ip`, and `username` is a name.
+ */
+import type { ColumnInfo, CoverageMode, Rules, SchemaInfo, TableInfo, TransformSpec } from "./core/types";
+import { getTransform } from "./transforms";
+
+// ---------------------------------------------------------------------------------------
+// Personal-looking names
+// ---------------------------------------------------------------------------------------
+
+/** `lastLoginIP`, `last_login_ip`, `address2` -> ["last", "login", "ip"] / ["address", "2"]. */
+export function words(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+    .replace(/([A-Za-z])([0-9])/g, "$1 $2")
+    .replace(/([0-9])([A-Za-z])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+}
+
+/** A pattern: one word, or consecutive words, e.g. ["account", "number"]. */
+type Pattern = string | string[];
+
+/** Checked in order: the first category that matches wins (ip_address is ip, not address). */
+const CATEGORIES: { category: string; patterns: Pattern[] }[] = [
+  { category: "password", patterns: ["password", "passwd", "pwd", "passphrase", "passcode", ["pass", "hash"]] },
+  { category: "secret", patterns: ["secret", "secrets", "credential", "credentials", "apikey", ["api", "key"], ["private", "key"], ["access", "key"], "otp", "totp", "salt"] },
+  { category: "token", patterns: ["token", "tokens", "jwt", ["session", "key"], ["session", "id"]] },
+  { category: "email", patterns: ["email", "emails", "mail", "emailaddress", ["e", "mail"]] },
+  { category: "ip address", patterns: ["ip", "ips", "ipaddr", "ipaddress", "ipv4", "ipv6", ["remote", "addr"]] },
+  { category: "phone", patterns: ["phone", "phones", "mobile", "telephone", "tel", "fax", "msisdn", "cellphone"] },
+  { category: "first name", patterns: [["first", "name"], ["given", "name"], "firstname", "givenname", "fname", "forename"] },
+  { category: "last name", patterns: [["last", "name"], ["family", "name"], ["maiden", "name"], "lastname", "surname", "lname", "familyname"] },
+  { category: "user name", patterns: ["username", ["user", "name"], "nickname", ["nick", "name"], "loginname", ["login", "name"], ["screen", "name"], "handle"] },
+  { category: "full name", patterns: [["full", "name"], "fullname", ["display", "name"], ["middle", "name"], ["contact", "name"], ["customer", "name"], ["person", "name"], ["billing", "name"], ["shipping", "name"], ["card", "holder"], "cardholder"] },
+  { category: "birth date", patterns: ["birth", "birthday", "birthdate", "dob", "born"] },
+  { category: "national id", patterns: ["ssn", "nin", ["national", "id"], "nationalid", ["tax", "id"], ["social", "security"], ["id", "number"], ["id", "card"], ["driver", "license"], ["drivers", "license"], ["driving", "licence"]] },
+  { category: "passport", patterns: ["passport"] },
+  { category: "bank account", patterns: ["iban", "bic", ["account", "number"], ["account", "no"], ["account", "num"], "acct", ["bank", "account"], ["routing", "number"], ["sort", "code"]] },
+  { category: "payment card", patterns: ["card", "cards", "creditcard", "cvv", "cvc", "pan", ["cc", "number"], ["cc", "num"]] },
+  { category: "postcode", patterns: ["zip", "zipcode", "postcode", "postal", ["post", "code"]] },
+  { category: "address", patterns: ["address", "addresses", "addr", "street", "city", "town", ["address", "line"], "geo", "latitude", "longitude", "lat", "lng", "lon", "geolocation"] },
+  { category: "name", patterns: ["name", "names"] },
+];
+
+/**
+ * Words that, right before `name`, make it a thing's name rather than a person's:
+ * `table_name`, `product_name`. `name` alone still counts: review it or `keep` it.
+ */
+const THING_NAMES = new Set(
+  "file table column schema host domain product company org organization organisation brand category tag class type kind event field db database bucket key app application service project team branch queue topic image template plan role group device server model item sku country state region city street job task feature package module stage step metric label status source target index".split(" "),
+);
+
+/**
+ * A name ending in one of these describes something about the data, not the data itself:
+ * `card_id` is a reference, `email_count` a number, `mail_sent_at` a time. Unless the
+ * pattern ends in it too (`session_id`, `national_id`).
+ */
+const ABOUT_WORDS = new Set(["id", "ids", "uuid", "count", "type", "kind", "status", "at", "on"]);
+
+function matches(ws: string[], p: Pattern): boolean {
+  const seq = typeof p === "string" ? [p] : p;
+  const last = ws[ws.length - 1];
+  if (ws.length > seq.length && ABOUT_WORDS.has(last) && seq[seq.length - 1] !== last) return false;
+  for (let i = 0; i + seq.length <= ws.length; i++) if (seq.every((w, j) => ws[i + j] === w)) return true;
+  return false;
+}
+
+/** The category a column name looks like personal data of, or undefined. */
+export function looksPersonal(column: string): string | undefined {
+  const ws = words(column);
+  for (const { category, patterns } of CATEGORIES) {
+    if (!patterns.some((p) => matches(ws, p))) continue;
+    if (category === "name") {
+      const i = ws.indexOf("name") >= 0 ? ws.indexOf("name") : ws.indexOf("names");
+      if (i > 0 && THING_NAMES.has(ws[i - 1])) continue;
+    }
+    return category;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------
+// Coverage
+// ---------------------------------------------------------------------------------------
+
+export type Classification = "masked" | "kept" | "truncated" | "deleted" | "key";
+
+export interface CoverageProblem {
+  /** Qualified table name. */
+  table: string;
+  column: string;
+  /** The personal-data category the name matched; undefined for strict-mode-only problems. */
+  category?: string;
+  /** A rule line for the column, e.g. `email: { transform: email }`. */
+  suggestion: string;
+  /** The full sentence: what, why, and the two ways to fix it. */
+  message: string;
+}
+
+export interface CoverageReport {
+  mode: CoverageMode;
+  problems: CoverageProblem[];
+  classified: { table: string; column: string; as: Classification }[];
+  unclassified: { table: string; column: string; category?: string }[];
+  /** `keep` entries that matched no column (likely a typo or a dropped column). */
+  unusedKeep: string[];
+}
+
+export type ResolveTable = (key: string) => string | undefined;
+
+/** Default resolution: `schema.table` as is, `table` in the default schema, if it exists. */
+export function defaultResolver(schema: SchemaInfo): ResolveTable {
+  return (key) => {
+    const q = key.includes(".") ? key : `${schema.defaultSchema}.${key}`;
+    if (schema.tables.has(q)) return q;
+    // MySQL names are case-insensitive on most installs; PostgreSQL folds unquoted names.
+    const lower = q.toLowerCase();
+    return [...schema.tables.keys()].find((k) => k.toLowerCase() === lower);
+  };
+}
+
+/** How the rules classify each column, before any mode applies. */
+function classify(schema: SchemaInfo, rules: Rules, resolve: ResolveTable): { of: (t: TableInfo, c: ColumnInfo) => Classification | undefined; unusedKeep: string[] } {
+  const tableKind = new Map<string, "truncated" | "deleted">();
+  const masked = new Set<string>();
+  const id = (t: string, c: string) => `${t}\u0000${c.toLowerCase()}`;
+  for (const [key, rule] of Object.entries(rules.tables)) {
+    const q = resolve(key);
+    if (!q) continue; // the planner reports unknown tables
+    if (rule.kind === "truncate") tableKind.set(q, "truncated");
+    else if (rule.kind === "delete") tableKind.set(q, "deleted");
+    else for (const c of Object.keys(rule.columns)) masked.add(id(q, c));
+  }
+  const kept = new Set<string>();
+  const keptTables = new Set<string>();
+  const unusedKeep: string[] = [];
+  for (const entry of rules.keep) {
+    const parts = entry.split(".");
+    const column = parts.pop()!;
+    const q = resolve(parts.join("."));
+    const table = q ? schema.tables.get(q) : undefined;
+    if (!table) {
+      unusedKeep.push(entry);
+    } else if (column === "*") {
+      keptTables.add(table.qualified);
+    } else if (!table.columns.some((c) => c.name.toLowerCase() === column.toLowerCase())) {
+      unusedKeep.push(entry);
+    } else {
+      kept.add(id(table.qualified, column));
+    }
+  }
+  const fkColumns = new Set(schema.foreignKeys.flatMap((fk) => fk.fromColumns.map((c) => id(fk.fromTable, c))));
+  return {
+    unusedKeep,
+    of(t, c) {
+      const k = tableKind.get(t.qualified);
+      if (k) return k;
+      if (masked.has(id(t.qualified, c.name))) return "masked";
+      if (keptTables.has(t.qualified) || kept.has(id(t.qualified, c.name))) return "kept";
+      // Keys identify rows, they don't describe people, unless the name says otherwise
+      // (a foreign key on `email` is personal data and must be masked in both tables).
+      if ((c.isPrimaryKey || fkColumns.has(id(t.qualified, c.name))) && !looksPersonal(c.name)) return "key";
+      return undefined;
+    },
+  };
+}
+
+export function coverage(schema: SchemaInfo, rules: Rules, mode: CoverageMode, resolve: ResolveTable = defaultResolver(schema)): CoverageReport {
+  const { of, unusedKeep } = classify(schema, rules, resolve);
+  const report: CoverageReport = { mode, problems: [], classified: [], unclassified: [], unusedKeep };
+  for (const t of sortedTables(schema)) {
+    for (const c of t.columns) {
+      const as = of(t, c);
+      if (as) {
+        report.classified.push({ table: t.qualified, column: c.name, as });
+        continue;
+      }
+      const category = looksPersonal(c.name);
+      report.unclassified.push({ table: t.qualified, column: c.name, category });
+      if (mode === "off" || (mode === "personal" && !category) || c.generated) continue;
+      report.problems.push(problemFor(schema, t, c, category));
+    }
+  }
+  return report;
+}
+
+function sortedTables(schema: SchemaInfo): TableInfo[] {
+  return [...schema.tables.values()].sort((a, b) => a.qualified.localeCompare(b.qualified));
+}
+
+/** How users write the table in rules: bare in the default schema, qualified elsewhere. */
+export function ruleKey(schema: SchemaInfo, t: TableInfo): string {
+  return t.schema === schema.defaultSchema ? t.name : t.qualified;
+}
+
+function problemFor(schema: SchemaInfo, t: TableInfo, c: ColumnInfo, category: string | undefined): CoverageProblem {
+  const key = ruleKey(schema, t);
+  const suggestion = `${yamlScalar(c.name)}: ${flowSpec(suggestSpec(t, c, category))}`;
+  const why = category ? `looks personal (${category}) but no rule covers it` : "has no rule, and strict coverage requires every column to be classified";
+  return {
+    table: t.qualified,
+    column: c.name,
+    category,
+    suggestion,
+    message: `${t.qualified}.${c.name}: ${why}. Add under tables.${key}.columns:  ${suggestion}  -- or, if it is not personal data, list it under keep: [${key}.${c.name}]`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Suggestions
+// ---------------------------------------------------------------------------------------
+
+/** A transform for the column: the category's natural choice, if it fits; else a safe fallback. */
+export function suggestSpec(t: TableInfo, c: ColumnInfo, category: string | undefined): TransformSpec {
+  const fits = (s: TransformSpec) => getTransform(s.transform).validate(s, c, t).length === 0;
+  for (const s of preferred(t, c, category)) if (fits(s)) return s;
+  return fallback(t, c);
+}
+
+function preferred(t: TableInfo, c: ColumnInfo, category: string | undefined): TransformSpec[] {
+  const hash16: TransformSpec = { transform: "hash", length: Math.min(64, Math.max(16, c.maxLength ?? 64)) };
+  const pkTemplate = (prefix: string): TransformSpec[] =>
+    t.primaryKey.length === 1 ? [{ transform: "template", value: `${prefix}_{${t.primaryKey[0].replace(/[{}]/g, (b) => b + b)}}` }] : [];
+  switch (category) {
+    case "email":
+      return [{ transform: "email" }];
+    case "phone":
+      return [{ transform: "phone" }];
+    case "first name":
+      return [{ transform: "name", kind: "first" }];
+    case "last name":
+      return [{ transform: "name", kind: "last" }];
+    case "full name":
+    case "name":
+      return [{ transform: "name" }, ...pkTemplate("name")];
+    case "user name":
+      return [...pkTemplate("user"), hash16];
+    case "password":
+    case "secret":
+    case "token":
+      return [{ transform: "hash" }, hash16, { transform: "null" }];
+    case "payment card":
+    case "bank account":
+      return [{ transform: "partial", keepLast: 4 }, hash16, { transform: "null" }];
+    case "national id":
+    case "passport":
+      return [{ transform: "partial", keepLast: 0 }, hash16, { transform: "null" }];
+    case "ip address":
+      return [{ transform: "fixed", value: "192.0.2.1" }, { transform: "null" }];
+    case "postcode":
+      return [{ transform: "fixed", value: c.typeClass === "integer" ? 0 : "00000" }, { transform: "null" }];
+    case "birth date":
+      return [{ transform: "fixed", value: c.typeClass === "integer" ? 1970 : "1970-01-01" }, { transform: "null" }];
+    case "address":
+      return [{ transform: "fixed", value: c.typeClass === "decimal" ? 0 : "1 Example Street" }, { transform: "null" }, ...pkTemplate("address")];
+    default:
+      return [];
+  }
+}
+
+function fallback(t: TableInfo, c: ColumnInfo): TransformSpec {
+  if (c.unique) {
+    if (c.typeClass === "text" && (c.maxLength ?? 64) >= 16) return { transform: "hash", length: Math.min(64, c.maxLength ?? 64) };
+    if (c.nullable) return { transform: "null" };
+  } else if (c.nullable) {
+    return { transform: "null" };
+  }
+  if (c.typeClass === "integer" || c.typeClass === "decimal") return { transform: "fixed", value: 0 };
+  if (c.typeClass === "boolean") return { transform: "fixed", value: false };
+  if (c.typeClass === "text") return { transform: "fixed", value: "redacted".slice(0, c.maxLength ?? 8) };
+  // Nothing generic fits (e.g. a unique NOT NULL date): the user has to decide.
+  return { transform: "sql", expression: `/* TODO: an expression for ${t.name}.${c.name} */ NULL` };
+}
+
+/** A scalar safe inside a YAML flow mapping: plain when unambiguous, else double-quoted. */
+function yamlScalar(v: string | number | boolean): string {
+  if (typeof v !== "string") return String(v);
+  const plain = /^[A-Za-z_][A-Za-z0-9_.@\/+-]*$/.test(v) && !/^(true|false|null|yes|no|on|off|y|n)$/i.test(v);
+  return plain ? v : JSON.stringify(v);
+}
+
+/** `{ transform: name, kind: first }` */
+export function flowSpec(spec: TransformSpec): string {
+  const entries = Object.entries(spec).map(([k, v]) => `${k}: ${yamlScalar(v as string | number | boolean)}`);
+  return `{ ${entries.join(", ")} }`;
+}
+
+// ---------------------------------------------------------------------------------------
+// Draft rules (`aurora-staging scan --write`)
+// ---------------------------------------------------------------------------------------
+
+/**
+ * A draft rules file covering every personal-looking column the rules (if given) leave
+ * uncovered. Meant to be reviewed: each line says which category matched.
+ */
+export function draftRules(schema: SchemaInfo, rules?: Rules, schemaRef = "./node_modules/aurora-staging/dist/sanitize/rules/rules.schema.json"): string {
+  const report = coverage(schema, rules ?? { tables: {}, keep: [], verify: [] }, "personal");
+  const byTable = new Map<string, CoverageProblem[]>();
+  for (const p of report.problems) byTable.set(p.table, [...(byTable.get(p.table) ?? []), p]);
+  const lines = [
+    `# yaml-language-server: $schema=${schemaRef}`,
+    "# Draft written by `aurora-staging scan`: review every line. Columns that only look",
+    "# personal go under keep; see docs/rules.md for all transforms.",
+    "tables:",
+  ];
+  if (byTable.size === 0) lines[lines.length - 1] = "tables: {}   # nothing personal-looking is left uncovered";
+  for (const [q, problems] of byTable) {
+    const t = schema.tables.get(q)!;
+    lines.push(`  ${yamlScalar(ruleKey(schema, t))}:`, "    columns:");
+    for (const p of problems) lines.push(`      ${p.suggestion}   # looks like: ${p.category}`);
+  }
+  return lines.join("\n") + "\n";
+}

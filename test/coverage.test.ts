@@ -1,0 +1,178 @@
+import { describe, expect, it } from "vitest";
+import { coverage, draftRules, looksPersonal, suggestSpec, words } from "../sanitize/coverage";
+import { loadRules } from "../sanitize/rules";
+import type { ColumnInfo, Rules, SchemaInfo, TableInfo, TypeClass } from "../sanitize/core/types";
+import { validateSpec } from "../sanitize/transforms";
+
+function col(name: string, typeClass: TypeClass = "text", o: Partial<ColumnInfo> = {}): ColumnInfo {
+  return { name, rawType: typeClass === "text" ? "varchar(255)" : typeClass, typeClass, maxLength: typeClass === "text" ? 255 : undefined, nullable: true, unique: false, isPrimaryKey: false, generated: false, ...o };
+}
+const pk = (name = "id") => col(name, "integer", { isPrimaryKey: true, unique: true, nullable: false });
+function table(schema: string, name: string, columns: ColumnInfo[]): TableInfo {
+  return { schema, name, qualified: `${schema}.${name}`, columns, primaryKey: columns.filter((c) => c.isPrimaryKey).map((c) => c.name), estimatedRows: 10, hasTriggers: false };
+}
+function schemaOf(tables: TableInfo[], fks: SchemaInfo["foreignKeys"] = []): SchemaInfo {
+  return { defaultSchema: "public", tables: new Map(tables.map((t) => [t.qualified, t])), foreignKeys: fks };
+}
+const rules = (r: Partial<Rules>): Rules => ({ tables: {}, keep: [], verify: [], ...r });
+
+const SCHEMA = schemaOf(
+  [
+    table("public", "users", [
+      pk(),
+      col("email", "text", { unique: true }),
+      col("first_name"),
+      col("lastName"),
+      col("username", "text", { unique: true, nullable: false }),
+      col("phone"),
+      col("email_verified", "boolean"),
+      col("created_at", "timestamp"),
+      col("status"),
+      col("last_login_ip"),
+    ]),
+    table("public", "orders", [pk(), col("user_id", "integer"), col("customer_email"), col("shipping_method"), col("zip", "text", { maxLength: 10, rawType: "varchar(10)" }), col("total", "decimal")]),
+    table("public", "session_tokens", [pk(), col("token")]),
+    table("billing", "cards", [pk(), col("card_number", "text", { maxLength: 19, rawType: "varchar(19)", nullable: false }), col("holder_name")]),
+  ],
+  [{ name: "fk", fromTable: "public.orders", fromColumns: ["user_id"], toTable: "public.users", toColumns: ["id"], onDelete: "NO ACTION" }],
+);
+
+describe("looksPersonal", () => {
+  it("matches whole words of snake_case and camelCase names", () => {
+    const cases: Record<string, string | undefined> = {
+      email: "email",
+      customerEmail: "email",
+      phone_number: "phone",
+      mobile: "phone",
+      first_name: "first name",
+      lastName: "last name",
+      surname: "last name",
+      full_name: "full name",
+      username: "user name",
+      userName: "user name",
+      name: "name",
+      street_address: "address",
+      address2: "address",
+      postcode: "postcode",
+      zip: "postcode",
+      date_of_birth: "birth date",
+      dob: "birth date",
+      ssn: "national id",
+      national_id: "national id",
+      passport_no: "passport",
+      iban: "bank account",
+      account_number: "bank account",
+      card_number: "payment card",
+      ip: "ip address",
+      ip_address: "ip address",
+      last_login_ip: "ip address",
+      lastLoginIP: "ip address",
+      api_token: "token",
+      client_secret: "secret",
+      password_hash: "password",
+      email_verified: "email",
+    };
+    for (const [column, category] of Object.entries(cases)) expect(looksPersonal(column), column).toBe(category);
+  });
+
+  it("does not match inside other words or on things' names and references", () => {
+    for (const column of ["shipping", "recipe", "description", "zipper", "created_at", "id", "status", "total", "ship_to_country", "table_name", "product_name", "card_id", "email_count", "tipping_point", "membership", "relationship"]) {
+      expect(looksPersonal(column), column).toBeUndefined();
+    }
+    expect(words("lastLoginIPAddress2")).toEqual(["last", "login", "ip", "address", "2"]);
+  });
+});
+
+describe("coverage", () => {
+  it("personal mode reports uncovered personal-looking columns with a suggested rule line", () => {
+    const r = coverage(SCHEMA, rules({ tables: { users: { kind: "mask", columns: { email: { transform: "email" } } } }, keep: ["users.email_verified"] }), "personal");
+    const byColumn = Object.fromEntries(r.problems.map((p) => [`${p.table}.${p.column}`, p]));
+    expect(Object.keys(byColumn).sort()).toEqual(
+      ["billing.cards.card_number", "billing.cards.holder_name", "public.orders.customer_email", "public.orders.zip", "public.session_tokens.token", "public.users.first_name", "public.users.lastName", "public.users.last_login_ip", "public.users.phone", "public.users.username"].sort(),
+    );
+    expect(byColumn["public.users.phone"].suggestion).toBe("phone: { transform: phone }");
+    expect(byColumn["public.users.first_name"].suggestion).toBe("first_name: { transform: name, kind: first }");
+    expect(byColumn["public.users.lastName"].suggestion).toBe("lastName: { transform: name, kind: last }");
+    expect(byColumn["public.orders.customer_email"].suggestion).toBe("customer_email: { transform: email }");
+    // Unique NOT NULL user name: a template on the primary key keeps it unique.
+    expect(byColumn["public.users.username"].suggestion).toBe('username: { transform: template, value: "user_{id}" }');
+    expect(byColumn["billing.cards.card_number"].suggestion).toBe("card_number: { transform: partial, keepLast: 4 }");
+    expect(byColumn["public.users.phone"].message).toBe(
+      "public.users.phone: looks personal (phone) but no rule covers it. Add under tables.users.columns:  phone: { transform: phone }  -- or, if it is not personal data, list it under keep: [users.phone]",
+    );
+    expect(byColumn["billing.cards.holder_name"].message).toContain("tables.billing.cards.columns:");
+    expect(r.classified).toContainEqual({ table: "public.users", column: "email", as: "masked" });
+    expect(r.classified).toContainEqual({ table: "public.users", column: "email_verified", as: "kept" });
+    expect(r.classified).toContainEqual({ table: "public.orders", column: "user_id", as: "key" });
+    expect(r.unclassified).toContainEqual({ table: "public.users", column: "created_at", category: undefined });
+  });
+
+  it("truncated, deleted and kept tables cover all their columns; unknown keep entries are reported", () => {
+    const r = coverage(
+      SCHEMA,
+      rules({
+        tables: { session_tokens: { kind: "truncate", cascade: false }, orders: { kind: "delete", delete: "1=1" } },
+        keep: ["billing.cards.*", "users.nope", "ghosts.x"],
+      }),
+      "personal",
+    );
+    expect(r.problems.map((p) => p.table)).not.toContain("public.session_tokens");
+    expect(r.problems.map((p) => p.table)).not.toContain("public.orders");
+    expect(r.problems.map((p) => p.table)).not.toContain("billing.cards");
+    expect(r.classified).toContainEqual({ table: "public.session_tokens", column: "token", as: "truncated" });
+    expect(r.unusedKeep).toEqual(["users.nope", "ghosts.x"]);
+  });
+
+  it("strict mode requires every non-key column to be classified; off reports nothing", () => {
+    const strict = coverage(SCHEMA, rules({}), "strict");
+    const cols = strict.problems.map((p) => `${p.table}.${p.column}`);
+    expect(cols).toContain("public.users.created_at");
+    expect(cols).toContain("public.orders.total");
+    expect(cols).not.toContain("public.users.id");
+    expect(cols).not.toContain("public.orders.user_id");
+    const total = strict.problems.find((p) => p.column === "total")!;
+    expect(total.message).toMatch(/public\.orders\.total: has no rule, and strict coverage requires every column to be classified.*keep: \[orders\.total\]/);
+    expect(coverage(SCHEMA, rules({}), "off").problems).toEqual([]);
+  });
+
+  it("a foreign key on a personal-looking column is not auto-classified as a key", () => {
+    const s = schemaOf(
+      [table("public", "a", [col("email", "text", { isPrimaryKey: true, unique: true, nullable: false })]), table("public", "b", [pk(), col("owner_email")])],
+      [{ name: "fk", fromTable: "public.b", fromColumns: ["owner_email"], toTable: "public.a", toColumns: ["email"], onDelete: "CASCADE" }],
+    );
+    expect(coverage(s, rules({}), "personal").problems.map((p) => p.column)).toEqual(["email", "owner_email"]);
+  });
+
+  it("suggestions always pass the transform's own validation", () => {
+    for (const t of SCHEMA.tables.values()) {
+      for (const c of t.columns.filter((x) => !x.isPrimaryKey)) {
+        const spec = suggestSpec(t, c, looksPersonal(c.name));
+        expect(validateSpec(spec, c, t), `${t.qualified}.${c.name}`).toEqual([]);
+      }
+    }
+    // zip is varchar(10): the suggested fixed value fits it.
+    const zip = SCHEMA.tables.get("public.orders")!.columns.find((c) => c.name === "zip")!;
+    expect(suggestSpec(SCHEMA.tables.get("public.orders")!, zip, "postcode")).toEqual({ transform: "fixed", value: "00000" });
+  });
+});
+
+describe("draftRules", () => {
+  it("writes a loadable rules file covering exactly the uncovered personal-looking columns", () => {
+    const existing = rules({ tables: { users: { kind: "mask", columns: { email: { transform: "email" } } } } });
+    const text = draftRules(SCHEMA, existing);
+    expect(text).toMatch(/^# yaml-language-server: \$schema=/);
+    const draft = loadRules(text, "draft.yaml");
+    expect(Object.keys(draft.tables).sort()).toEqual(["billing.cards", "orders", "session_tokens", "users"]);
+    const users = draft.tables.users;
+    expect(users.kind === "mask" && Object.keys(users.columns).sort()).toEqual(["email_verified", "first_name", "lastName", "last_login_ip", "phone", "username"].sort());
+    expect(users.kind === "mask" && users.columns.email).toBeUndefined();
+    // Merged with the existing rules, nothing personal-looking is left uncovered.
+    const merged: Rules = { ...existing, tables: { ...draft.tables, users: { kind: "mask", columns: { ...(users.kind === "mask" ? users.columns : {}), email: { transform: "email" } } } } };
+    expect(coverage(SCHEMA, merged, "personal").problems).toEqual([]);
+  });
+
+  it("says so when nothing is left", () => {
+    const s = schemaOf([table("public", "t", [pk(), col("total", "decimal")])]);
+    expect(loadRules(draftRules(s), "draft.yaml").tables).toEqual({});
+  });
+});
