@@ -1,0 +1,220 @@
+import { describe, expect, it } from "vitest";
+import { plan, sanitize, SanitizeError } from "../sanitize/index";
+import { engines, freshDatabase, type TestDatabase } from "./harness/db";
+import { articleRulesYaml, checksumTables, createArticleSchema } from "./fixtures/article-schema";
+
+const KEY = "safety-test-key-0123456789abcdef";
+
+async function rejected(p: Promise<unknown>): Promise<SanitizeError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(SanitizeError);
+  return err as SanitizeError;
+}
+
+async function progressTablesExist(db: TestDatabase): Promise<boolean> {
+  const q =
+    db.engine === "postgres"
+      ? "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'aurora_staging'"
+      : "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE 'aurora_staging%'";
+  return Number(await db.scalar(q)) > 0;
+}
+
+describe.each(engines)("fail closed before any write on %s", (engine) => {
+  it("reports unknown tables, columns and transforms all together and changes nothing", async () => {
+    const db = await freshDatabase(engine);
+    await createArticleSchema(db, { users: 30 });
+    const before = await checksumTables(db);
+    const rules = {
+      tables: {
+        users: { kind: "mask" as const, columns: { email: { transform: "email" as const }, emial: { transform: "null" as const } } },
+        custommers: { kind: "truncate" as const, cascade: false },
+        orders: { kind: "mask" as const, columns: { customer_email: { transform: "scramble" } as never } },
+      },
+      keep: [],
+      verify: [],
+    };
+    const err = await rejected(sanitize({ target: db.target, rules, maskingKey: KEY }));
+    expect(err.kind).toBe("schema");
+    const text = err.problems.join("\n");
+    expect(text).toMatch(/custommers/);
+    expect(text).toMatch(/no column "emial"/);
+    expect(text).toMatch(/unknown transform "scramble"/);
+    expect(err.problems.length).toBeGreaterThanOrEqual(3);
+    expect(await checksumTables(db)).toEqual(before);
+    expect(await progressTablesExist(db)).toBe(false);
+  });
+
+  it("treats injection attempts in names as unknown names, and ;-stacking in raw SQL fails before writing", async () => {
+    const db = await freshDatabase(engine);
+    await createArticleSchema(db, { users: 30 });
+    const before = await checksumTables(db);
+    // Through the YAML loader: refused as a bad name.
+    const yaml = await rejected(
+      sanitize({ target: db.target, rules: `tables:\n  "users; DROP TABLE orders":\n    columns:\n      email: { transform: "null" }\n` }),
+    );
+    expect(yaml.problems.join("\n")).toMatch(/users; DROP TABLE orders/);
+    // Straight to the engine (rules built in code): simply unknown names.
+    const names = await rejected(
+      sanitize({
+        target: db.target,
+        rules: {
+          tables: {
+            "users; DROP TABLE orders": { kind: "mask", columns: { email: { transform: "null" } } },
+            orders: { kind: "mask", columns: { "customer_email = NULL; DROP TABLE users; --": { transform: "null" } } },
+            'users" SET email = NULL; --': { kind: "truncate", cascade: false },
+          },
+          keep: [],
+          verify: [],
+        },
+      }),
+    );
+    expect(names.kind).toBe("schema");
+    expect(names.problems).toHaveLength(3);
+    expect(names.problems.join("\n")).toMatch(/no table .*users; DROP TABLE orders/);
+    expect(names.problems.join("\n")).toMatch(/has no column "customer_email = NULL; DROP TABLE users; --"/);
+    expect(await checksumTables(db)).toEqual(before);
+
+    const stacked = await rejected(
+      sanitize({
+        target: db.target,
+        rules: `
+tables:
+  session_tokens:
+    delete: "1=1; DROP TABLE orders"
+  users:
+    where: "id > 0; DELETE FROM orders"
+    columns:
+      first_name: { transform: "null" }
+`,
+      }),
+    );
+    expect(stacked.problems.some((p) => p.includes("session_tokens") && p.includes("not valid"))).toBe(true);
+    expect(stacked.problems.some((p) => p.includes("users") && p.includes("not valid"))).toBe(true);
+    expect(await checksumTables(db)).toEqual(before);
+
+    // A stacked verify query is run as given, fails as one statement, and drops nothing.
+    const report = await sanitize({
+      target: db.target,
+      rules: `
+tables:
+  session_tokens: { truncate: true }
+verify:
+  - name: stacked
+    sql: "SELECT 0; DROP TABLE orders"
+    expect: 0
+`,
+    });
+    expect(report.verified).toBe(false);
+    expect(report.checks.find((c) => c.name === "verify: stacked")?.passed).toBe(false);
+    expect(Number(await db.scalar("SELECT COUNT(*) FROM orders"))).toBe(60);
+  });
+
+  it("refuses a forbidden host before connecting, by name and by resolved address", async () => {
+    const db = await freshDatabase(engine);
+    await createArticleSchema(db, { users: 10 });
+    const before = await checksumTables(db);
+    for (const entry of [db.target.host, `${db.target.host}:${db.target.port}`, `localhost/${db.name}`]) {
+      const err = await rejected(sanitize({ target: db.target, rules: articleRulesYaml, maskingKey: KEY, forbiddenHosts: ["prod.example.internal", entry] }));
+      expect(err.kind).toBe("forbidden-host");
+      expect(err.message).toContain(entry);
+    }
+    // A different port or database is another server: not refused (plan only, writes nothing).
+    const p = await plan({ target: db.target, rules: articleRulesYaml, maskingKey: KEY, forbiddenHosts: [`${db.target.host}:1`, `localhost/other_db`] });
+    expect(p.tables.length).toBe(5);
+    expect(await checksumTables(db)).toEqual(before);
+    expect(await progressTablesExist(db)).toBe(false);
+  });
+
+  it("never shows the masking key: not in plan statements, run reports or errors", async () => {
+    const db = await freshDatabase(engine);
+    await createArticleSchema(db, { users: 20 });
+    const p = await plan({ target: db.target, rules: articleRulesYaml, maskingKey: KEY });
+    const shown = JSON.stringify({ statements: p.statements, plan: p });
+    expect(shown).not.toContain(KEY);
+    expect(p.statements.join("\n")).toContain("<secret>");
+    // the pads (key XOR 0x36 / 0x5c) must not be serialisable either
+    expect(JSON.stringify(p)).not.toMatch(/"type":"Buffer"/);
+
+    const missing = await rejected(sanitize({ target: db.target, rules: articleRulesYaml }));
+    expect(missing.message).toContain("AURORA_STAGING_MASKING_KEY");
+    const short = await rejected(sanitize({ target: db.target, rules: articleRulesYaml, maskingKey: "short-secret" }));
+    expect(short.message).not.toContain("short-secret");
+
+    const report = await sanitize({ target: db.target, rules: articleRulesYaml, maskingKey: KEY });
+    expect(report.verified).toBe(true);
+    expect(JSON.stringify(report)).not.toContain(KEY);
+    const stored = await db.exec(
+      engine === "postgres" ? "SELECT report FROM aurora_staging.runs" : "SELECT report FROM aurora_staging_runs",
+    );
+    expect(stored.map((r) => String(r.report)).join("")).not.toContain(KEY);
+    expect(stored.map((r) => String(r.report)).join("")).not.toMatch(/@mail\d\.test/i);
+  });
+
+  it("requires the masking key for deterministic transforms, naming the columns", async () => {
+    const db = await freshDatabase(engine);
+    await createArticleSchema(db, { users: 5 });
+    const err = await rejected(plan({ target: db.target, rules: articleRulesYaml }));
+    expect(err.message).toMatch(/users\.email/);
+    expect(err.message).toMatch(/AURORA_STAGING_MASKING_KEY/);
+  });
+});
+
+describe.each(engines)("foreign keys and truncate/delete on %s", (engine) => {
+  async function family(db: TestDatabase): Promise<void> {
+    await db.exec("CREATE TABLE parent (id int NOT NULL PRIMARY KEY, name varchar(50))");
+    await db.exec(
+      "CREATE TABLE child (id int NOT NULL PRIMARY KEY, parent_id int NOT NULL, CONSTRAINT child_parent_fk FOREIGN KEY (parent_id) REFERENCES parent (id) ON DELETE CASCADE)",
+    );
+    await db.exec("INSERT INTO parent VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+    await db.exec("INSERT INTO child VALUES (1, 1), (2, 1), (3, 2)");
+  }
+
+  it("refuses to truncate a referenced table alone, naming the FK and both fixes; DB unchanged", async () => {
+    const db = await freshDatabase(engine);
+    await family(db);
+    const err = await rejected(sanitize({ target: db.target, rules: "tables:\n  parent: { truncate: true }\n" }));
+    expect(err.kind).toBe("schema");
+    expect(err.message).toContain("child_parent_fk");
+    expect(err.message).toMatch(/truncate .*child.* too/);
+    expect(err.message).toContain("cascade: true");
+    expect(Number(await db.scalar("SELECT COUNT(*) FROM parent"))).toBe(3);
+    expect(Number(await db.scalar("SELECT COUNT(*) FROM child"))).toBe(3);
+  });
+
+  it("truncates parent and child together", async () => {
+    const db = await freshDatabase(engine);
+    await family(db);
+    const report = await sanitize({ target: db.target, rules: "tables:\n  parent: { truncate: true }\n  child: { truncate: true }\n" });
+    expect(report.verified).toBe(true);
+    expect(Number(await db.scalar("SELECT COUNT(*) FROM parent"))).toBe(0);
+    expect(Number(await db.scalar("SELECT COUNT(*) FROM child"))).toBe(0);
+    // FK still enforced afterwards
+    await expect(db.exec("INSERT INTO child VALUES (9, 42)")).rejects.toThrow();
+  });
+
+  it("with cascade: true empties the parent and, through the FK, its children", async () => {
+    const db = await freshDatabase(engine);
+    await family(db);
+    const p = await plan({ target: db.target, rules: "tables:\n  parent: { truncate: true, cascade: true }\n" });
+    expect(p.tables[0].truncate?.via).toBe(engine === "postgres" ? "truncate" : "delete-all");
+    const report = await sanitize({ target: db.target, rules: "tables:\n  parent: { truncate: true, cascade: true }\n" });
+    expect(report.verified).toBe(true);
+    expect(Number(await db.scalar("SELECT COUNT(*) FROM parent"))).toBe(0);
+    expect(Number(await db.scalar("SELECT COUNT(*) FROM child"))).toBe(0);
+  });
+
+  it("warns that a delete on a RESTRICT-referenced table is enforced by the database", async () => {
+    const db = await freshDatabase(engine);
+    await createArticleSchema(db, { users: 10 });
+    const p = await plan({ target: db.target, rules: `tables:\n  users:\n    delete: "id > 5"\n` });
+    expect(p.warnings.some((w) => w.includes("orders_user_fk"))).toBe(true);
+    const before = await checksumTables(db);
+    // users 6..10 have orders: the database refuses, the run fails, nothing is half-deleted
+    const err = await rejected(sanitize({ target: db.target, rules: `tables:\n  users:\n    delete: "id > 5"\n` }));
+    expect(err.kind).toBe("execution");
+    expect(await checksumTables(db)).toEqual(before);
+  });
+});
