@@ -301,16 +301,16 @@ function planMask(
     if (found.length) ok = false;
     specs.set(name, { spec, column });
   }
-  if (!ok) return undefined;
 
   // Template references among masked columns: a cycle can't be resolved.
   const readsOf = new Map<string, string[]>();
-  for (const [name, { spec }] of specs) readsOf.set(name, getTransform(spec.transform).references(spec).filter((r) => specs.has(r) && r !== name));
+  for (const [name, { spec }] of specs) readsOf.set(name, getTransform(spec.transform).references(spec).filter((r) => r !== name && r in rule.columns));
   const cycle = findCycle(readsOf);
   if (cycle) {
     problems.add("rules", `tables.${key}: templates reference each other in a cycle (${cycle.join(" -> ")}); break it by referencing an unmasked column such as the primary key.`);
     return undefined;
   }
+  if (!ok) return undefined;
 
   const exprs = new Map<string, Sql>();
   const exprFor = (name: string): Sql => {

@@ -1,0 +1,209 @@
+import { createHmac } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { plan, sanitize, verify, SanitizeError } from "../sanitize/index";
+import type { ProgressEvent } from "../sanitize/core/types";
+import { engines, freshDatabase, type TestDatabase } from "./harness/db";
+import { articleRulesYaml, checksumTables, createArticleSchema } from "./fixtures/article-schema";
+
+const KEY = "behaviour-test-key-0123456789abcd";
+const hmacEmail = (v: string) => `u${createHmac("sha256", KEY).update(v, "utf8").digest("hex").slice(0, 20)}@example.com`;
+
+describe.each(engines)("sanitize() behaviour on %s", (engine) => {
+  it("gives the same result with chunkSize 100 on 1,000 rows as in one chunk", async () => {
+    const a = await freshDatabase(engine);
+    const b = await freshDatabase(engine);
+    await createArticleSchema(a, { users: 1000 });
+    await createArticleSchema(b, { users: 1000 });
+    const events: ProgressEvent[] = [];
+    const small = await sanitize({ target: a.target, rules: articleRulesYaml, maskingKey: KEY, chunkSize: 100, onProgress: (e) => events.push(e) });
+    const one = await sanitize({ target: b.target, rules: articleRulesYaml, maskingKey: KEY });
+    expect(small.verified && one.verified).toBe(true);
+    const users = small.tables.find((t) => t.table.endsWith(".users"))!;
+    expect(users.chunks).toBe(11);
+    expect(one.tables.find((t) => t.table.endsWith(".users"))!.chunks).toBe(1);
+    expect(await checksumTables(a)).toEqual(await checksumTables(b));
+    // progress events: counts only, monotonic per table
+    const userEvents = events.filter((e) => e.table.endsWith(".users"));
+    expect(userEvents.map((e) => e.chunksDone)).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
+    expect(userEvents[userEvents.length - 1].rowsDone).toBe(1000);
+    expect(JSON.stringify(events)).not.toMatch(/@/);
+  });
+
+  it("makes a second run with the same rules a no-op", async () => {
+    const db = await freshDatabase(engine);
+    await createArticleSchema(db, { users: 50 });
+    const first = await sanitize({ target: db.target, rules: articleRulesYaml, maskingKey: KEY });
+    expect(first.verified).toBe(true);
+    const after = await checksumTables(db);
+    const second = await sanitize({ target: db.target, rules: articleRulesYaml, maskingKey: KEY });
+    expect(second.alreadyDone).toBe(true);
+    expect(second.verified).toBe(true);
+    expect(second.tables.every((t) => t.skipped && t.rows === 0)).toBe(true);
+    expect(await checksumTables(db)).toEqual(after);
+  });
+
+  it("returns verified:false naming the failed check, and re-checks without re-applying on the next run", async () => {
+    const db = await freshDatabase(engine);
+    await db.exec("CREATE TABLE people (id int NOT NULL PRIMARY KEY, email varchar(255))");
+    await db.exec("INSERT INTO people VALUES (1, 'a@corp.test'), (2, 'b@corp.test'), (3, NULL)");
+    const rules = `
+tables:
+  people:
+    columns:
+      email: { transform: email }
+verify:
+  - name: wrong on purpose
+    sql: "SELECT COUNT(*) FROM people"
+    expect: 2
+  - name: right
+    sql: "SELECT COUNT(*) FROM people WHERE email LIKE '%@example.com'"
+    expect: 2
+`;
+    const r1 = await sanitize({ target: db.target, rules, maskingKey: KEY, chunkSize: 1 });
+    expect(r1.verified).toBe(false);
+    const failed = r1.checks.filter((c) => !c.passed);
+    expect(failed.map((c) => c.name)).toEqual(["verify: wrong on purpose"]);
+    expect(failed[0].detail).toBe("expected 2, got 3");
+    const r2 = await sanitize({ target: db.target, rules, maskingKey: KEY, chunkSize: 1 });
+    expect(r2.alreadyDone).toBe(false);
+    expect(r2.resumed).toBe(true);
+    expect(r2.verified).toBe(false);
+    expect(r2.tables[0].rows).toBe(0);
+    const rows = await db.exec("SELECT email FROM people ORDER BY id");
+    expect(rows.map((r) => r.email)).toEqual([hmacEmail("a@corp.test"), hmacEmail("b@corp.test"), null]);
+    // verify() alone says the same, and writes nothing
+    const v = await verify({ target: db.target, rules, maskingKey: KEY });
+    expect(v.verified).toBe(false);
+    expect(v.checks.find((c) => c.name === "verify: right")?.passed).toBe(true);
+  });
+
+  it("fails the leak check when an original value survives", async () => {
+    const db = await freshDatabase(engine);
+    await db.exec("CREATE TABLE people (id int NOT NULL PRIMARY KEY, email varchar(255), note varchar(255))");
+    await db.exec("INSERT INTO people VALUES (1, 'a@corp.test', 'x'), (2, 'b@corp.test', 'y')");
+    // The sql transform is the rules author's expression: here it wrongly keeps one original.
+    const expr = engine === "postgres" ? "CASE WHEN id = 1 THEN email ELSE 'gone' END" : "CASE WHEN id = 1 THEN email ELSE 'gone' END";
+    const report = await sanitize({
+      target: db.target,
+      rules: { tables: { people: { kind: "mask", columns: { email: { transform: "sql", expression: expr } } } }, keep: [], verify: [] },
+    });
+    const leak = report.checks.find((c) => c.name.endsWith("people.email: no original values left"));
+    // Only b was sampled (a's masked value equals the original), so no false alarm either.
+    expect(leak?.passed).toBe(true);
+    expect(report.verified).toBe(true);
+
+    const db2 = await freshDatabase(engine);
+    await db2.exec("CREATE TABLE people (id int NOT NULL PRIMARY KEY, email varchar(255))");
+    await db2.exec("INSERT INTO people VALUES (1, 'a@corp.test'), (2, 'b@corp.test')");
+    // Row 2 gets row 1's ORIGINAL value: a cross-row leak the check must catch.
+    const leakyExpr = "CASE WHEN id = 2 THEN 'a@corp.test' ELSE 'gone@x.test' END";
+    const bad = await sanitize({
+      target: db2.target,
+      rules: { tables: { people: { kind: "mask", columns: { email: { transform: "sql", expression: leakyExpr } } } }, keep: [], verify: [] },
+    });
+    const c = bad.checks.find((x) => x.name.endsWith("people.email: no original values left"))!;
+    expect(c.passed).toBe(false);
+    expect(c.detail).toMatch(/^1 rows still hold one of 2 sampled/);
+    expect(c.detail).not.toContain("corp.test");
+    expect(bad.verified).toBe(false);
+  });
+
+  it("lets a template read a masked column as masked, never the original (MySQL evaluates SET left to right)", async () => {
+    const db = await freshDatabase(engine);
+    await db.exec("CREATE TABLE people (id int NOT NULL PRIMARY KEY, email varchar(255), display text, contact text)");
+    await db.exec("INSERT INTO people VALUES (1, 'a@corp.test', 'A', 'c1'), (2, 'b@corp.test', 'B', 'c2')");
+    // display reads email; contact reads display (which reads email): order must hold on MySQL.
+    const rules = `
+tables:
+  people:
+    columns:
+      contact: { transform: template, value: "via {display}" }
+      email: { transform: email }
+      display: { transform: template, value: "User {email}" }
+`;
+    const r = await sanitize({ target: db.target, rules, maskingKey: KEY });
+    expect(r.verified).toBe(true);
+    const rows = await db.exec("SELECT id, email, display, contact FROM people ORDER BY id");
+    const orig = ["a@corp.test", "b@corp.test"];
+    rows.forEach((row, i) => {
+      expect(row.email).toBe(hmacEmail(orig[i]));
+      expect(row.display).toBe(`User ${hmacEmail(orig[i])}`);
+      expect(row.contact).toBe(`via User ${hmacEmail(orig[i])}`);
+    });
+  });
+
+  it("refuses template cycles", async () => {
+    const db = await freshDatabase(engine);
+    await db.exec("CREATE TABLE people (id int NOT NULL PRIMARY KEY, a text, b text)");
+    const err = await plan({
+      target: db.target,
+      rules: `tables:\n  people:\n    columns:\n      a: { transform: template, value: "x{b}" }\n      b: { transform: template, value: "y{a}" }\n`,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SanitizeError);
+    expect((err as SanitizeError).message).toMatch(/cycle \((a -> b -> a|b -> a -> b)\)/);
+  });
+
+  it("masks a table without a primary key in one transaction, with a warning", async () => {
+    const db = await freshDatabase(engine);
+    await db.exec("CREATE TABLE logbook (email varchar(255), note varchar(50))");
+    await db.exec("INSERT INTO logbook VALUES ('a@corp.test', 'x'), ('b@corp.test', 'y'), (NULL, 'z')");
+    const rules = "tables:\n  logbook:\n    columns:\n      email: { transform: email }\n";
+    const p = await plan({ target: db.target, rules, maskingKey: KEY });
+    expect(p.warnings.some((w) => w.includes("no primary key") && w.includes("ONE transaction"))).toBe(true);
+    const r = await sanitize({ target: db.target, rules, maskingKey: KEY, chunkSize: 1 });
+    expect(r.verified).toBe(true);
+    expect(r.tables[0].chunks).toBe(1);
+    expect(Number(await db.scalar("SELECT COUNT(*) FROM logbook WHERE email LIKE '%@example.com'"))).toBe(2);
+  });
+
+  it("masks only the rows matching where, and checks only those", async () => {
+    const db = await freshDatabase(engine);
+    await db.exec("CREATE TABLE people (id int NOT NULL PRIMARY KEY, email varchar(255), staff int NOT NULL)");
+    await db.exec("INSERT INTO people VALUES (1, 'boss@ours.test', 1), (2, 'b@corp.test', 0), (3, 'c@corp.test', 0)");
+    const r = await sanitize({
+      target: db.target,
+      rules: "tables:\n  people:\n    where: \"staff = 0\"\n    columns:\n      email: { transform: email }\n",
+      maskingKey: KEY,
+      chunkSize: 2,
+    });
+    expect(r.verified).toBe(true);
+    expect(r.tables[0].rows).toBe(2);
+    expect((await db.exec("SELECT email FROM people ORDER BY id")).map((x) => x.email)).toEqual([
+      "boss@ours.test",
+      hmacEmail("b@corp.test"),
+      hmacEmail("c@corp.test"),
+    ]);
+  });
+
+  it("handles triggers per engine: disabled on PostgreSQL on request, refused on MySQL", async () => {
+    const db = await freshDatabase(engine);
+    await db.exec("CREATE TABLE people (id int NOT NULL PRIMARY KEY, email varchar(255))");
+    await db.exec("CREATE TABLE audit (n int)");
+    await db.exec("INSERT INTO people VALUES (1, 'a@corp.test')");
+    if (engine === "postgres") {
+      await db.exec(
+        "CREATE FUNCTION log_it() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO audit VALUES (1); RETURN NEW; END $$",
+      );
+      await db.exec("CREATE TRIGGER people_audit AFTER UPDATE ON people FOR EACH ROW EXECUTE FUNCTION log_it()");
+    } else {
+      await db.exec("CREATE TRIGGER people_audit AFTER UPDATE ON people FOR EACH ROW INSERT INTO audit VALUES (1)");
+    }
+    const rules = "tables:\n  people:\n    columns:\n      email: { transform: email }\n";
+    const p = await plan({ target: db.target, rules, maskingKey: KEY });
+    expect(p.warnings.some((w) => w.includes("has triggers"))).toBe(true);
+    if (engine === "postgres") {
+      const r = await sanitize({ target: db.target, rules, maskingKey: KEY, triggers: "disable" });
+      expect(r.verified).toBe(true);
+      expect(Number(await db.scalar("SELECT COUNT(*) FROM audit"))).toBe(0);
+    } else {
+      const err = await sanitize({ target: db.target, rules, maskingKey: KEY, triggers: "disable" }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SanitizeError);
+      expect((err as SanitizeError).message).toMatch(/not supported on MySQL/);
+      const r = await sanitize({ target: db.target, rules, maskingKey: KEY });
+      expect(r.verified).toBe(true);
+      expect(Number(await db.scalar("SELECT COUNT(*) FROM audit"))).toBe(1);
+    }
+  });
+});
+
+export type { TestDatabase };
