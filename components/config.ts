@@ -51,6 +51,10 @@ export interface SanitizeOptionsConfig {
   ssl?: "require" | "verify-full" | "disable";
   /** Connect here instead of the clone's endpoint (e.g. 127.0.0.1 of an SSM port forward). */
   connectHost?: string;
+  /** Connect to this port instead of the clone's (SSM port forward). */
+  connectPort?: number;
+  /** Original values sampled per masked column for the leak check. */
+  leakSampleSize?: number;
 }
 
 export interface PostCloneCommand {
@@ -389,13 +393,13 @@ function parseSanitizeOptions(p: Reader): SanitizeOptionsConfig {
   const obj = p.object("sanitizeOptions", '{"coverage": "personal", "chunkSize": 50000, "parallelism": 2}');
   if (obj === undefined) return {};
   const sub = p.child("sanitizeOptions", obj);
-  sub.unknownKeys(["coverage", "chunkSize", "parallelism", "triggers", "connectRetrySeconds", "ssl", "connectHost"]);
+  sub.unknownKeys(["coverage", "chunkSize", "parallelism", "triggers", "connectRetrySeconds", "ssl", "connectHost", "connectPort", "leakSampleSize"]);
   const out: SanitizeOptionsConfig = {};
   const coverage = sub.choice("coverage", ["personal", "strict", "off"] as const);
   if (coverage) out.coverage = coverage;
   const chunkSize = sub.integer("chunkSize", 1, 10_000_000, "50000");
   if (chunkSize !== undefined) out.chunkSize = chunkSize;
-  const parallelism = sub.integer("parallelism", 1, 16, "2");
+  const parallelism = sub.integer("parallelism", 1, 64, "2");
   if (parallelism !== undefined) out.parallelism = parallelism;
   const triggers = sub.choice("triggers", ["fire", "disable"] as const);
   if (triggers) out.triggers = triggers;
@@ -408,6 +412,10 @@ function parseSanitizeOptions(p: Reader): SanitizeOptionsConfig {
     if (!/^[A-Za-z0-9.:-]{1,253}$/.test(connectHost)) sub.bad("connectHost", connectHost, "must be a host name or IP address", "127.0.0.1");
     else out.connectHost = connectHost;
   }
+  const connectPort = sub.integer("connectPort", 1, 65_535, "15432");
+  if (connectPort !== undefined) out.connectPort = connectPort;
+  const leakSampleSize = sub.integer("leakSampleSize", 0, 1_000_000, "100");
+  if (leakSampleSize !== undefined) out.leakSampleSize = leakSampleSize;
   return out;
 }
 

@@ -225,8 +225,10 @@ describe("parseStagingConfig: each bad value names the key, the problem and an e
 
   it("sanitizeOptions", () => {
     expectOneProblem({ ...minimal, sanitizeOptions: { coverage: "some" } }, /sanitizeOptions\.coverage: "some" must be one of personal, strict, off/);
-    expectOneProblem({ ...minimal, sanitizeOptions: { parallelism: 0 } }, /sanitizeOptions\.parallelism: "0" must be a number from 1 to 16/);
+    expectOneProblem({ ...minimal, sanitizeOptions: { parallelism: 0 } }, /sanitizeOptions\.parallelism: "0" must be a number from 1 to 64/);
     expectOneProblem({ ...minimal, sanitizeOptions: { chunksize: 10 } }, /sanitizeOptions\.chunksize: unknown key; did you mean "chunkSize"\?/);
+    expectOneProblem({ ...minimal, sanitizeOptions: { connectPort: 70000 } }, /sanitizeOptions\.connectPort: "70000" must be a number from 1 to 65535/);
+    expectOneProblem({ ...minimal, sanitizeOptions: { connectHost: "host name" } }, /sanitizeOptions\.connectHost: "host name" must be a host name or IP address/);
     expectOneProblem({ ...minimal, sanitizeOptions: { ssl: "off" } }, /sanitizeOptions\.ssl: "off" must be one of require, verify-full, disable/);
     expectOneProblem({ ...minimal, sanitize: false, sanitizeOptions: { coverage: "strict" } }, /sanitizeOptions: is set but aurora-staging:sanitize is false/);
   });

@@ -36,6 +36,7 @@ const mysqlStack = {
   subnetGroupName: "staging-private",
   securityGroupIds: ["sg-0123456789abcdef0"],
   tags: { CostCenter: "4711" },
+  sanitizeOptions: { coverage: "strict", chunkSize: 1000, connectRetrySeconds: 900 },
 };
 
 interface BuildOptions {
@@ -196,7 +197,12 @@ describe("StagingClone on an aurora-mysql 3.08 source (ARN, overrides, Serverles
     expect(instances.map((i) => i.instanceClass)).toEqual(["db.serverless", "db.serverless"]);
     expect(instances.every((i) => i.publiclyAccessible === false)).toBe(true);
     expect(instances.map((i) => i.identifier)).toEqual([`${String(cluster.clusterIdentifier)}-1`, `${String(cluster.clusterIdentifier)}-2`]);
-    expect(plain(one(resources, SANITIZATION_TOKEN).inputs)).toMatchObject({ engine: "mysql", username: "admin", port: 3306 });
+    expect(plain(one(resources, SANITIZATION_TOKEN).inputs)).toMatchObject({
+      engine: "mysql",
+      username: "admin",
+      port: 3306,
+      options: { coverage: "strict", chunkSize: 1000, connectRetrySeconds: 900 },
+    });
   });
 });
 
