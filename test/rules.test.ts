@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import Ajv from "ajv";
 import { parse } from "yaml";
@@ -63,6 +65,13 @@ describe("loadRules", () => {
     expect(r.tables["billing.cards"]).toEqual({ kind: "mask", delete: "expired", columns: { note: { transform: "null" }, number: { transform: "partial", keepLast: 4 } } });
     expect(r.keep).toEqual(["users.email_verified", "billing.cards.id", "audit.*"]);
     expect(r.verify).toEqual([{ name: "no real emails", sql: "SELECT COUNT(*) FROM users WHERE email NOT LIKE '%@example.com'", expect: 0 }]);
+  });
+
+  it("the shipped default rules load and use the documented transforms", () => {
+    const r = loadRules(readFileSync(join(__dirname, "../sanitize/default-rules.yaml"), "utf8"), "default-rules.yaml");
+    expect(r.tables.users.kind).toBe("mask");
+    expect(r.tables.session_tokens).toEqual({ kind: "truncate", cascade: false });
+    expect(r.keep.length).toBeGreaterThan(0);
   });
 
   it("the rules hash ignores layout and comments but changes with content", () => {
