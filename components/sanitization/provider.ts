@@ -13,7 +13,7 @@
  *   - `delete` and `read` touch nothing, so they can't fail a destroy or a refresh.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { CheckResult, CoverageMode, EngineName, Rules, RunReport, SanitizeOptions } from "../../sanitize/core/types";
+import type { CheckResult, ConnectionTarget, CoverageMode, EngineName, Rules, RunReport, SanitizeOptions } from "../../sanitize/core/types";
 
 /** The placeholder the engine sends for values not known yet (during preview). */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -87,6 +87,7 @@ interface SanitizerModule {
   sanitize(options: SanitizeOptions): Promise<RunReport>;
   loadRules(text: string, source?: string): Rules;
   hashRules(rules: Rules): string;
+  assertNotForbidden(target: ConnectionTarget, forbiddenHosts: readonly string[]): Promise<void>;
 }
 
 /** Properties whose change means a different database: the resource is replaced. */
@@ -135,11 +136,6 @@ function scrub(message: string, secrets: unknown[]): string {
   return out;
 }
 
-/** Host names compare case-insensitively and without a trailing dot. */
-function normalizeHost(h: string): string {
-  return h.trim().toLowerCase().replace(/\.$/, "");
-}
-
 /** Problems with the inputs, as (property, reason) pairs; unknown values are skipped. */
 function validateInputs(news: Record<string, unknown>): { property: string; reason: string }[] {
   const failures: { property: string; reason: string }[] = [];
@@ -164,15 +160,8 @@ function validateInputs(news: Record<string, unknown>): { property: string; reas
   if (news.password === undefined) failures.push({ property: "password", reason: "password is required: the clone's master password (secret)." });
 
   const fh = news.forbiddenHosts;
-  if (fh !== undefined && !isUnknown(fh)) {
-    if (!Array.isArray(fh)) failures.push({ property: "forbiddenHosts", reason: "forbiddenHosts must be a list of host names (the source cluster's writer and reader endpoints)." });
-    else if (known("host")) {
-      const host = normalizeHost(String(news.host));
-      const hit = forbiddenEntriesFor(news.port, news.database, fh).find((e) => e.host === host);
-      if (hit)
-        failures.push({ property: "host", reason: `host ${String(news.host)} matches the forbiddenHosts entry "${hit.text}" (a production endpoint): the sanitizer never writes there. Point host at the clone's writer endpoint.` });
-    }
-  }
+  if (fh !== undefined && !isUnknown(fh) && (!Array.isArray(fh) || fh.some((f) => typeof f !== "string")))
+    failures.push({ property: "forbiddenHosts", reason: "forbiddenHosts must be a list of host names (the source cluster's writer and reader endpoints)." });
 
   const o = news.options;
   if (o !== undefined && o !== null && !isUnknown(o)) {
@@ -212,67 +201,20 @@ function validateOptions(o: Record<string, unknown>): { property: string; reason
 }
 
 /**
- * A forbiddenHosts entry, in the sanitizer's grammar: `host`, `host:port`, `host/database`,
- * `host:port/database` (IPv6 in brackets). Port and database narrow the match.
+ * Refuses a forbidden (production) host BEFORE anything connects, with the sanitizer's own
+ * `assertNotForbidden` (by name and by resolved address; entries `host`, `host:port`,
+ * `host/db`, `host:port/db`). It is given the REAL endpoint (`host`/`port`), so it still
+ * protects when the connection goes through a forwarded local port (`options.connectHost`);
+ * `sanitize()` then checks the address it actually connects to as well.
  */
-function parseForbidden(text: string): { text: string; host: string; port?: number; database?: string } {
-  const trimmed = text.trim();
-  const slash = trimmed.indexOf("/");
-  const hostPort = slash >= 0 ? trimmed.slice(0, slash) : trimmed;
-  const database = slash >= 0 ? trimmed.slice(slash + 1) || undefined : undefined;
-  let host = hostPort;
-  let port: number | undefined;
-  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(hostPort);
-  if (bracket) {
-    host = bracket[1];
-    port = bracket[2] ? Number(bracket[2]) : undefined;
-  } else if ((hostPort.match(/:/g) || []).length === 1 && /:\d+$/.test(hostPort)) {
-    host = hostPort.slice(0, hostPort.lastIndexOf(":"));
-    port = Number(hostPort.slice(hostPort.lastIndexOf(":") + 1));
-  }
-  return { text: trimmed, host: normalizeHost(host), port, database };
-}
-
-/** The forbidden entries that could match this endpoint (port/database narrowing applied). */
-function forbiddenEntriesFor(port: unknown, database: unknown, forbiddenHosts: unknown[]) {
-  return forbiddenHosts
-    .filter((f): f is string => typeof f === "string" && f.trim() !== "" && !isUnknown(f))
-    .map(parseForbidden)
-    .filter((e) => (e.port === undefined || isUnknown(port) || e.port === Number(port)) && (e.database === undefined || isUnknown(database) || e.database.toLowerCase() === String(database).toLowerCase()));
-}
-
-/**
- * Refuses a forbidden (production) host BEFORE anything connects: by name, then by resolved
- * address. This compares the REAL endpoint (`host`), so it still protects when the
- * connection goes through a forwarded local port (`options.connectHost`); the sanitizer
- * itself then also compares the address it connects to.
- */
-async function refuseForbiddenHost(inputs: SanitizationInputs): Promise<void> {
-  const entries = forbiddenEntriesFor(inputs.port, inputs.database, inputs.forbiddenHosts || []);
-  if (entries.length === 0) return;
-  const refuse = (why: string) => {
-    throw new Error(
-      `Sanitization refused: host ${inputs.host} ${why} (forbiddenHosts lists the source cluster's endpoints). ` +
-        `Nothing was written. Point host at the clone's writer endpoint.`,
+async function refuseForbiddenHost(sanitizer: SanitizerModule, inputs: SanitizationInputs): Promise<void> {
+  try {
+    await sanitizer.assertNotForbidden(
+      { engine: inputs.engine, host: inputs.host, port: Number(inputs.port), user: inputs.username, database: inputs.database },
+      inputs.forbiddenHosts || [],
     );
-  };
-  const target = normalizeHost(inputs.host);
-  const byName = entries.find((e) => e.host === target);
-  if (byName) refuse(`matches the forbidden host entry "${byName.text}"`);
-  const dns = require("dns") as typeof import("dns");
-  const addresses = async (h: string): Promise<string[]> => {
-    try {
-      const all = await dns.promises.lookup(h, { all: true, verbatim: true });
-      return all.map((a) => a.address.toLowerCase().replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1"));
-    } catch {
-      return []; // unresolvable here: the name comparison above is all we can do
-    }
-  };
-  const mine = new Set(await addresses(target));
-  if (mine.size === 0) return;
-  for (const e of entries) {
-    const shared = (await addresses(e.host)).find((a) => mine.has(a));
-    if (shared) refuse(`resolves to ${shared}, an address of the forbidden host entry "${e.text}"`);
+  } catch (e) {
+    throw new Error(`Sanitization refused, nothing was written: ${(e as Error).message}`);
   }
 }
 
@@ -281,9 +223,8 @@ async function runSanitization(inputs: SanitizationInputs): Promise<Sanitization
   const secrets = [inputs.password, inputs.maskingKey];
   const options: SanitizationOptions = inputs.options || {};
   const where = `database "${inputs.database}" on ${inputs.host}:${inputs.port}`;
-  await refuseForbiddenHost(inputs);
-
   const sanitizer = loadSanitizer();
+  await refuseForbiddenHost(sanitizer, inputs);
   let report: RunReport;
   try {
     report = await sanitizer.sanitize({
@@ -371,21 +312,29 @@ export const sanitizationProvider: pulumi.dynamic.ResourceProvider = {
   async check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
     const failures = validateInputs(news);
     const inputs: Record<string, unknown> = { ...news };
+    delete inputs.rulesHash; // always recomputed from the rules text
+    const sanitizer = loadSanitizer();
     if (typeof news.rules === "string" && !isUnknown(news.rules)) {
-      const sanitizer = loadSanitizer();
       try {
         inputs.rulesHash = sanitizer.hashRules(sanitizer.loadRules(news.rules, "rules"));
       } catch (e) {
         const err = e as Error;
         failures.push({ property: "rules", reason: `rules are invalid: ${err && err.message ? err.message : String(e)}` });
-        delete inputs.rulesHash;
       }
-    } else if (news.rules === undefined) {
-      failures.push({ property: "rules", reason: "rules is required: the rules YAML text." });
     } else if (isUnknown(news.rules)) {
       inputs.rulesHash = UNKNOWN;
     } else {
-      failures.push({ property: "rules", reason: "rules must be the rules YAML text (a string)." });
+      failures.push({ property: "rules", reason: news.rules === undefined ? "rules is required: the rules YAML text." : "rules must be the rules YAML text (a string)." });
+    }
+    // Catch a production endpoint already at preview, when the endpoint is known.
+    const endpointKnown = ["host", "port", "database", "username"].every((k) => news[k] !== undefined && !isUnknown(news[k]));
+    const endpointValid = !failures.some((f) => ["host", "port", "database", "username", "forbiddenHosts"].includes(f.property));
+    if (endpointKnown && endpointValid && Array.isArray(news.forbiddenHosts) && !containsUnknown(news.forbiddenHosts)) {
+      try {
+        await refuseForbiddenHost(sanitizer, news as unknown as SanitizationInputs);
+      } catch (e) {
+        failures.push({ property: "host", reason: `${(e as Error).message} Point host at the clone's writer endpoint.` });
+      }
     }
     return { inputs, failures };
   },

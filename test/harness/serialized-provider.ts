@@ -8,7 +8,12 @@ import requireFromString from "require-from-string";
 import { Sanitization, SANITIZATION_TOKEN, type SanitizationArgs } from "../../components/sanitization";
 
 export interface DeclaredSanitization {
-  /** The registered inputs (secrets unwrapped by the mock monitor), `__provider` included. */
+  /** The registered inputs as the monitor received them: secrets still wrapped, `__provider` included. */
+  registered: Record<string, unknown>;
+  /**
+   * The inputs as the engine hands them to a dynamic provider (which does not accept
+   * secrets): secret wrappers removed.
+   */
   inputs: Record<string, unknown>;
   /** The registered type token. */
   type: string;
@@ -24,13 +29,21 @@ export async function declareSanitization(
   args: SanitizationArgs,
   onRegister: (inputs: Record<string, unknown>) => Promise<Record<string, unknown>> = async (i) => i,
 ): Promise<DeclaredSanitization> {
-  let captured: { type: string; inputs: Record<string, unknown> } | undefined;
+  let captured: { type: string; registered: Record<string, unknown>; inputs: Record<string, unknown> } | undefined;
+  let failure: unknown;
   await pulumi.runtime.setMocks(
     {
       async newResource(a: pulumi.runtime.MockResourceArgs) {
         if (a.type !== SANITIZATION_TOKEN) return { id: `${a.name}-id`, state: a.inputs };
-        captured = { type: a.type, inputs: a.inputs };
-        return { id: `${a.name}-id`, state: await onRegister(a.inputs) };
+        const inputs = unwrapSecrets(a.inputs);
+        captured = { type: a.type, registered: a.inputs, inputs };
+        try {
+          return { id: `${a.name}-id`, state: await onRegister(inputs) };
+        } catch (e) {
+          // Surface it from declareSanitization instead of as an unhandled registration error.
+          failure = e;
+          return { id: `${a.name}-id`, state: {} };
+        }
       },
       call: (a: pulumi.runtime.MockCallArgs) => a.inputs,
     },
@@ -41,8 +54,13 @@ export async function declareSanitization(
   const resource = new Sanitization("sanitize", args);
   // The URN resolves once the (mock) monitor answered the registration.
   await outputValue(resource.urn);
+  if (failure !== undefined) throw failure;
   if (!captured) throw new Error(`no resource of type ${SANITIZATION_TOKEN} was registered`);
   return { ...captured, resource };
+}
+
+function unwrapSecrets(props: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, pulumi.runtime.unwrapRpcSecret(v)]));
 }
 
 /** The value of an Output (test helper; programs never need this). */
