@@ -1,10 +1,12 @@
-/** Bridge to the coverage guard (sanitize/coverage.ts, engineer B). */
+/**
+ * The coverage guard (sanitize/coverage.ts) as the planner and `scan` use it: the plan turns
+ * every coverage problem into a planning error; scan lists them with a suggested rule and a
+ * draft rules file.
+ */
 import type { CoverageMode, Rules, SchemaInfo } from "./core/types";
+import { coverage, defaultResolver, draftRules, type CoverageReport } from "./coverage";
 
-export interface CoverageResult {
-  mode: CoverageMode;
-  problems: string[];
-}
+export type CoverageResult = CoverageReport;
 
 export interface ScanResult {
   /** Personal-looking columns the rules neither transform, keep nor drop. */
@@ -13,10 +15,19 @@ export interface ScanResult {
   draft: string;
 }
 
-export function runCoverage(_schema: SchemaInfo, _rules: Rules, mode: CoverageMode): CoverageResult {
-  return { mode, problems: [] };
+/** `users` -> `<defaultSchema>.users`, `app.users` as is (case-insensitive fallback); undefined when unknown. */
+export function tableResolver(schema: SchemaInfo): (key: string) => string | undefined {
+  return defaultResolver(schema);
 }
 
-export function scanSchema(_schema: SchemaInfo, _rules: Rules | undefined, _mode: CoverageMode): ScanResult {
-  return { columns: [], draft: "" };
+export function runCoverage(schema: SchemaInfo, rules: Rules, mode: CoverageMode): CoverageResult {
+  return coverage(schema, rules, mode, tableResolver(schema));
+}
+
+export function scanSchema(schema: SchemaInfo, rules: Rules | undefined, mode: CoverageMode): ScanResult {
+  const report = coverage(schema, rules ?? { tables: {}, keep: [], verify: [] }, mode === "off" ? "personal" : mode, tableResolver(schema));
+  return {
+    columns: report.problems.map((p) => ({ table: p.table, column: p.column, reason: p.category ?? "not classified by the rules", suggestion: p.suggestion })),
+    draft: draftRules(schema, rules),
+  };
 }

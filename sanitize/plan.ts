@@ -22,7 +22,7 @@ import {
 import { MASKING_KEY_ENV } from "./core/masking-key";
 import type { Dialect } from "./dialect/types";
 import { deterministicColumns, getTransform, needsMaskingKey } from "./transforms";
-import { runCoverage, type CoverageResult } from "./plan-coverage";
+import { runCoverage, tableResolver, type CoverageResult } from "./plan-coverage";
 import { redactDbMessage } from "./dialect/connect-retry";
 
 export interface PlannedColumn {
@@ -106,7 +106,7 @@ class Problems {
   }
 }
 
-/** `users` -> `<defaultSchema>.users`; `app.users` as is. */
+/** `users` -> `<defaultSchema>.users`; `app.users` as is (the spelling shown when unknown). */
 export function resolveTableKey(key: string, schema: SchemaInfo): string {
   return key.includes(".") ? key : `${schema.defaultSchema}.${key}`;
 }
@@ -140,20 +140,22 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
 
   // 1. Resolve every table key; unknown tables are listed all together.
   const resolved = new Map<string, { key: string; table: TableInfo; rule: TableRule }>();
+  const resolve = tableResolver(schema);
   for (const [key, rule] of Object.entries(rules.tables)) {
     const q = resolveTableKey(key, schema);
-    const table = schema.tables.get(q);
+    const found = resolve(key);
+    const table = found === undefined ? undefined : schema.tables.get(found);
     if (!table) {
       const inSchema = key.includes(".") ? key.slice(0, key.lastIndexOf(".")) : schema.defaultSchema;
       problems.add("schema", `tables.${key}: no table "${q}" in the database (${tableList(schema, inSchema)}); fix the name or remove the rule.`);
       continue;
     }
-    const dup = resolved.get(q);
+    const dup = resolved.get(table.qualified);
     if (dup) {
-      problems.add("rules", `tables.${key} and tables.${dup.key} both name ${q}: merge them into one rule.`);
+      problems.add("rules", `tables.${key} and tables.${dup.key} both name ${table.qualified}: merge them into one rule.`);
       continue;
     }
-    resolved.set(q, { key, table, rule });
+    resolved.set(table.qualified, { key, table, rule });
   }
 
   const truncated = new Set([...resolved.values()].filter((r) => r.rule.kind === "truncate").map((r) => r.table.qualified));
@@ -175,24 +177,13 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     planned.push({ key, table, ref, action: rule.delete ? "mask+delete" : "mask", delete: rule.delete, mask });
   }
 
-  // Rules `keep` entries must point at real columns too: a typo there would hide a column.
-  for (const entry of rules.keep) {
-    const parts = entry.split(".");
-    if (parts.length < 2) continue;
-    const column = parts[parts.length - 1];
-    const tableKey = parts.slice(0, -1).join(".");
-    const table = schema.tables.get(resolveTableKey(tableKey, schema));
-    if (!table) problems.add("schema", `keep: "${entry}" names table "${tableKey}", which does not exist; fix or remove the entry.`);
-    else if (column !== "*" && !table.columns.some((c) => c.name === column))
-      problems.add("schema", `keep: "${entry}": ${table.qualified} has no column "${column}" (columns: ${table.columns.map((c) => c.name).join(", ")}).`);
-  }
-
   const coverage = runCoverage(schema, rules, input.coverage ?? "personal");
-  for (const p of coverage.problems) problems.add("coverage", p);
+  for (const p of coverage.problems) problems.add("coverage", p.message);
+  for (const k of coverage.unusedKeep) warnings.push(`keep: "${k}" matches no column (a typo, or a dropped column?); fix or remove it.`);
 
   // Raw SQL fragments (where, delete, sql transform) are checked by the database itself with
   // EXPLAIN before anything runs: a typo or a `;`-stacked second statement fails here.
-  if (input.conn && !problems.list.length) await explainAll(input.conn, planned, problems);
+  if (input.conn) await explainAll(input.conn, planned, problems);
 
   problems.throwIfAny();
 

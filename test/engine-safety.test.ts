@@ -69,6 +69,7 @@ describe.each(engines)("fail closed before any write on %s", (engine) => {
           keep: [],
           verify: [],
         },
+        coverage: "off",
       }),
     );
     expect(names.kind).toBe("schema");
@@ -106,6 +107,7 @@ verify:
     sql: "SELECT 0; DROP TABLE orders"
     expect: 0
 `,
+      coverage: "off",
     });
     expect(report.verified).toBe(false);
     expect(report.checks.find((c) => c.name === "verify: stacked")?.passed).toBe(false);
@@ -209,11 +211,11 @@ describe.each(engines)("foreign keys and truncate/delete on %s", (engine) => {
   it("warns that a delete on a RESTRICT-referenced table is enforced by the database", async () => {
     const db = await freshDatabase(engine);
     await createArticleSchema(db, { users: 10 });
-    const p = await plan({ target: db.target, rules: `tables:\n  users:\n    delete: "id > 5"\n` });
+    const p = await plan({ target: db.target, rules: `tables:\n  users:\n    delete: "id > 5"\n`, coverage: "off" });
     expect(p.warnings.some((w) => w.includes("orders_user_fk"))).toBe(true);
     const before = await checksumTables(db);
     // users 6..10 have orders: the database refuses, the run fails, nothing is half-deleted
-    const err = await rejected(sanitize({ target: db.target, rules: `tables:\n  users:\n    delete: "id > 5"\n` }));
+    const err = await rejected(sanitize({ target: db.target, rules: `tables:\n  users:\n    delete: "id > 5"\n`, coverage: "off" }));
     expect(err.kind).toBe("execution");
     expect(await checksumTables(db)).toEqual(before);
   });
