@@ -201,6 +201,19 @@ describe.each(engines)("Sanitization provider on %s", (engine) => {
     expectNoSecrets(err?.message, db);
   });
 
+  it("the next `pulumi up` after a failed verification checks again instead of opening the gate", async () => {
+    const db = await freshDatabase(engine);
+    await seedArticleSchema(db);
+    const failing = await checked(inputsFor(db, { rules: rulesYaml({ extraVerify: FAILING_VERIFY }) }));
+    await expect(provider.create(failing)).rejects.toThrow(/every user was removed/);
+    // Same rules again (a failed create leaves no state, so the engine creates again): still refused.
+    await expect(provider.create(failing)).rejects.toThrow(/every user was removed/);
+    // Fixed rules: passes, and the data is sanitized.
+    const { outs } = await provider.create(await checked(inputsFor(db)));
+    expect((outs as SanitizationState).verified).toBe(true);
+    await expectSanitized(db);
+  });
+
   it("refuses a forbidden host (by name) before any write", async () => {
     const db = await freshDatabase(engine);
     await seedArticleSchema(db);

@@ -51,6 +51,17 @@ describe("Sanitization over gRPC: check", () => {
     expect(bad.failures.map((f) => f.property)).toEqual(["rules"]);
     expect(bad.failures[0].reason).toMatch(/rules are invalid/);
   });
+
+  it("during preview skips what is unknown (the engine's placeholder) and still validates the rules", async () => {
+    const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    const base = inputsFor({ engine: "postgres", name: "app", target: { engine: "postgres", host: "x", port: 5432, user: "admin", password: "pw-x", database: "app" } });
+    const preview = { ...base, host: UNKNOWN, port: UNKNOWN, username: UNKNOWN, password: UNKNOWN };
+    const ok = await host.check({}, engineInputs(preview));
+    expect(ok.failures).toEqual([]);
+    expect(ok.inputs.rulesHash).toMatch(/^[0-9a-f]{64}$/);
+    const bad = await host.check({}, engineInputs({ ...preview, rules: "tables: [" }));
+    expect(bad.failures.map((f) => f.property)).toEqual(["rules"]);
+  });
 });
 
 describe.each(engines)("Sanitization over gRPC on %s", (engine) => {
@@ -97,6 +108,7 @@ describe.each(engines)("Sanitization over gRPC on %s", (engine) => {
     );
     expect(err?.message).toMatch(/FAILED verification.*every user was removed/s);
     expectNoSecrets(err?.message, db);
+    expectNoSecrets(host.stderr(), db); // nothing secret in what the host logs either
   });
 
   it("refuses a forbidden host before any write", async () => {
