@@ -213,6 +213,12 @@ describe("transform validation (no database)", () => {
   it("email output longer than varchar(n) names the length and the column", () => {
     expect(problems({ transform: "email" }, "email")).toMatch(/public\.users\.email: .*33 characters.*varchar\(20\)/);
   });
+  it("lengths count characters, not bytes or UTF-16 units; bad domains are refused", () => {
+    const short = { ...c("pw"), maxLength: 3, rawType: "varchar(3)" };
+    expect(validateSpec({ transform: "fixed", value: "😀😀😀" }, short, t)).toEqual([]);
+    expect(validateSpec({ transform: "fixed", value: "abcd" }, short, t).join()).toMatch(/can be 4 characters.*at most 3/);
+    expect(problems({ transform: "email", domain: "bad domain" }, "pw")).toMatch(/email domain "bad domain" is not a host name/);
+  });
   it("null on a NOT NULL column", () => {
     expect(problems({ transform: "null" }, "pw")).toMatch(/users\.pw: is NOT NULL.*use `fixed`/);
   });

@@ -83,3 +83,8 @@ export function digitMap(ctx: TransformContext, hmac: Sql): Sql {
   const n = ctx.fn.hexToInt(ctx.fn.substr(hmac, 1, 15));
   return ctx.fn.substr(sql`lpad(${ctx.fn.toText(n)}, 19, '0')`, 10, 10);
 }
+
+/** Length in characters (code points), as the databases count `varchar(n)`, not UTF-16 units. */
+export function chars(s: string): number {
+  return [...s].length;
+}

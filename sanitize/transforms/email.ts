@@ -5,6 +5,7 @@ import { columnProblems, keepNull, needLength, needText, requireKey, rightChars 
 type Spec = Extract<TransformSpec, { transform: "email" }>;
 
 export const DEFAULT_EMAIL_DOMAIN = "example.com";
+const DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 /** Hex chars of the HMAC kept in the local part: 80 bits, collisions negligible. */
 const LOCAL_HEX = 20;
 
@@ -24,7 +25,10 @@ export const email: Transform<Spec> = {
   preservesUniqueness: () => true,
   references: () => [],
   validate(spec, column) {
-    return [...columnProblems(column), ...needText("email", column), ...needLength("email", column, emailLength(spec), `output with domain "${emailDomain(spec)}"`)];
+    const out = [...columnProblems(column), ...needText("email", column), ...needLength("email", column, emailLength(spec), `output with domain "${emailDomain(spec)}"`)];
+    // The loader's schema checks this too; rules objects passed in directly skip the loader.
+    if (!DOMAIN.test(emailDomain(spec))) out.push(`email domain "${emailDomain(spec)}" is not a host name; use something like example.com.`);
+    return out;
   },
   render(spec, ctx) {
     const key = requireKey(ctx, "email");

@@ -1,6 +1,6 @@
 import { param } from "../core/sql";
 import type { ColumnInfo, Transform, TransformSpec } from "../core/types";
-import { columnProblems, needLength, needUniqueSafe } from "./common";
+import { chars, columnProblems, needLength, needUniqueSafe } from "./common";
 
 type Spec = Extract<TransformSpec, { transform: "fixed" }>;
 
@@ -15,7 +15,7 @@ export const fixed: Transform<Spec> = {
     return [
       ...columnProblems(column),
       ...typeProblems(spec.value, column),
-      ...(column.typeClass === "text" ? needLength("fixed", column, String(spec.value).length, "value") : []),
+      ...(column.typeClass === "text" ? needLength("fixed", column, chars(String(spec.value)), "value") : []),
       ...needUniqueSafe("fixed", column, false, "gives every row the same value"),
     ];
   },

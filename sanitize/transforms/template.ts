@@ -1,6 +1,6 @@
 import { param } from "../core/sql";
 import type { ColumnInfo, TableInfo, Transform, TransformSpec } from "../core/types";
-import { columnNames, columnProblems, keepNull, needLength, needText, needUniqueSafe } from "./common";
+import { chars, columnNames, columnProblems, keepNull, needLength, needText, needUniqueSafe } from "./common";
 
 type Spec = Extract<TransformSpec, { transform: "template" }>;
 
@@ -69,7 +69,7 @@ export const template: Transform<Spec> = {
     let referencesUnique = false;
     for (const p of parts) {
       if (p.kind === "text") {
-        if (maxLen !== undefined) maxLen += p.text.length;
+        if (maxLen !== undefined) maxLen += chars(p.text);
         continue;
       }
       if (p.column === column.name) {
