@@ -213,7 +213,7 @@ async function sampleRows(target: ConnectionTarget): Promise<SampleRows> {
   }
 }
 
-function short(v: unknown, max = 28): string {
+function short(v: unknown, max = 36): string {
   const s = v === null || v === undefined ? "NULL" : String(v);
   return s.length > max ? s.slice(0, max - 3) + "..." : s;
 }
@@ -224,12 +224,12 @@ function beforeAfterLines(before: SampleRows, after: SampleRows): string[] {
   for (const b of before.users) {
     const a = after.users.find((r) => String(r.id) === String(b.id));
     lines.push(`   users.id = ${b.id}`);
-    for (const c of cols) lines.push(`     ${c.padEnd(14)} ${short(b[c]).padEnd(30)} -> ${short(a?.[c])}`);
+    for (const c of cols) lines.push(`     ${c.padEnd(22)} ${short(b[c]).padEnd(36)} -> ${short(a?.[c])}`);
     const ob = before.orderEmails.find((r) => String(r.user_id) === String(b.id));
     const oa = after.orderEmails.find((r) => String(r.user_id) === String(b.id));
     if (ob) {
       const same = oa && a && oa.customer_email === a.email ? "  (same as users.email)" : "";
-      lines.push(`     ${"orders.customer_email".padEnd(14)} ${short(ob.customer_email).padEnd(30)} -> ${short(oa?.customer_email)}${same}`);
+      lines.push(`     ${"orders.customer_email".padEnd(22)} ${short(ob.customer_email).padEnd(36)} -> ${short(oa?.customer_email)}${same}`);
     }
   }
   for (const t of Object.keys(before.counts)) lines.push(`   ${t} rows: ${before.counts[t]} -> ${after.counts[t]}`);

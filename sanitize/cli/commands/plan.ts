@@ -86,28 +86,26 @@ function planJson(p: Plan): unknown {
   };
 }
 
-function coverageLines(coverage: unknown): string[] {
-  if (!coverage || typeof coverage !== "object") return ["(not reported)"];
-  const c = coverage as Record<string, unknown>;
-  const lines: string[] = [];
-  for (const [key, value] of Object.entries(c)) {
-    if (Array.isArray(value)) {
-      lines.push(`${key}: ${value.length}`);
-      for (const item of value) lines.push(`  - ${describeItem(item)}`);
-    } else if (typeof value !== "object" || value === null) lines.push(`${key}: ${String(value)}`);
+/** The coverage report: mode, how columns are classified (counts), and what is not. */
+function coverageLines(coverage: Plan["coverage"]): string[] {
+  const c = coverage as Plan["coverage"] & {
+    classified?: { table: string; column: string; as: string }[];
+    unclassified?: { table: string; column: string; category?: string }[];
+    unusedKeep?: string[];
+  };
+  const lines = [`mode: ${c.mode}`];
+  if (c.classified) {
+    const byKind = new Map<string, number>();
+    for (const x of c.classified) byKind.set(x.as, (byKind.get(x.as) ?? 0) + 1);
+    lines.push(`classified columns: ${c.classified.length} (${[...byKind].map(([k, n]) => `${n} ${k}`).join(", ") || "none"})`);
   }
-  return lines.length ? lines : ["(nothing to report)"];
-}
-
-function describeItem(item: unknown): string {
-  if (typeof item === "string") return item;
-  if (item && typeof item === "object") {
-    const o = item as Record<string, unknown>;
-    const name = o.column && o.table ? `${o.table}.${o.column}` : (o.name ?? o.key ?? "");
-    const rest = Object.entries(o)
-      .filter(([k, v]) => !["table", "column", "name", "key"].includes(k) && (typeof v === "string" || typeof v === "number" || typeof v === "boolean"))
-      .map(([k, v]) => `${k}: ${v}`);
-    return [String(name), ...rest].filter(Boolean).join(", ");
+  if (c.unclassified) {
+    lines.push(`unclassified columns: ${c.unclassified.length}${c.unclassified.length ? " (copied as is)" : ""}`);
+    for (const u of c.unclassified) lines.push(`  - ${u.table}.${u.column}${u.category ? ` (looks like: ${u.category})` : ""}`);
   }
-  return String(item);
+  for (const k of c.unusedKeep ?? []) lines.push(`keep entry matches no column: ${k}`);
+  const problems = (c.problems as unknown[]).map((p) => (typeof p === "string" ? p : String((p as { message?: string }).message ?? JSON.stringify(p))));
+  lines.push(`problems: ${problems.length}`);
+  for (const p of problems) lines.push(`  - ${p}`);
+  return lines;
 }
