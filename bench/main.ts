@@ -13,7 +13,7 @@ import type { BenchEngine, Sizes } from "./engine";
 import { mariadbEngine } from "./mysql-engine";
 import { postgresEngine } from "./postgres-engine";
 import { median, type Measurement, type RunId } from "./measurement";
-import { RUN_LABELS, markdownChunks, markdownInfo, markdownTable, markdownTargets, targets } from "./report";
+import { RUN_LABELS, markdownChunks, markdownInfo, markdownPhases, markdownTable, markdownTargets, targets } from "./report";
 import { BENCH_MASKING_KEY, runSanitizer } from "./sanitizer-child";
 import type { SanitizerResult } from "./sanitizer-job";
 
@@ -78,6 +78,7 @@ async function measure(engine: BenchEngine, id: ContenderId, round: number, args
         m.innerMs = r.ms;
         m.maskMs = r.report.tables.filter((t) => t.action.startsWith("mask")).reduce((a, t) => a + t.ms, 0);
         m.peakRssKb = r.peakRssKb;
+        m.phases = r.phases;
         m.chunks = chunkStats(r);
         m.alreadyDone = r.report.alreadyDone;
         m.verified = r.report.verified;
@@ -174,6 +175,10 @@ async function main(): Promise<void> {
       "",
       markdownTargets(ts),
       "",
+      "Where the sanitizer's time goes (medians):",
+      "",
+      markdownPhases(results, e),
+      "",
       markdownInfo(results, e),
       "",
       "Sanitizer chunks:",
@@ -186,7 +191,8 @@ async function main(): Promise<void> {
   console.log("\n" + text);
   if (args.out) writeFileSync(args.out, text + "\n");
   if (args.json) writeFileSync(args.json, JSON.stringify({ command, machine: machine(), info, results }, null, 2) + "\n");
-  console.log(failed ? `\n${failed} target(s) FAILED (see above)` : "\nall targets PASS");
+  const evaluated = args.engines.reduce((n, e) => n + targets(results, e).length, 0);
+  console.log(evaluated === 0 ? "\nno targets evaluated (run all contenders for them)" : failed ? `\n${failed} of ${evaluated} target(s) FAILED (see above)` : `\nall ${evaluated} targets PASS`);
 }
 
 main().catch((err: unknown) => {

@@ -2,6 +2,7 @@
 import type { EngineName } from "../sanitize/core/types";
 import type { ContenderId } from "./contenders";
 import type { Written } from "./engine";
+import type { SanitizerPhases } from "./sanitizer-job";
 
 export type RunId = ContenderId | "rerun";
 
@@ -14,6 +15,7 @@ export interface Measurement {
   /** Sanitizer only: time inside sanitize(), and the masking part of it (sum of table times). */
   innerMs?: number;
   maskMs?: number;
+  phases?: SanitizerPhases;
   /** Rows masked (updated); truncated rows are not counted. */
   rows: number;
   written: Written;
@@ -38,6 +40,11 @@ export interface Summary {
   wallMs: number;
   innerMs?: number;
   maskMs?: number;
+  /** Medians of: Node start-up (wall - inside), before masking, masking span, after masking. */
+  startupMs?: number;
+  beforeMaskMs?: number;
+  maskSpanMs?: number;
+  afterMaskMs?: number;
   rows: number;
   rowsPerSec: number;
   logBytes: number;
@@ -61,6 +68,10 @@ export function summarize(ms: Measurement[], engine: EngineName, run: RunId): Su
     wallMs,
     innerMs: opt(mine.map((m) => m.innerMs)),
     maskMs: opt(mine.map((m) => m.maskMs)),
+    startupMs: opt(mine.map((m) => (m.innerMs === undefined ? undefined : m.wallMs - m.innerMs))),
+    beforeMaskMs: opt(mine.map((m) => m.phases?.beforeMaskMs)),
+    maskSpanMs: opt(mine.map((m) => m.phases?.maskSpanMs)),
+    afterMaskMs: opt(mine.map((m) => m.phases?.afterMaskMs)),
     rows,
     rowsPerSec: rows / (wallMs / 1000),
     logBytes: median(mine.map((m) => m.written.logBytes)),

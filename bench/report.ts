@@ -89,6 +89,20 @@ export function markdownTable(ms: Measurement[], engine: EngineName): string {
   return rows.join("\n");
 }
 
+/** Where the sanitizer's wall time goes (medians), next to the floor's. */
+export function markdownPhases(ms: Measurement[], engine: EngineName): string {
+  const rows = [
+    "| run | wall s | Node start-up + exit s | before masking s (connect, introspect, plan, truncate, count, sample) | masking span s | after masking s (verify, record) |",
+    "|---|---:|---:|---:|---:|---:|",
+  ];
+  for (const [r, x] of summaries(ms, engine)) {
+    if (x.innerMs === undefined) continue;
+    const f = (v: number | undefined) => (v === undefined ? "" : s(v));
+    rows.push(`| ${RUN_LABELS[r]} | ${s(x.wallMs)} | ${f(x.startupMs)} | ${f(x.beforeMaskMs)} | ${f(x.maskSpanMs)} | ${f(x.afterMaskMs)} |`);
+  }
+  return rows.join("\n");
+}
+
 export function markdownTargets(ts: TargetResult[]): string {
   return [
     "| engine | target | measured | limit | result |",

@@ -28,12 +28,21 @@ async function main(): Promise<void> {
   // Per-chunk durations, from the progress events: where the time goes inside a table.
   const chunkMs: Record<string, number[]> = {};
   const last: Record<string, number> = {};
+  // Wall-clock span of the masking phase (first chunk's start to last chunk's end), so the
+  // time before it (start-up, introspection, planning, truncates, counts, leak sample) and
+  // after it (verification) can be told apart.
+  let maskStart = Infinity;
+  let maskEnd = 0;
   const onProgress = (e: ProgressEvent): void => {
     if (e.action !== "mask") return;
+    const now = Date.now();
+    maskStart = Math.min(maskStart, now - e.elapsedMs);
+    maskEnd = Math.max(maskEnd, now);
     const prev = last[e.table] ?? 0;
     if (e.elapsedMs > prev) (chunkMs[e.table] ??= []).push(e.elapsedMs - prev);
     last[e.table] = e.elapsedMs;
   };
+  const startedAt = Date.now();
   const started = process.hrtime.bigint();
   const report = await lib.sanitize({
     target: job.target,
@@ -44,7 +53,10 @@ async function main(): Promise<void> {
     onProgress,
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  const result: SanitizerResult = { report, ms, peakRssKb: process.resourceUsage().maxRSS, chunkMs };
+  const endedAt = Date.now();
+  const phases =
+    maskEnd > 0 ? { beforeMaskMs: maskStart - startedAt, maskSpanMs: maskEnd - maskStart, afterMaskMs: endedAt - maskEnd } : undefined;
+  const result: SanitizerResult = { report, ms, peakRssKb: process.resourceUsage().maxRSS, chunkMs, phases };
   process.stdout.write(JSON.stringify(result) + "\n");
 }
 

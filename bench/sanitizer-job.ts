@@ -18,4 +18,12 @@ export interface SanitizerResult {
   peakRssKb: number;
   /** Per table, the duration of each masked chunk, from the progress events. */
   chunkMs: Record<string, number[]>;
+  /** Inside sanitize(): before the first masked chunk, the masking span, after the last one. */
+  phases?: SanitizerPhases;
+}
+
+export interface SanitizerPhases {
+  beforeMaskMs: number;
+  maskSpanMs: number;
+  afterMaskMs: number;
 }
