@@ -3,10 +3,10 @@
  * lookup answered by realistic aurora-postgresql 16.4 / aurora-mysql 3.08 data, every
  * registered resource recorded with its inputs (secrets still marked) and dependencies.
  */
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { parseStagingConfig, StagingConfigError } from "../components/config";
+import { cloneGeneration, clusterIdentifier } from "../components/naming";
 import { stagingProgram } from "../components/program";
 import { lookupSource, planClone } from "../components/source";
 import { RDS_PASSWORD_SPECIALS, StagingClone } from "../components/staging-clone";
@@ -387,7 +387,7 @@ describe("publishing: the stable address waits for sanitization and the hooks", 
 });
 
 describe("the program (index.ts) with stack config", () => {
-  it("validates config, reads the rules file, declares the clone and exports the outputs", async () => {
+  it("index.ts validates config, reads the rules file, declares the clone and exports the outputs", async () => {
     const allConfig: Record<string, string> = {
       "aws:region": REGION,
       "aurora-staging:team": "payments",
@@ -396,7 +396,13 @@ describe("the program (index.ts) with stack config", () => {
       "aurora-staging:maskingKey": MASKING_KEY,
       "aurora-staging:connectionSecretName": "staging/payments/aurora",
     };
-    const { result, resources } = await runWithMocks(() => stagingProgram({ allConfig, now: NOW, baseDir: path.join(__dirname, "..") }));
+    // index.ts itself, reading the config the way `pulumi up` provides it.
+    const mod = (await import("../index")) as unknown as (() => Promise<Record<string, unknown>>) | { default: () => Promise<Record<string, unknown>> };
+    const main = typeof mod === "function" ? mod : mod.default;
+    const { result, resources } = await runWithMocks(() => {
+      pulumi.runtime.setAllConfig(allConfig, ["aurora-staging:maskingKey"]);
+      return main();
+    });
     expect(Object.keys(result).sort()).toEqual(
       [
         "clusterIdentifier",
@@ -421,6 +427,8 @@ describe("the program (index.ts) with stack config", () => {
     expect((await resolve(out.masterPassword)).secret).toBe(true);
     expect((await resolve(out.clusterIdentifier)).value).toMatch(/^payments-staging-[0-9a-f]{8}$/);
     expect(result.sourceCluster).toBe("prod-pg");
+    // Without maxCloneAgeDays the time doesn't matter: same identifier as a run "now".
+    expect((await resolve(out.clusterIdentifier)).value).toBe(clusterIdentifier("payments-staging", cloneGeneration("2026-11-26", undefined, NOW)));
     // The shipped default rules went to the sanitizer; the configured key as a secret.
     const s = plain(one(resources, SANITIZATION_TOKEN).inputs) as Record<string, unknown>;
     expect(String(s.rules)).toMatch(/Default sanitization rules/);
@@ -446,9 +454,4 @@ describe("the program (index.ts) with stack config", () => {
     expect(bad.resources).toEqual([]);
   });
 
-  it("index.ts exports the program as a function Pulumi calls", async () => {
-    const mod = (await import("../index")) as unknown as { default?: unknown };
-    const main = typeof mod === "function" ? mod : mod.default;
-    expect(typeof main).toBe("function");
-  });
 });
