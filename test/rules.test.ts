@@ -121,16 +121,22 @@ describe("loadRules", () => {
       ].join("\n"),
     );
     expect(p).toEqual([
-      `rules.yaml:4 tables.users.columns.phone.keepPrefx: unknown option "keepPrefx" for transform "phone"; expected one of keepPrefix`,
+      `rules.yaml:4 tables.users.columns.phone.keepPrefx: unknown option "keepPrefx" for transform "phone"; did you mean "keepPrefix"? expected one of keepPrefix`,
       "rules.yaml:5 tables.users.columns.h.length: must be an integer, got a string",
       "rules.yaml:6 tables.users.columns.h2.length: 100 is above the maximum 64",
       `rules.yaml:7 tables.users.columns.n.kind: "middle" is not allowed; expected one of first, last, full`,
       `rules.yaml:8 tables.users.columns.f: missing required "value"`,
       "rules.yaml:9 tables.users.columns.p.mask: must be at most 1 character",
-      `rules.yaml:10 tables.orders.colums: unknown key "colums"; expected one of columns, where, delete, truncate, cascade`,
+      `rules.yaml:10 tables.orders.colums: unknown key "colums"; did you mean "columns"? expected one of columns, where, delete, truncate, cascade`,
       "rules.yaml:10 tables.orders: the table entry does nothing: add `columns`, `truncate: true` or `delete: \"condition\"`, or remove the table",
       "rules.yaml:12 verify[0].expect: must be a number or a string, got a list",
       `rules.yaml:13 extra: unknown key "extra"; expected one of tables, keep, verify`,
+    ]);
+  });
+
+  it("a bare transform name instead of a mapping gets a hint", () => {
+    expect(problemsOf("tables:\n  users:\n    columns:\n      email: email\n")).toEqual([
+      "rules.yaml:4 tables.users.columns.email: must be a mapping, got a string (write { transform: email })",
     ]);
   });
 

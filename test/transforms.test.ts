@@ -73,6 +73,15 @@ describe.each(engines)("SQL functions on %s", (engine) => {
     }
   });
 
+  it("hmacHex hashes the UTF-8 text of a column whatever its charset", async () => {
+    const db = await freshDatabase(engine);
+    const charset = engine === "postgres" ? "" : " CHARACTER SET latin1";
+    await db.exec(`CREATE TABLE t (id int primary key, v varchar(40)${charset})`);
+    await db.exec(`INSERT INTO t VALUES (1, ${engine === "postgres" ? "$1" : "?"})`, ["Zoë Ångström"]);
+    const r = render(sql`SELECT ${fn.hmacHex(ident("v"), MK)} AS h FROM t`, quoter);
+    expect(await db.scalar(r.text, r.values)).toBe(hmac("Zoë Ångström"));
+  });
+
   it("quotes identifiers with embedded quotes and rejects empty or NUL names", () => {
     expect(render(ident("we\"ird`name"), quoter).text).toBe(engine === "postgres" ? '"we""ird`name"' : "`we\"ird``name`");
     expect(() => quoter.quoteIdent("")).toThrow(/empty/);

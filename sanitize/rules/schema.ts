@@ -68,7 +68,9 @@ export function explain(errors: ErrorObject[], data: unknown): SchemaProblem[] {
         const key = (e.params as { additionalProperty: string }).additionalProperty;
         const allowed = Object.keys((e.parentSchema as { properties?: Record<string, unknown> }).properties ?? {});
         const what = path.includes("columns") && path.length === 4 ? `option "${key}" for transform "${transformAt(data, path)}"` : `key "${key}"`;
-        push({ path: [...path, key], atKey: true, message: `unknown ${what}; expected one of ${allowed.filter((a) => a !== "transform").join(", ") || "(no options)"}` });
+        const choices = allowed.filter((a) => a !== "transform");
+        const near = closest(key, choices);
+        push({ path: [...path, key], atKey: true, message: `unknown ${what}; ${near ? `did you mean "${near}"? ` : ""}expected one of ${choices.join(", ") || "(no options)"}` });
         break;
       }
       case "required": {
@@ -85,7 +87,9 @@ export function explain(errors: ErrorObject[], data: unknown): SchemaProblem[] {
       case "type": {
         const t = (e.params as { type: string | string[] }).type;
         const want = (Array.isArray(t) ? t : t.split(",")).map(article).join(" or ");
-        push({ path, atKey: false, message: `must be ${want}, got ${kindOf(e.data)}` });
+        // `email: email` instead of `email: { transform: email }` is the likely slip here.
+        const hint = path.length === 4 && path[2] === "columns" && typeof e.data === "string" ? ` (write { transform: ${e.data} })` : "";
+        push({ path, atKey: false, message: `must be ${want}, got ${kindOf(e.data)}${hint}` });
         break;
       }
       case "pattern": {
@@ -130,4 +134,20 @@ function patternMessage(path: PathSegment[], value: unknown): string {
   if (path[0] === "tables" && path.length === 4) return `bad column name ${v}`;
   if (path[path.length - 1] === "domain") return `bad email domain ${v}; expected a host name such as example.com`;
   return `${v} has the wrong format`;
+}
+
+/** The allowed name within edit distance 2 of a typo, if exactly one is that close. */
+export function closest(word: string, choices: string[]): string | undefined {
+  const near = choices.filter((c) => distance(word.toLowerCase(), c.toLowerCase()) <= 2);
+  return near.length === 1 ? near[0] : undefined;
+}
+
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
 }
