@@ -1,4 +1,9 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { engines, freshDatabase } from "./harness/db";
+import { getDialect } from "../sanitize/dialect";
+import { loadSample } from "../sanitize/local/sample";
 import { coverage, draftRules, looksPersonal, suggestSpec, words } from "../sanitize/coverage";
 import { loadRules } from "../sanitize/rules";
 import type { ColumnInfo, Rules, SchemaInfo, TableInfo, TypeClass } from "../sanitize/core/types";
@@ -176,3 +181,38 @@ describe("draftRules", () => {
     expect(loadRules(draftRules(s), "draft.yaml").tables).toEqual({});
   });
 });
+
+describe.each(engines)("coverage of the shipped default rules on the introspected sample schema (%s)", (engine) => {
+  it("passes personal and strict mode; without keep, strict names every reviewed column", async () => {
+    const db = await freshDatabase(engine, "cov");
+    await loadSample(db.target, { rows: 20 });
+    const dialect = getDialect(engine);
+    const conn = await dialect.connect(db.target);
+    const schema = await conn_introspect(dialect, conn);
+    const text = readFileSync(join(__dirname, "../sanitize/default-rules.yaml"), "utf8");
+    const r = loadRules(text, "default-rules.yaml");
+    expect(coverage(schema, r, "personal").problems).toEqual([]);
+    expect(coverage(schema, r, "strict").problems).toEqual([]);
+    const noKeep = coverage(schema, { ...r, keep: [] }, "strict").problems.map((p) => `${p.table.split(".")[1]}.${p.column}`);
+    // Foreign-key columns (user_id) are keys, classified without a keep entry.
+    expect(noKeep.sort()).toEqual(r.keep.filter((k) => !k.endsWith(".user_id")).sort());
+    // Without rules, personal mode flags the personal columns, with suggestions that fit.
+    const bare = coverage(schema, { tables: {}, keep: [], verify: [] }, "personal").problems;
+    const flagged = bare.map((p) => `${p.table.split(".")[1]}.${p.column}`);
+    expect(flagged).toEqual(expect.arrayContaining(["users.email", "users.phone", "users.first_name", "users.last_name", "users.password_hash", "orders.customer_email", "payment_audit_log.card_last4", "payment_audit_log.ip_address", "session_tokens.token", "support_tickets.email"]));
+    expect(flagged).not.toContain("orders.total_cents");
+    for (const p of bare) {
+      const t = schema.tables.get(p.table)!;
+      const c = t.columns.find((x) => x.name === p.column)!;
+      expect(validateSpec(suggestSpec(t, c, p.category), c, t), p.message).toEqual([]);
+    }
+  });
+});
+
+async function conn_introspect(dialect: ReturnType<typeof getDialect>, conn: Awaited<ReturnType<ReturnType<typeof getDialect>["connect"]>>): Promise<SchemaInfo> {
+  try {
+    return await dialect.introspect(conn);
+  } finally {
+    await conn.close();
+  }
+}
