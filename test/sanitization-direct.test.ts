@@ -256,6 +256,7 @@ describe.each(engines)("Sanitization provider on %s", (engine) => {
     );
     expect(err?.message).toMatch(new RegExp(`database "${db.name}" on 127\\.0\\.0\\.1:${inputs.port}`));
     expect(err?.message).toMatch(/AWS-StartPortForwardingSessionToRemoteHost/);
+    expect(err?.message).toMatch(/options\.connectRetrySeconds.*options\.connectHost\/connectPort/);
     expect(err?.message).not.toContain(MASKING_KEY);
     expect(err?.message).not.toContain(db.target.password!);
   });

@@ -250,14 +250,14 @@ async function runSanitization(inputs: SanitizationInputs): Promise<Sanitization
   } catch (e) {
     const err = e as Error & { kind?: string };
     const via = options.connectHost ? ` (connecting through ${options.connectHost}:${options.connectPort || inputs.port})` : "";
+    // The sanitizer's message already says where it tried and how to reach a private cluster;
+    // add only how those knobs are spelled on this resource.
     const hint =
       err && err.kind === "connection"
-        ? " For this resource: raise options.connectRetrySeconds if the instance is still booting; when `pulumi up` runs " +
-          "outside the VPC, use a VPN, a CI runner in the VPC, or an SSM port forward " +
-          "(aws ssm start-session --document-name AWS-StartPortForwardingSessionToRemoteHost) with options.connectHost/connectPort " +
-          "set to the forwarded local address."
+        ? " On the Sanitization resource, connect.retryForMs is options.connectRetrySeconds; for an SSM port forward set " +
+          "options.connectHost/connectPort to the forwarded local address and keep host the real writer endpoint."
         : "";
-    throw new Error(scrub(`Sanitization of ${where}${via} failed before verification: ${err && err.message ? err.message : String(e)}${hint}`, secrets));
+    throw new Error(scrub(`Sanitization of ${where}${via} failed: ${err && err.message ? err.message : String(e)}${hint}`, secrets));
   }
 
   const failed = report.checks.filter((c: CheckResult) => !c.passed);
