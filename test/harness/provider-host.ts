@@ -73,6 +73,14 @@ export async function startProviderHost(opts: { cwd?: string; env?: NodeJS.Proce
       client[method](req, (e: Error | null, resp: T) => (e ? reject(e) : resolve(resp))),
     );
 
+  // The engine configures a provider before anything else and learns whether it accepts
+  // secrets; the dynamic provider host says no, so the engine sends it plain values.
+  const configure = new provproto.ConfigureRequest();
+  configure.setArgs(toStruct({}));
+  configure.setAcceptsecrets(true);
+  const configured = await call<any>("configure", configure);
+  if (configured.getAcceptsecrets() !== false) throw new Error("the dynamic provider host unexpectedly accepts secrets: the tests' plain inputs would not match the engine's");
+
   const diffChanges = provproto.DiffResponse.DiffChanges;
   return {
     async check(olds, news) {
