@@ -29,6 +29,10 @@ export class Io {
     this.stderr.write(this.redactor.scrub(text));
   }
 
+  get stderrColumns(): number {
+    return this.stderr.columns || 100;
+  }
+
   get stderrIsTTY(): boolean {
     return Boolean(this.stderr.isTTY);
   }

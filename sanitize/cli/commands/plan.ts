@@ -51,7 +51,10 @@ export async function planCommand(argv: string[], io: Io): Promise<ExitCodeValue
 
 function details(t: Plan["tables"][number]): string {
   const parts: string[] = [];
-  if (t.truncate) parts.push(`truncate${t.truncate.cascade ? " cascade" : ""} (${t.truncate.via})`);
+  if (t.truncate) {
+    const via = { truncate: "", "truncate-fk-off": " with foreign key checks off (every referencing table is truncated too)", "delete-all": " as DELETE (honours foreign key actions)" }[t.truncate.via];
+    parts.push(`truncate${t.truncate.cascade ? " cascade" : ""}${via}`);
+  }
   if (t.delete) parts.push(`delete where ${t.delete}`);
   if (t.mask) {
     if (t.mask.where) parts.push(`only where ${t.mask.where}`);

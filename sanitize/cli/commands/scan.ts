@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { scan } from "../../index";
 import { ExitCode, type ExitCodeValue } from "../exit-codes";
+import { table } from "../format";
 import type { Io } from "../io";
 import { connectionOptions, readConnect, readRules, readTarget } from "../options";
 import { UsageError } from "../usage-error";
@@ -49,7 +50,7 @@ export async function scanCommand(argv: string[], io: Io): Promise<ExitCodeValue
   if (!result.columns.length) io.out(`No unclassified personal-looking columns in ${url}.`);
   else {
     io.out(`${result.columns.length} personal-looking column(s) without a rule in ${url}:`);
-    for (const c of result.columns) io.out(`  ${c.table}.${c.column}  (${c.reason})  suggested: ${c.suggestion}`);
+    for (const line of table([["column", "looks like", "suggested rule"], ...result.columns.map((c) => [`${c.table}.${c.column}`, c.reason, c.suggestion])])) io.out(line);
   }
   if (values.write) io.out(`Draft rules written to ${values.write}: review every entry before using it.`);
   return ExitCode.ok;
