@@ -235,6 +235,9 @@ describe("transform validation (no database)", () => {
     expect(problems({ transform: "email" }, "age")).toMatch(/users\.age: transform "email" produces text.*integer.*Numeric columns take `fixed` with a number/);
     expect(problems({ transform: "fixed", value: "12" }, "age")).toMatch(/users\.age: is integer but the fixed value is a string/);
     expect(problems({ transform: "fixed", value: 12 }, "age")).toBe("");
+    const enumCol = col("tier", "text", { rawType: "enum('gold','silver')" });
+    expect(validateSpec({ transform: "name" }, enumCol, t).join()).toMatch(/users\.tier: .*enum\('gold','silver'\), which only holds its listed values: use `fixed`/);
+    expect(validateSpec({ transform: "fixed", value: "gold" }, enumCol, t)).toEqual([]);
   });
   it("non-unique transforms on a unique column suggest email/hash/template", () => {
     expect(problems({ transform: "fixed", value: "x" }, "code")).toMatch(/users\.code: is unique.*gives every row the same value.*`email`, `hash`/);
