@@ -39,13 +39,13 @@ export function parseRules(text: string, source = "rules"): ParsedRules {
   }
 
   const found: { line: number; text: string }[] = [];
-  const add = (path: PathSegment[], message: string, atKey = false) => {
+  const add = (path: PathSegment[], message: string, atKey = false, shownPath?: PathSegment[]) => {
     const loc = locate(path, atKey);
-    found.push({ line: loc.line ?? 0, text: fmt(loc.line, loc.path, message) });
+    found.push({ line: loc.line ?? 0, text: fmt(loc.line, shownPath ? showPath(shownPath) : loc.path, message) });
   };
 
   const validate = schemaValidator();
-  if (!validate(data)) for (const p of explain(validate.errors ?? [], data)) add(p.path, p.message, p.atKey);
+  if (!validate(data)) for (const p of explain(validate.errors ?? [], data)) add(p.path, p.message, p.atKey, p.shownPath);
 
   // Checks a schema can't express clearly; run on whatever is well-typed enough to read.
   const root = isObject(data) ? data : {};

@@ -23,6 +23,8 @@ export interface SchemaProblem {
   /** Point at the key rather than its value (unknown keys). */
   atKey: boolean;
   message: string;
+  /** The path shown, when shorter than the located one (`...columns.email`, not `...email.transform`). */
+  shownPath?: PathSegment[];
 }
 
 export function pointerToPath(pointer: string, data: unknown): PathSegment[] {
@@ -81,7 +83,8 @@ export function explain(errors: ErrorObject[], data: unknown): SchemaProblem[] {
       case "enum": {
         const allowed = [...new Set((e.params as { allowedValues: unknown[] }).allowedValues.map(String))];
         const got = JSON.stringify(e.data);
-        push({ path, atKey: false, message: last === "transform" ? `unknown transform ${got}; expected one of ${allowed.join(", ")}` : `${got} is not allowed; expected one of ${allowed.join(", ")}` });
+        if (last === "transform") push({ path, shownPath: path.slice(0, -1), atKey: false, message: `unknown transform ${got}; expected one of ${allowed.join(", ")}` });
+        else push({ path, atKey: false, message: `${got} is not allowed; expected one of ${allowed.join(", ")}` });
         break;
       }
       case "type": {
