@@ -65,3 +65,29 @@ describe.each(demoEngines)("aurora-staging demo --engine %s", (engine) => {
     240_000,
   );
 });
+
+describe("aurora-staging demo interrupted", () => {
+  it(
+    "Ctrl-C while loading stops the server and removes its temp dir (exit 130)",
+    async () => {
+      const tmp = mkdtempSync(join(tmpdir(), "demo-int-"));
+      chmodSync(tmp, 0o755);
+      const child = spawn(process.execPath, [cli, "demo", "--rows", "300000"], { cwd: root, env: { ...process.env, TMPDIR: tmp } });
+      let stdout = "";
+      const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+      // Synchronise on the demo's own output: interrupt once the server is up and loading.
+      await new Promise<void>((resolve) => {
+        child.stdout.on("data", (d) => {
+          stdout += d;
+          if (stdout.includes("2. Loading")) resolve();
+        });
+      });
+      expect(readdirSync(tmp).length).toBe(1); // the running server's dir
+      child.kill("SIGINT");
+      expect(await closed).toBe(130);
+      expect(stdout).toContain("SIGINT: stopping the demo server");
+      expect(readdirSync(tmp)).toEqual([]);
+    },
+    120_000,
+  );
+});

@@ -52,7 +52,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     await server.stop();
   };
   // Ctrl-C / kill: remove the server and its temp dir before exiting.
+  let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = true;
     log(`\n${signal}: stopping the demo server and removing its temp dir ...`);
     void stop().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
   };
@@ -128,6 +130,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       return { report, productionUntouched, productionRefused, server };
     }
     return { report, productionUntouched, productionRefused };
+  } catch (e) {
+    // After Ctrl-C the in-flight query fails ("shutting down"): not worth reporting, the
+    // signal handler is already stopping the server and will exit with 130.
+    if (interrupted) await new Promise<never>(() => undefined);
+    throw e;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
