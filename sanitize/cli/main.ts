@@ -6,7 +6,7 @@
  * message and a list of problems, never a stack trace; set AURORA_STAGING_DEBUG=1 to see
  * stacks of unexpected errors. Everything printed passes through the redactor.
  */
-import { demoCommand, demoHelp } from "./commands/demo";
+import { demoCommand } from "./commands/demo";
 import { planCommand } from "./commands/plan";
 import { sanitizeCommand } from "./commands/sanitize";
 import { scanCommand } from "./commands/scan";
@@ -42,7 +42,7 @@ Exit codes: 0 ok, 1 verification failed, 2 usage or rules error, 3 refused (forb
 coverage gap, rules don't fit the schema), 4 cannot connect, 5 failed while writing (re-run
 to resume) or unexpected error.
 
-${demoHelp.split("\n")[0]}
+Try it locally, no AWS needed: aurora-staging demo   (or: npm run demo)
 `;
 
 export async function main(argv: string[], io = new Io()): Promise<number> {
