@@ -53,5 +53,21 @@ export interface BenchEngine {
   snapshot(): Promise<CounterSnapshot>;
   written(before: CounterSnapshot, after: CounterSnapshot): Promise<Written>;
   session(database: string): Promise<Session>;
+  /**
+   * Diagnostics read after a contender (outside the measurement): per table, size on disk
+   * and, on PostgreSQL, how many updates were HOT. Undefined where the engine has no such data.
+   */
+  tableStats(database: string): Promise<TableStats[]>;
   stop(): Promise<void>;
+}
+
+export interface TableStats {
+  table: string;
+  /** Table (heap / clustered index) bytes, without secondary indexes. */
+  tableBytes: number;
+  /** Secondary index bytes. */
+  indexBytes: number;
+  /** PostgreSQL only: updated rows and how many of them were HOT (no index entries written). */
+  updated?: number;
+  hotUpdated?: number;
 }

@@ -13,7 +13,7 @@ import type { BenchEngine, Sizes } from "./engine";
 import { mariadbEngine } from "./mysql-engine";
 import { postgresEngine } from "./postgres-engine";
 import { median, type Measurement, type RunId } from "./measurement";
-import { RUN_LABELS, markdownChunks, markdownInfo, markdownPhases, markdownTable, markdownTargets, targets } from "./report";
+import { RUN_LABELS, markdownChunks, markdownInfo, markdownPhases, markdownTable, markdownTableStats, markdownTargets, targets } from "./report";
 import { BENCH_MASKING_KEY, runSanitizer } from "./sanitizer-child";
 import type { SanitizerResult } from "./sanitizer-job";
 
@@ -85,9 +85,12 @@ async function measure(engine: BenchEngine, id: ContenderId, round: number, args
         if (run !== "rerun" && !r.report.verified) throw new Error(`${RUN_LABELS[run]} on ${engine.name}: the sanitizer's verification failed: ${JSON.stringify(r.report.checks.filter((c) => !c.passed))}`);
         if (run === "rerun" && !r.report.alreadyDone) log(`  warning: the re-run did not recognise the finished run (alreadyDone=false)`);
       }
+      m.tables = await engine.tableStats(dbName);
       out.push(m);
       log(
-        `  ${engine.name} round ${round} ${RUN_LABELS[run]}: ${(wallMs / 1000).toFixed(2)} s, ` +
+        `  ${engine.name} round ${round} ${RUN_LABELS[run]}: ${((m.innerMs ?? wallMs) / 1000).toFixed(2)} s` +
+          (m.innerMs !== undefined ? ` (${(wallMs / 1000).toFixed(2)} s with Node start-up)` : "") +
+          `, ` +
           `log ${(written.logBytes / 1048576).toFixed(1)} MB, pages ${((written.pagesWritten * written.pageSize) / 1048576).toFixed(1)} MB` +
           (m.peakRssKb ? `, peak RSS ${(m.peakRssKb / 1024).toFixed(0)} MB` : ""),
       );
@@ -180,6 +183,10 @@ async function main(): Promise<void> {
       markdownPhases(results, e),
       "",
       markdownInfo(results, e),
+      "",
+      "Tables after each run (first round; diagnostics read after the measurement):",
+      "",
+      markdownTableStats(results, e),
       "",
       "Sanitizer chunks:",
       "",

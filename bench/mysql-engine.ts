@@ -7,7 +7,7 @@
 import mysql from "mysql2/promise";
 import { startMariadb, type LocalServer } from "../sanitize/local/servers";
 import type { ConnectionTarget } from "../sanitize/core/types";
-import { auditRows, tokenRows, type BenchEngine, type CounterSnapshot, type Session, type Sizes, type Written } from "./engine";
+import { auditRows, tokenRows, type BenchEngine, type CounterSnapshot, type Session, type Sizes, type TableStats, type Written } from "./engine";
 import { AUDIT_EVENTS, DOMAINS, FIRST_NAMES, LAST_NAMES, ORDER_STATUSES, literalList } from "./sample-values";
 
 const BASE = "bench_base";
@@ -155,6 +155,16 @@ function makeEngine(
         },
         close: () => c.end(),
       };
+    },
+    async tableStats(database): Promise<TableStats[]> {
+      // Persistent statistics are refreshed by ANALYZE; sizes are in pages of the tablespace.
+      await admin.query(`ANALYZE TABLE ${q(database)}.users, ${q(database)}.orders`);
+      const [rows] = await admin.query<mysql.RowDataPacket[]>(
+        `SELECT table_name AS t, data_length AS d, index_length AS i FROM information_schema.tables
+          WHERE table_schema = ? AND table_name IN ('users', 'orders') ORDER BY table_name`,
+        [database],
+      );
+      return rows.map((r) => ({ table: String(r.t), tableBytes: Number(r.d), indexBytes: Number(r.i) }));
     },
     async stop() {
       await admin.end();

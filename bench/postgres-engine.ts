@@ -7,7 +7,7 @@
 import { Client } from "pg";
 import { startPostgres, type LocalServer } from "../sanitize/local/servers";
 import type { ConnectionTarget } from "../sanitize/core/types";
-import { auditRows, tokenRows, type BenchEngine, type CounterSnapshot, type Session, type Sizes, type Written } from "./engine";
+import { auditRows, tokenRows, type BenchEngine, type CounterSnapshot, type Session, type Sizes, type TableStats, type Written } from "./engine";
 import { AUDIT_EVENTS, DOMAINS, FIRST_NAMES, LAST_NAMES, ORDER_STATUSES, literalList } from "./sample-values";
 
 const BASE = "bench_base";
@@ -113,6 +113,27 @@ function makeEngine(server: LocalServer, admin: Client, connect: (db: string) =>
         exec: async (text, params) => (await c.query(text, params)).rows,
         close: () => c.end(),
       };
+    },
+    async tableStats(database): Promise<TableStats[]> {
+      const c = await connect(database);
+      try {
+        // Statistics reach shared memory when the writing backend ends its session; the
+        // sanitizer's and the bench's sessions are closed by now.
+        const r = await c.query(
+          `SELECT relname, pg_relation_size(relid)::text AS heap, pg_indexes_size(relid)::text AS idx,
+                  n_tup_upd::text AS upd, n_tup_hot_upd::text AS hot
+             FROM pg_stat_user_tables WHERE relname IN ('users', 'orders') ORDER BY relname`,
+        );
+        return r.rows.map((row) => ({
+          table: String(row.relname),
+          tableBytes: Number(row.heap),
+          indexBytes: Number(row.idx),
+          updated: Number(row.upd),
+          hotUpdated: Number(row.hot),
+        }));
+      } finally {
+        await c.end();
+      }
     },
     async stop() {
       await admin.end();
