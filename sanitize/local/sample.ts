@@ -149,7 +149,9 @@ const postgres: Flavour = {
 /** Numbers 1..n on MySQL/MariaDB without recursion limits or engine-specific tables. */
 function numbersMy(n: number): string {
   const digits = `(SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)`;
-  const levels = Math.max(1, Math.ceil(Math.log10(n + 1)));
+  // The fewest digits with 10^levels >= n: numbers 1..10^levels, then filtered.
+  let levels = 1;
+  while (10 ** levels < n) levels++;
   const names = Array.from({ length: levels }, (_, i) => `d${i}`);
   const sum = names.map((a, i) => `${a}.d * ${10 ** i}`).join(" + ");
   const all = `SELECT ${sum} + 1 AS g FROM ${names.map((a) => `${digits} AS ${a}`).join(" CROSS JOIN ")}`;
