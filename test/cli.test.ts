@@ -214,6 +214,36 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
     expectNoSecrets(r, key, db.target.password!);
   });
 
+  it("Ctrl-C mid-run exits 130 and the same command resumes and verifies", async () => {
+    const db = await sampleDb(engine, 4000);
+    const key = randomBytes(24).toString("hex");
+    const env = { ...process.env, AURORA_STAGING_MASKING_KEY: key };
+    const args = [cli, "sanitize", "--url", db.url, "--rules", defaultRules, "--chunk-size", "20", "--parallel", "1", "--progress"];
+    const child = spawn(process.execPath, args, { cwd: root, env });
+    let stderr = "";
+    const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    // Synchronise on the run's own progress lines: interrupt after a few committed mask chunks.
+    await new Promise<void>((resolve) => {
+      child.stderr.on("data", (d) => {
+        stderr += d;
+        const chunks = [...stderr.matchAll(/ mask: .*, (\d+) chunks/g)].map((m) => Number(m[1]));
+        if (chunks.some((n) => n >= 3)) resolve();
+      });
+    });
+    child.kill("SIGINT");
+    expect(await closed).toBe(130);
+    expect(stderr).toContain("run the same command again to resume");
+    expect(stderr).not.toContain(key);
+
+    const again = await run(["sanitize", "--url", db.url, "--rules", defaultRules, "--chunk-size", "20", "--json"], { AURORA_STAGING_MASKING_KEY: key });
+    expect(again.code).toBe(0);
+    const report = JSON.parse(again.stdout);
+    expect(report.resumed).toBe(true);
+    expect(report.verified).toBe(true);
+    expect(Number(await db.scalar("SELECT COUNT(*) FROM users WHERE email NOT LIKE '%@example.com'"))).toBe(0);
+    expect(Number(await db.scalar("SELECT COUNT(*) FROM users"))).toBe(4000);
+  });
+
   it("scan lists unclassified personal columns and --write produces a draft that loads", async () => {
     const db = await freshDatabase(engine, "scan");
     await db.exec("CREATE TABLE customers (id int PRIMARY KEY, email varchar(200), mobile_phone varchar(30), shipping_note varchar(50))");

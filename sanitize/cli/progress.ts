@@ -12,9 +12,17 @@ export class ProgressLine {
   private readonly printed = new Set<string>();
   private live = false;
 
-  constructor(private readonly io: Io) {}
+  /** `plain`: one line per event, for logs (`--progress` without a terminal). */
+  constructor(
+    private readonly io: Io,
+    private readonly mode: "tty" | "plain" = "tty",
+  ) {}
 
   readonly onProgress = (e: ProgressEvent): void => {
+    if (this.mode === "plain") {
+      this.io.errRaw(describe(e) + "\n");
+      return;
+    }
     const id = `${e.table} ${e.action}`;
     this.latest.set(id, e);
     this.clear();
@@ -34,6 +42,7 @@ export class ProgressLine {
 
   /** Clears the live line and prints the last state of tables that never reached their estimate. */
   finish(): void {
+    if (this.mode === "plain") return;
     this.clear();
     for (const [id, e] of this.latest) if (!this.printed.has(id)) this.io.errRaw(describe(e) + "\n");
     this.latest.clear();

@@ -27,23 +27,36 @@ Options:
   --parallel N              tables masked at once (default 2)
   --triggers fire|disable   disable: PostgreSQL only, session_replication_role = replica
   --retry-for SECONDS       keep retrying the connection while the host boots (default 120)
+  --progress                progress on stderr even without a terminal (one line per
+                            chunk, for CI logs); on a terminal it is always shown
   --json                    print the run report as JSON (plus peakRssKb)
   -h, --help                this help
 `;
 
 export async function sanitizeCommand(argv: string[], io: Io): Promise<ExitCodeValue> {
-  const { values } = parseArgs({ args: argv, options: { ...connectionOptions, ...rulesOptions, ...runOptions }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { ...connectionOptions, ...rulesOptions, ...runOptions, progress: { type: "boolean" } }, strict: true });
   if (values.help) {
     io.out(sanitizeHelp);
     return ExitCode.ok;
   }
   const { options, url } = readSanitizeOptions(values, io);
-  const progress = !values.json && io.stderrIsTTY ? new ProgressLine(io) : undefined;
+  const progress = values.progress || (!values.json && io.stderrIsTTY) ? new ProgressLine(io, io.stderrIsTTY ? "tty" : "plain") : undefined;
   if (!values.json) io.err(`Sanitizing ${url} ...`);
+  // Ctrl-C: the open chunk's transaction dies with the connection (rolled back by the
+  // server); every committed chunk is recorded, so the same command resumes after it.
+  const onSignal = (signal: NodeJS.Signals) => {
+    progress?.finish();
+    io.err(`\n${signal}: stopped. Chunks committed so far are kept; run the same command again to resume.`);
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   let report;
   try {
     report = await sanitize({ ...options, onProgress: progress?.onProgress });
   } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
     progress?.finish();
   }
   if (values.json) io.json({ ...report, peakRssKb: process.resourceUsage().maxRSS });
