@@ -86,6 +86,8 @@ describe("redaction of what the CLI prints", () => {
     r.add("key-with/slash-0123");
     r.add("ab"); // too short to redact usefully: ignored
     expect(r.scrub("key key-with/slash-0123 and key-with%2Fslash-0123, ab")).toBe("key *** and ***, ab");
+    r.add('quote"back\\slash');
+    expect(r.scrub(JSON.stringify({ detail: 'x quote"back\\slash y' }))).toBe('{"detail":"x *** y"}');
   });
 });
 

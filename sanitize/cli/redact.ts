@@ -19,9 +19,9 @@ export class Redactor {
   add(secret: string | undefined): void {
     if (secret && secret.length >= 4) {
       this.secrets.add(secret);
-      // Drivers sometimes print URL-encoded forms.
-      const enc = encodeURIComponent(secret);
-      if (enc !== secret) this.secrets.add(enc);
+      // The forms it can take in output: URL-encoded (drivers) and JSON-escaped (--json).
+      this.secrets.add(encodeURIComponent(secret));
+      this.secrets.add(JSON.stringify(secret).slice(1, -1));
     }
   }
 
