@@ -72,6 +72,8 @@ export function readTarget(values: CommonValues, io: Io): { target: ConnectionTa
 }
 
 /** Loads and validates the rules file; errors carry `file:line`. */
+export function readRules(values: CommonValues, opts: { required: true }): { rules: Rules; file: string };
+export function readRules(values: CommonValues, opts: { required: false }): { rules?: Rules; file?: string };
 export function readRules(values: CommonValues, opts: { required: boolean }): { rules?: Rules; file?: string } {
   const file = values.rules;
   if (!file) {
@@ -141,7 +143,7 @@ export function readSanitizeOptions(values: CommonValues, io: Io): { options: Sa
   const coverage = oneOf<CoverageMode>("coverage", values.coverage, ["personal", "strict", "off"]);
   const options: SanitizeOptions = {
     target,
-    rules: rules!,
+    rules,
     maskingKey: readMaskingKey(values, io),
     forbiddenHosts: readForbiddenHosts(values),
     coverage,
@@ -151,7 +153,7 @@ export function readSanitizeOptions(values: CommonValues, io: Io): { options: Sa
     connect: readConnect(values),
   };
   if (coverage === "off") io.err("warning: --coverage off: personal-looking columns without a rule will be copied as is");
-  return { options, url, rulesFile: file! };
+  return { options, url, rulesFile: file };
 }
 
 /** The shipped default rules, found next to the sources or next to the built files. */
