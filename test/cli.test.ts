@@ -143,6 +143,14 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
     expect(r.stdout).toContain("Nothing was written");
     expect(r.stdout).toContain(":***@"); // the URL is shown redacted
     expectNoSecrets(r, key, db.target.password!);
+
+    const j = await run(["plan", "--url", db.url, "--rules", defaultRules, "--json"], { AURORA_STAGING_MASKING_KEY: key });
+    expect(j.code).toBe(0);
+    const p = JSON.parse(j.stdout);
+    expect(p.tables.map((t: { key: string }) => t.key).sort()).toEqual(["orders", "payment_audit_log", "session_tokens", "support_tickets", "users"]);
+    expect(p.statements.join("\n")).toContain("<secret>");
+    expect(j.stdout).not.toContain("Buffer"); // the key's HMAC pads are never serialised
+    expectNoSecrets(j, key, db.target.password!);
     expect(await snapshot(db)).toBe(before);
   });
 
