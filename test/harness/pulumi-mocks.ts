@@ -44,7 +44,7 @@ export const ACCOUNT = "123456789012";
 
 type FakeCluster = Record<string, unknown> & { clusterIdentifier: string };
 
-function fakeCluster(id: string, engine: string, engineVersion: string, port: number, extra: Record<string, unknown> = {}): FakeCluster {
+export function fakeCluster(id: string, engine: string, engineVersion: string, port: number, extra: Record<string, unknown> = {}): FakeCluster {
   return {
     id,
     arn: `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:${id}`,
@@ -88,6 +88,16 @@ export interface MockOptions {
   preview?: boolean;
   /** Extra state per resource type (merged over the inputs). */
   state?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown>;
+  /** The clusters getCluster can find; default SOURCES. */
+  sources?: Record<string, FakeCluster>;
+  /**
+   * Plays a provider: called for every resource before its state is returned; may do real
+   * work (run the serialized Sanitization provider, run a command) and return extra state,
+   * or throw to fail the resource. A failure is handled the way the engine does: the failed
+   * resource never completes, so nothing that depends on it is ever created; runWithMocks
+   * then returns at once with `failure` set.
+   */
+  provider?: (args: pulumi.runtime.MockResourceArgs) => Promise<Record<string, unknown> | undefined>;
 }
 
 /** Computed outputs AWS (or the provider) would add to each resource we declare. */
@@ -138,18 +148,33 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
 export async function runWithMocks<T>(
   program: () => T | Promise<T>,
   options: MockOptions = {},
-): Promise<{ result: T; resources: RegisteredResource[] }> {
+): Promise<{ result: T; resources: RegisteredResource[]; failure?: unknown }> {
   const resources: RegisteredResource[] = [];
+  let failed: ((e: unknown) => void) | undefined;
+  const failure = new Promise<{ failure: unknown }>((res) => (failed = (e) => res({ failure: e })));
   await pulumi.runtime.setMocks(
     {
-      newResource(args: pulumi.runtime.MockResourceArgs) {
-        const state = { ...args.inputs, ...computedState(args.type, args.name, args.inputs), ...(options.state?.(args.type, args.name, args.inputs) ?? {}) };
+      async newResource(args: pulumi.runtime.MockResourceArgs) {
+        let played: Record<string, unknown>;
+        try {
+          played = (await options.provider?.(args)) ?? {};
+        } catch (e) {
+          failed!(e);
+          // Like the engine after a failed step: this resource never completes.
+          return new Promise<never>(() => undefined);
+        }
+        const state = {
+          ...args.inputs,
+          ...computedState(args.type, args.name, args.inputs),
+          ...(options.state?.(args.type, args.name, args.inputs) ?? {}),
+          ...played,
+        };
         return { id: `${args.name}-id`, state };
       },
       call(args: pulumi.runtime.MockCallArgs) {
         if (args.token === "aws:rds/getCluster:getCluster") {
           const wanted = String(args.inputs.clusterIdentifier);
-          const found = Object.values(SOURCES).find((s) => s.clusterIdentifier === wanted || s.arn === wanted);
+          const found = Object.values(options.sources ?? SOURCES).find((s) => s.clusterIdentifier === wanted || s.arn === wanted);
           if (!found) {
             // As the engine reports a failed invoke over gRPC: the message is in `details`.
             const message = `invoking aws:rds/getCluster:getCluster: 1 error occurred:\n\t* reading RDS Cluster (${wanted}): couldn't find resource`;
@@ -192,9 +217,13 @@ export async function runWithMocks<T>(
     });
 
   const result = await program();
-  await settleOutputs(result);
-  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-  return { result, resources };
+  const done = (async () => {
+    await settleOutputs(result);
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    return { failure: undefined };
+  })();
+  const outcome = await Promise.race([done, failure]);
+  return { result, resources: [...resources], failure: outcome.failure };
 }
 
 interface RegisterRequest {
