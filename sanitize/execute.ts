@@ -273,7 +273,10 @@ async function phaseTwo(
   // Counted after phase 1: deletes (and cascades) have already removed their rows.
   for (const p of masked) await progress.ensureRow(conn, p, "mask");
   const rows = await progress.rows(conn);
-  const queue = masked.filter((p) => !rows.get(`mask:${p.table.qualified}`)!.done);
+  // Biggest tables first, so the last table to finish is a small one.
+  const queue = masked
+    .filter((p) => !rows.get(`mask:${p.table.qualified}`)!.done)
+    .sort((a, b) => rows.get(`mask:${b.table.qualified}`)!.rows_before - rows.get(`mask:${a.table.qualified}`)!.rows_before);
   if (!queue.length) return;
 
   const worker = async (): Promise<void> => {
@@ -320,6 +323,7 @@ async function maskTable(
     }
     const last = upTo === undefined;
     const changed = await conn.transaction(async (tx) => {
+      if (!m.chunkKey) for (const q of dialect.statements.unboundedStatement()) await tx.query(q);
       const res = await tx.query(updateStatement(p, { after, upTo }));
       await progress.advance(tx, p.table.qualified, "mask", chunks, { lastKey: upTo ?? (after ?? null), rows: res.rowCount, done: last });
       return res.rowCount;

@@ -29,6 +29,11 @@ export interface Statements {
    * two runs at once would both apply the same chunks. Released when the session ends.
    */
   tryRunLock(database: string): Sql;
+  /**
+   * Statements lifting the per-statement timeout for the current transaction: a table without
+   * a usable key is masked by one unbounded UPDATE, which is legitimate long work.
+   */
+  unboundedStatement(): Sql[];
   /** A boolean literal for the progress record's `done` column. */
   bool(v: boolean): Sql;
   /** NULL-safe "differs" predicate. */

@@ -41,6 +41,8 @@ export const statements: Statements = {
   },
   // GET_LOCK names are server-wide: include the database.
   tryRunLock: (database) => sql`SELECT GET_LOCK(${`aurora_staging.${database}`.slice(0, 64)}, 0) AS ok`,
+  // MySQL's max_execution_time only limits SELECTs, and we never set it.
+  unboundedStatement: () => [],
   bool: (v) => raw(v ? "1" : "0"),
   differs: (a, b) => sql`(NOT (${a} <=> ${b}))`,
 };

@@ -32,7 +32,8 @@ export async function connect(target: ConnectionTarget, options: ConnectOptions 
       ssl: sslConfig(target),
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       application_name: "aurora-staging",
-      // A chunk is bounded (chunkSize rows); an hour means something is stuck, not slow.
+      // A chunk is bounded (chunkSize rows): an hour means stuck, not slow. The one unbounded
+      // statement (a table without a single-column key) lifts it for its own transaction.
       statement_timeout: 3_600_000,
       // Never queue behind an application's long transaction forever.
       lock_timeout: 60_000,

@@ -39,6 +39,7 @@ export const statements: Statements = {
   // Replica mode skips ordinary triggers AND the FK triggers: used only while masking.
   disableTriggers: () => [sql`SET session_replication_role = replica`],
   tryRunLock: () => sql`SELECT pg_try_advisory_lock(hashtext('aurora_staging.run')) AS ok`,
+  unboundedStatement: () => [sql`SET LOCAL statement_timeout = 0`],
   bool: (v) => raw(v ? "true" : "false"),
   differs: (a, b) => sql`(${a} IS DISTINCT FROM ${b})`,
 };
