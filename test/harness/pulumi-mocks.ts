@@ -8,9 +8,11 @@
  * an aurora-mysql 8.0.mysql_aurora.3.08.0 production cluster in eu-west-1.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 
-export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
+/** How the engine marks a secret value on the wire: `{ [SIG_KEY]: SECRET_SIG, value }`. */
+export const SECRET_SIG = specialSecretSig;
+const SIG_KEY = specialSigKey;
 
 export interface RegisteredResource {
   type: string;
