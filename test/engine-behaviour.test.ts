@@ -175,6 +175,24 @@ tables:
     ]);
   });
 
+  it("quotes odd table and column names everywhere (spaces, quotes, capitals, backticks)", async () => {
+    const db = await freshDatabase(engine);
+    const q = (n: string) => (engine === "postgres" ? `"${n.replace(/"/g, '""')}"` : `\`${n.replace(/`/g, "``")}\``);
+    const table = 'Odd "Table`; x';
+    await db.exec(`CREATE TABLE ${q(table)} (${q("Key Id")} int NOT NULL PRIMARY KEY, ${q("E-mail")} varchar(255))`);
+    await db.exec(`INSERT INTO ${q(table)} VALUES (1, 'a@corp.test'), (2, 'b@corp.test'), (3, 'c@corp.test')`);
+    const report = await sanitize({
+      target: db.target,
+      rules: { tables: { [table]: { kind: "mask", columns: { "E-mail": { transform: "email" } } } }, keep: [], verify: [] },
+      maskingKey: KEY,
+      chunkSize: 2,
+    });
+    expect(report.verified, JSON.stringify(report.checks)).toBe(true);
+    expect(report.tables[0].chunks).toBe(2);
+    const rows = await db.exec(`SELECT ${q("E-mail")} AS e FROM ${q(table)} ORDER BY 1`);
+    expect(rows.map((r) => r.e).sort()).toEqual(["a@corp.test", "b@corp.test", "c@corp.test"].map(hmacEmail).sort());
+  });
+
   it("handles triggers per engine: disabled on PostgreSQL on request, refused on MySQL", async () => {
     const db = await freshDatabase(engine);
     await db.exec("CREATE TABLE people (id int NOT NULL PRIMARY KEY, email varchar(255))");
@@ -206,4 +224,24 @@ tables:
   });
 });
 
-export type { TestDatabase };
+describe("PostgreSQL schemas", () => {
+  it("resolves schema.table keys outside the default schema and lists the tables there when unknown", async () => {
+    const db = await freshDatabase("postgres");
+    await db.exec("CREATE SCHEMA app");
+    await db.exec("CREATE TABLE app.people (id int PRIMARY KEY, email varchar(255))");
+    await db.exec("CREATE TABLE public.people (id int PRIMARY KEY, email varchar(255))");
+    await db.exec("INSERT INTO app.people VALUES (1, 'a@corp.test')");
+    await db.exec("INSERT INTO public.people VALUES (1, 'p@corp.test')");
+    const r = await sanitize({
+      target: db.target,
+      rules: "tables:\n  app.people:\n    columns:\n      email: { transform: email }\n",
+      maskingKey: KEY,
+      coverage: "off",
+    });
+    expect(r.verified).toBe(true);
+    expect(await db.scalar("SELECT email FROM app.people")).toBe(hmacEmail("a@corp.test"));
+    expect(await db.scalar("SELECT email FROM public.people")).toBe("p@corp.test");
+    const err = await plan({ target: db.target, rules: "tables:\n  app.peeple: { truncate: true }\n", coverage: "off" }).catch((e: unknown) => e);
+    expect((err as SanitizeError).message).toMatch(/no table "app.peeple".*tables there: people/);
+  });
+});
