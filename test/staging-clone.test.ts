@@ -4,6 +4,7 @@
  * registered resource recorded with its inputs (secrets still marked) and dependencies.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { describe, expect, it } from "vitest";
 import { parseStagingConfig, StagingConfigError } from "../components/config";
 import { cloneGeneration, clusterIdentifier } from "../components/naming";
@@ -22,6 +23,8 @@ const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
 const COMMAND = "command:local:Command";
 
 const NOW = new Date("2026-11-26T14:00:00Z");
+/** The engine's placeholder for a value not known yet (pulumi.runtime.unknownValue). */
+const UNKNOWN = unknownValue;
 const RULES = "tables:\n  users:\n    columns:\n      email: { transform: email }\n";
 const MASKING_KEY = "a-stack-masking-key-0123456789";
 
@@ -202,6 +205,36 @@ describe("StagingClone on an aurora-mysql 3.08 source (ARN, overrides, Serverles
       username: "admin",
       port: 3306,
       options: { coverage: "strict", chunkSize: 1000, connectRetrySeconds: 900 },
+    });
+  });
+});
+
+describe("a first pulumi preview (computed outputs unknown)", () => {
+  it("declares the whole plan without needing any endpoint or password value", async () => {
+    const stack = {
+      ...pgStack,
+      postCloneCommands: [{ name: "grants", command: "psql -f grants.sql" }],
+      stableHostname: { zoneId: "Z0123456789ABC", name: "payments.db.staging.example.com" },
+      connectionSecretName: "staging/payments/aurora",
+    };
+    const { resources } = await runWithMocks(
+      async () => {
+        const config = parseStagingConfig(stack, { region: REGION });
+        const lookup = await lookupSource(config);
+        new StagingClone("staging", { config, source: lookup.source, plan: planClone(config, lookup, NOW), rules: RULES });
+        return {};
+      },
+      { preview: true, computedUnknown: true },
+    );
+    expect(resources.map((r) => r.type).sort()).toEqual(
+      [COMMAND, CLUSTER, INSTANCE, PASSWORD, PASSWORD, RECORD, SECRET, SECRET_VERSION, SANITIZATION_TOKEN, "aurora-staging:index:StagingClone"].sort(),
+    );
+    // The endpoint really was unknown (the engine's placeholder) when the sanitizer was declared.
+    expect(one(resources, SANITIZATION_TOKEN).inputs.host).toBe(UNKNOWN);
+    // What is known at preview is already right: the identifier and the restore block.
+    expect(plain(one(resources, CLUSTER).inputs)).toMatchObject({
+      clusterIdentifier: expect.stringMatching(/^payments-staging-[0-9a-f]{8}$/),
+      restoreToPointInTime: { sourceClusterIdentifier: "prod-pg", restoreType: "copy-on-write", useLatestRestorableTime: true },
     });
   });
 });

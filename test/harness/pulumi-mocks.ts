@@ -90,6 +90,11 @@ export interface MockOptions {
   preview?: boolean;
   /** Extra state per resource type (merged over the inputs). */
   state?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown>;
+  /**
+   * Like a first `pulumi preview`: resources report only their inputs, so every computed
+   * output (endpoints, ids' dependents, generated passwords) is unknown.
+   */
+  computedUnknown?: boolean;
   /** The clusters getCluster can find; default SOURCES. */
   sources?: Record<string, FakeCluster>;
   /**
@@ -167,7 +172,7 @@ export async function runWithMocks<T>(
         }
         const state = {
           ...args.inputs,
-          ...computedState(args.type, args.name, args.inputs),
+          ...(options.computedUnknown ? {} : computedState(args.type, args.name, args.inputs)),
           ...(options.state?.(args.type, args.name, args.inputs) ?? {}),
           ...played,
         };
