@@ -5,6 +5,9 @@
  */
 import type { ConnectionTarget, EngineName } from "../sanitize/core/types";
 
+/** The database the dataset is generated in once; copies are made from it. */
+export const BASE_DATABASE = "bench_base";
+
 export interface Sizes {
   users: number;
   orders: number;

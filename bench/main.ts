@@ -9,13 +9,20 @@ import { deriveMaskingKey } from "../sanitize/core/masking-key";
 import type { EngineName } from "../sanitize/core/types";
 import { parseBenchArgs, type BenchArgs } from "./args";
 import { ARTICLE_RULES, DETERMINISTIC_RULES, articleSteps, floorDeterministicSteps, floorSteps, type ContenderId, type SqlStep } from "./contenders";
-import type { BenchEngine, Sizes } from "./engine";
+import { BASE_DATABASE, type BenchEngine, type Sizes, type TableStats } from "./engine";
 import { mariadbEngine } from "./mysql-engine";
 import { postgresEngine } from "./postgres-engine";
 import { median, type Measurement, type RunId } from "./measurement";
 import { RUN_LABELS, markdownChunks, markdownInfo, markdownPhases, markdownTable, markdownTableStats, markdownTargets, targets } from "./report";
 import { BENCH_MASKING_KEY, runSanitizer } from "./sanitizer-child";
 import type { SanitizerResult } from "./sanitizer-job";
+
+interface EngineInfo {
+  version: string;
+  settings: Record<string, string>;
+  baseMs: number;
+  baseTables: TableStats[];
+}
 
 const log = (msg: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
@@ -125,7 +132,7 @@ async function measure(engine: BenchEngine, id: ContenderId, round: number, args
   return out;
 }
 
-async function benchEngine(name: EngineName, args: BenchArgs, results: Measurement[]): Promise<{ version: string; settings: Record<string, string>; baseMs: number }> {
+async function benchEngine(name: EngineName, args: BenchArgs, results: Measurement[]): Promise<EngineInfo> {
   log(`starting ${name} (durability on)`);
   const engine = name === "postgres" ? await postgresEngine() : await mariadbEngine();
   try {
@@ -134,13 +141,14 @@ async function benchEngine(name: EngineName, args: BenchArgs, results: Measureme
     const t0 = Date.now();
     await engine.createBase({ users: args.users, orders: args.orders });
     const baseMs = Date.now() - t0;
+    const baseTables = await engine.tableStats(BASE_DATABASE);
     log(`base dataset ready in ${(baseMs / 1000).toFixed(1)} s`);
     for (let round = 1; round <= args.rounds; round++) {
       // Interleaved, and rotated each round, so drift (cache warmth, other load) spreads over all.
       const order = args.only.map((_, i) => args.only[(i + round - 1) % args.only.length]);
       for (const id of order) results.push(...(await measure(engine, id, round, args)));
     }
-    return { version, settings: engine.settings, baseMs };
+    return { version, settings: engine.settings, baseMs, baseTables };
   } finally {
     await engine.stop();
   }
@@ -156,7 +164,7 @@ async function main(): Promise<void> {
   const command = `npm run bench -- --users ${args.users} --orders ${args.orders} --rounds ${args.rounds} --engines ${args.engines.join(",")}${args.only.length < 6 ? ` --only ${args.only.join(",")}` : ""}${args.chunkSize ? ` --chunk-size ${args.chunkSize}` : ""}`;
   const started = Date.now();
   const results: Measurement[] = [];
-  const info: Record<string, { version: string; settings: Record<string, string>; baseMs: number }> = {};
+  const info: Record<string, EngineInfo> = {};
   for (const e of args.engines) info[e] = await benchEngine(e, args, results);
 
   const md: string[] = [
@@ -172,7 +180,8 @@ async function main(): Promise<void> {
     md.push(
       `### ${info[e].version}`,
       "",
-      `Settings: ${Object.entries(info[e].settings).map(([k, v]) => `${k}=${v}`).join(", ")}. Base dataset generated in ${(info[e].baseMs / 1000).toFixed(1)} s.`,
+      `Settings: ${Object.entries(info[e].settings).map(([k, v]) => `${k}=${v}`).join(", ")}. Base dataset generated in ${(info[e].baseMs / 1000).toFixed(1)} s; ` +
+        `before sanitizing: ${info[e].baseTables.map((t) => `${t.table} ${(t.tableBytes / 1048576).toFixed(1)} MB + indexes ${(t.indexBytes / 1048576).toFixed(1)} MB`).join(", ")}.`,
       "",
       markdownTable(results, e),
       "",

@@ -7,10 +7,10 @@
 import mysql from "mysql2/promise";
 import { startMariadb, type LocalServer } from "../sanitize/local/servers";
 import type { ConnectionTarget } from "../sanitize/core/types";
-import { auditRows, tokenRows, type BenchEngine, type CounterSnapshot, type Session, type Sizes, type TableStats, type Written } from "./engine";
+import { BASE_DATABASE, auditRows, tokenRows, type BenchEngine, type CounterSnapshot, type Session, type Sizes, type TableStats, type Written } from "./engine";
 import { AUDIT_EVENTS, DOMAINS, FIRST_NAMES, LAST_NAMES, ORDER_STATUSES, literalList } from "./sample-values";
 
-const BASE = "bench_base";
+const BASE = BASE_DATABASE;
 
 /** Sized for a 2-core, 24 GiB machine; a 2 GiB redo log so no contender hits a forced checkpoint. */
 export const MARIADB_SETTINGS: Record<string, string> = {
