@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { plan, sanitize, verify, SanitizeError } from "../sanitize/index";
 import type { ProgressEvent } from "../sanitize/core/types";
-import { engines, freshDatabase, type TestDatabase } from "./harness/db";
+import { engines, freshDatabase } from "./harness/db";
 import { articleRulesYaml, checksumTables, createArticleSchema } from "./fixtures/article-schema";
 
 const KEY = "behaviour-test-key-0123456789abcd";

@@ -1,9 +1,9 @@
 /**
  * PostgreSQL connections (`pg` Client): retry while the clone boots, sensible timeouts, one
- * statement per call (parameters force the extended protocol, which refuses `;`-stacked
- * statements), transactions that always end.
+ * statement per call (always the extended protocol, which refuses `;`-stacked statements),
+ * transactions that always end.
  */
-import { Client, type ClientConfig } from "pg";
+import { Client, type ClientConfig, type QueryConfig } from "pg";
 import { render, type Sql } from "../../core/sql";
 import type { ConnectOptions, Connection, ConnectionTarget, QueryResult } from "../../core/types";
 import { connectWithRetry } from "../connect-retry";
@@ -57,7 +57,10 @@ function wrap(client: Client): Connection {
   const conn: Connection = {
     async query(q: Sql): Promise<QueryResult> {
       const r = render(q, quoter);
-      const res = await client.query({ text: r.text, values: r.values });
+      // Always the extended protocol, even without parameters: it accepts exactly one
+      // statement, so `SELECT 0; DROP TABLE x` in a rules fragment fails instead of running
+      // twice (the simple protocol would run both).
+      const res = await client.query({ text: r.text, values: r.values, queryMode: "extended" } as QueryConfig);
       return { rows: res.rows, rowCount: res.rowCount ?? 0 };
     },
     async transaction<T>(fn: (tx: Connection) => Promise<T>): Promise<T> {
