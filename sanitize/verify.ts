@@ -85,12 +85,17 @@ async function maskedTableChecks(input: VerifyInput, p: PlannedTable): Promise<C
 async function userCheck(conn: Connection, q: VerifyQuery): Promise<CheckResult> {
   const name = `verify: ${q.name}`;
   let actual: unknown;
+  // Inside a READ ONLY transaction that is always rolled back: a verify query checks, it
+  // can't change anything (a `DELETE` there fails instead of deleting).
+  await conn.query(raw("START TRANSACTION READ ONLY"));
   try {
     const res = await conn.query(raw(q.sql));
     const first = res.rows[0];
     actual = first === undefined ? undefined : Object.values(first)[0];
   } catch (err) {
     return { name, passed: false, detail: `the query failed: ${redactDbMessage(err)}` };
+  } finally {
+    await conn.query(raw("ROLLBACK"));
   }
   if (actual === undefined) return { name, passed: false, detail: "the query returned no rows" };
   const numeric = (v: unknown): number | undefined => {

@@ -106,11 +106,16 @@ verify:
   - name: stacked
     sql: "SELECT 0; DROP TABLE support_tickets"
     expect: 0
+  - name: writes
+    sql: "DELETE FROM support_tickets"
+    expect: 0
 `,
       coverage: "off",
     });
     expect(report.verified).toBe(false);
     expect(report.checks.find((c) => c.name === "verify: stacked")?.passed).toBe(false);
+    // verify queries run in a read-only transaction: a write fails instead of writing
+    expect(report.checks.find((c) => c.name === "verify: writes")?.detail).toMatch(/the query failed: .*read.only/i);
     // support_tickets is referenced by nothing: it would really be dropped if the second statement ran
     expect(Number(await db.scalar("SELECT COUNT(*) FROM support_tickets"))).toBe(8);
   });
