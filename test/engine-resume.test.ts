@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -43,15 +43,10 @@ function runUntilKilled(db: TestDatabase, killAfterChunks: number): Promise<{ li
 }
 
 beforeAll(() => {
-  // The child requires the compiled library. Others' in-progress files may have type errors;
-  // tsc still emits, so only the output's presence is required.
-  try {
-    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "ignore" });
-  } catch {
-    /* checked below */
-  }
+  // The child requires the compiled library, built once by the global setup
+  // (test/harness/global-setup.ts): rebuilding here would race other files' children.
   expect(existsSync(join(ROOT, "dist/sanitize/index.js"))).toBe(true);
-}, 120_000);
+});
 
 describe.each(engines)("kill -9 mid-run and resume on %s", (engine) => {
   it("resumes after the last committed chunk and masks every row exactly once", async () => {
