@@ -8,6 +8,7 @@ import mysql from "mysql2/promise";
 import { startMariadb, type LocalServer } from "../sanitize/local/servers";
 import type { ConnectionTarget } from "../sanitize/core/types";
 import { BASE_DATABASE, auditRows, tokenRows, type BenchEngine, type CounterSnapshot, type Session, type Sizes, type TableStats, type Written } from "./engine";
+import type { SqlStep } from "./contenders";
 import { AUDIT_EVENTS, DOMAINS, FIRST_NAMES, LAST_NAMES, ORDER_STATUSES, literalList } from "./sample-values";
 
 const BASE = BASE_DATABASE;
@@ -79,9 +80,7 @@ function makeEngine(
       await admin.query(`CREATE DATABASE ${BASE}`);
       const c = await connect(BASE);
       try {
-        for (const stmt of tableStatements()) await c.query(stmt);
-        for (const stmt of fillStatements(sizes)) await c.query(stmt);
-        for (const stmt of constraintStatements()) await c.query(stmt);
+        for (const stmt of datasetStatements(sizes)) await c.query(stmt.text);
         await c.query("ANALYZE TABLE users, orders, payment_audit_log, session_tokens");
       } finally {
         await c.end();
@@ -171,6 +170,11 @@ function makeEngine(
       await server.stop();
     },
   };
+}
+
+/** The whole dataset, in order: tables, rows, then indexes and foreign keys. */
+export function datasetStatements(s: Sizes): SqlStep[] {
+  return [...tableStatements(), ...fillStatements(s), ...constraintStatements()].map((text) => ({ text }));
 }
 
 const TABLES = ["users", "orders", "payment_audit_log", "session_tokens"] as const;

@@ -8,6 +8,7 @@ import { Client } from "pg";
 import { startPostgres, type LocalServer } from "../sanitize/local/servers";
 import type { ConnectionTarget } from "../sanitize/core/types";
 import { BASE_DATABASE, auditRows, tokenRows, type BenchEngine, type CounterSnapshot, type Session, type Sizes, type TableStats, type Written } from "./engine";
+import type { SqlStep } from "./contenders";
 import { AUDIT_EVENTS, DOMAINS, FIRST_NAMES, LAST_NAMES, ORDER_STATUSES, literalList } from "./sample-values";
 
 const BASE = BASE_DATABASE;
@@ -64,7 +65,7 @@ function makeEngine(server: LocalServer, admin: Client, connect: (db: string) =>
       await admin.query(`CREATE DATABASE ${BASE}`);
       const c = await connect(BASE);
       try {
-        for (const stmt of generateStatements(sizes)) await c.query(stmt.text, stmt.params);
+        for (const stmt of datasetStatements(sizes)) await c.query(stmt.text, stmt.params);
         // Frozen, analysed and with hint bits set, like a settled production database, so
         // no contender pays for first-touch hint-bit writes the others would not.
         await c.query("VACUUM (FREEZE, ANALYZE)");
@@ -146,7 +147,7 @@ function makeEngine(server: LocalServer, admin: Client, connect: (db: string) =>
  * The synthetic production dataset. Tables are filled before their indexes and foreign keys
  * exist (the fast way to load), then constrained exactly like a production schema would be.
  */
-function generateStatements(s: Sizes): Array<{ text: string; params?: unknown[] }> {
+export function datasetStatements(s: Sizes): SqlStep[] {
   return [
     {
       text: `CREATE TABLE users (
