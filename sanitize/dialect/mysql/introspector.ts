@@ -58,6 +58,19 @@ export async function introspect(conn: Connection): Promise<SchemaInfo> {
      WHERE (r.CONSTRAINT_SCHEMA = ${db} OR r.UNIQUE_CONSTRAINT_SCHEMA = ${db}) AND k.REFERENCED_TABLE_NAME IS NOT NULL
      ORDER BY r.CONSTRAINT_NAME, k.ORDINAL_POSITION`);
 
+  // MariaDB's JSON is LONGTEXT plus a CHECK (json_valid(col)): find those to class them json.
+  const jsonColumns = new Set<string>();
+  try {
+    const checks = await conn.query(sql`
+      SELECT c.TABLE_NAME AS tbl, c.CHECK_CLAUSE AS clause FROM information_schema.CHECK_CONSTRAINTS c WHERE c.CONSTRAINT_SCHEMA = ${db}`);
+    for (const r of checks.rows) {
+      const m = /^\s*json_valid\(`((?:[^`]|``)+)`\)\s*$/i.exec(String(r.clause));
+      if (m) jsonColumns.add(`${r.tbl}\u0000${m[1].replace(/``/g, "`")}`);
+    }
+  } catch {
+    // No CHECK_CONSTRAINTS view (MySQL < 8.0.16): MySQL's own JSON type is reported as json anyway.
+  }
+
   const result = new Map<string, TableInfo>();
   const byName = new Map<string, TableInfo>();
   for (const r of tables.rows) {
@@ -95,7 +108,7 @@ export async function introspect(conn: Connection): Promise<SchemaInfo> {
     const col: ColumnInfo = {
       name: String(r.name),
       rawType: String(r.column_type),
-      typeClass: typeClass(dataType, String(r.column_type)),
+      typeClass: jsonColumns.has(`${t.name}\u0000${r.name}`) ? "json" : typeClass(dataType, String(r.column_type)),
       maxLength: ["char", "varchar"].includes(dataType.toLowerCase()) && r.max_length != null ? Number(r.max_length) : undefined,
       nullable: r.nullable === "YES",
       unique: uniqueAlone.has(`${t.name}\u0000${r.name}`),
