@@ -189,7 +189,10 @@ export function datasetStatements(s: Sizes): SqlStep[] {
                (ARRAY[${literalList(ORDER_STATUSES)}])[1 + g % ${ORDER_STATUSES.length}],
                u.created_at + (g % 365) * interval '1 day'
           FROM generate_series(1, $1::bigint) AS g
-          JOIN users u ON u.id = 1 + (g * 7919) % $2::bigint`,
+          JOIN users u ON u.id = 1 + (g * 7919) % $2::bigint
+         -- Heap in id order, as in production (rows are inserted as orders come in). Without
+         -- it the hash join emits rows in users' order, and PK-range chunks would share pages.
+         ORDER BY g`,
       params: [s.orders, s.users],
     },
     {
