@@ -318,7 +318,7 @@ async function maskTable(
   for (;;) {
     let upTo: string | undefined;
     if (m.chunkKey) {
-      const end = await conn.query(dialect.statements.chunkEnd(p.ref, m.chunkKey, after, options.chunkSize));
+      const end = await conn.query(dialect.statements.chunkEnd(p.ref, m.chunkKey, after === undefined ? undefined : m.keyValue(after), options.chunkSize));
       upTo = end.rows.length ? String(end.rows[0].k) : undefined;
     }
     const last = upTo === undefined;
@@ -352,7 +352,7 @@ async function sampleOriginals(dialect: Dialect, conn: Connection, p: PlannedTab
   for (const c of m.columns) {
     if (!LEAK_CHECKED.has(c.spec.transform)) continue;
     const conds: Sql[] = [sql`${ident(c.name)} IS NOT NULL`, st.differs(st.asText(ident(c.name)), st.asText(c.expr))];
-    if (m.chunkKey && after !== undefined) conds.push(sql`${ident(m.chunkKey)} > ${after}`);
+    if (m.chunkKey && after !== undefined) conds.push(sql`${ident(m.chunkKey)} > ${m.keyValue(after)}`);
     if (m.where) conds.push(sql`(${raw(m.where)})`);
     // No DISTINCT: it would make the database read the whole table; dedupe here instead.
     const res = await conn.query(sql`SELECT ${st.asText(ident(c.name))} AS v FROM ${p.ref} WHERE ${joinAnd(conds)} LIMIT ${raw(String(Math.trunc(n) * 3))}`);

@@ -44,6 +44,8 @@ export interface MaskStep {
   skipUnchanged?: Sql;
   /** The single-column primary key chunks follow; undefined: one transaction for the table. */
   chunkKey?: string;
+  /** A stored (text) key as an exact comparison value for the chunk key column. */
+  keyValue: (text: string) => Sql;
 }
 
 export interface TruncateStep {
@@ -353,11 +355,13 @@ function planMask(
   const skipUnchanged = constantOnly ? sql`(${join(columns.map((c) => dialect.statements.differs(ident(c.name), c.expr)), " OR ")})` : undefined;
 
   const chunkKey = table.primaryKey.length === 1 ? table.primaryKey[0] : undefined;
+  const keyColumn = chunkKey ? table.columns.find((c) => c.name === chunkKey) : undefined;
+  const keyValue = (text: string): Sql => (keyColumn ? dialect.statements.keyValue(text, keyColumn) : sql`${text}`);
   if (!chunkKey)
     warnings.push(
       `tables.${key}: ${table.qualified} has ${table.primaryKey.length ? "a multi-column" : "no"} primary key, so it is masked in ONE transaction (no chunks, no resume within the table).`,
     );
-  return hideSql({ where: rule.where, columns, chunkKey }, { set, skipUnchanged });
+  return hideSql({ where: rule.where, columns, chunkKey }, { set, skipUnchanged, keyValue });
 }
 
 /**
@@ -420,8 +424,8 @@ function orderForLeftToRight(columns: PlannedColumn[], readsOf: Map<string, stri
 export function updateStatement(p: PlannedTable, bounds: { after?: string; upTo?: string }): Sql {
   const m = p.mask!;
   const conds: Sql[] = [];
-  if (m.chunkKey && bounds.after !== undefined) conds.push(sql`${ident(m.chunkKey)} > ${bounds.after}`);
-  if (m.chunkKey && bounds.upTo !== undefined) conds.push(sql`${ident(m.chunkKey)} <= ${bounds.upTo}`);
+  if (m.chunkKey && bounds.after !== undefined) conds.push(sql`${ident(m.chunkKey)} > ${m.keyValue(bounds.after)}`);
+  if (m.chunkKey && bounds.upTo !== undefined) conds.push(sql`${ident(m.chunkKey)} <= ${m.keyValue(bounds.upTo)}`);
   if (m.where) conds.push(sql`(${raw(m.where)})`);
   if (m.skipUnchanged) conds.push(m.skipUnchanged);
   return sql`UPDATE ${p.ref} SET ${m.set}${conds.length ? sql` WHERE ${join(conds, " AND ")}` : sql``}`;

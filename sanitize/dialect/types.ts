@@ -4,7 +4,7 @@
  * folder plus one line in dialect/index.ts.
  */
 import type { IdentQuoter, Sql } from "../core/sql";
-import type { ConnectOptions, Connection, ConnectionTarget, EngineName, SchemaInfo, SqlFunctions } from "../core/types";
+import type { ColumnInfo, ConnectOptions, Connection, ConnectionTarget, EngineName, SchemaInfo, SqlFunctions } from "../core/types";
 
 /** The statements whose syntax differs between engines. Everything else is portable SQL. */
 export interface Statements {
@@ -21,7 +21,12 @@ export interface Statements {
    * The key ending a chunk of `chunkSize` rows after `after` (undefined: from the start),
    * as text in column `k`; no row means the remaining rows fit in one last chunk.
    */
-  chunkEnd(table: Sql, pk: string, after: string | undefined, chunkSize: number): Sql;
+  chunkEnd(table: Sql, pk: string, after: Sql | undefined, chunkSize: number): Sql;
+  /**
+   * A stored key (text) as a value to compare with key column `column`, exactly: MySQL would
+   * compare an integer column with a string as DOUBLE, which can't tell 2^60 from 2^60 + 1.
+   */
+  keyValue(text: string, column: ColumnInfo): Sql;
   /** Session settings applied to every connection that runs masking statements with triggers disabled. */
   disableTriggers(): Sql[];
   /**

@@ -30,12 +30,13 @@ export const statements: Statements = {
   ],
   table: (schema, name) => ident(schema, name),
   asText: (expr) => sql`CAST(${expr} AS CHAR CHARACTER SET utf8mb4)`,
-  chunkEnd(table: Sql, pk: string, after: string | undefined, chunkSize: number): Sql {
+  chunkEnd(table: Sql, pk: string, after: Sql | undefined, chunkSize: number): Sql {
     // LIMIT/OFFSET can't be prepared-statement parameters everywhere: validated integers inline.
     const offset = raw(String(intOf(chunkSize) - 1));
     const where = after === undefined ? sql`` : sql` WHERE ${ident(pk)} > ${after}`;
     return sql`SELECT CAST(${ident(pk)} AS CHAR CHARACTER SET utf8mb4) AS k FROM ${table}${where} ORDER BY ${ident(pk)} LIMIT 1 OFFSET ${offset}`;
   },
+  keyValue: (text, column) => (column.typeClass === "integer" ? sql`CAST(${text} AS DECIMAL(20,0))` : sql`${text}`),
   disableTriggers: () => {
     throw new Error("MySQL can't disable triggers for a session: the plan refuses `triggers: disable` on MySQL");
   },

@@ -31,12 +31,14 @@ export const statements: Statements = {
   ],
   table: (schema, name) => ident(schema, name),
   asText: (expr) => sql`CAST(${expr} AS text)`,
-  chunkEnd(table: Sql, pk: string, after: string | undefined, chunkSize: number): Sql {
+  chunkEnd(table: Sql, pk: string, after: Sql | undefined, chunkSize: number): Sql {
     const offset = raw(String(intOf(chunkSize) - 1));
     const where = after === undefined ? sql`` : sql` WHERE ${ident(pk)} > ${after}`;
     return sql`SELECT CAST(${ident(pk)} AS text) AS k FROM ${table}${where} ORDER BY ${ident(pk)} LIMIT 1 OFFSET ${offset}`;
   },
   // Replica mode skips ordinary triggers AND the FK triggers: used only while masking.
+  // The parameter's type is inferred from the key column: exact for every type.
+  keyValue: (text) => sql`${text}`,
   disableTriggers: () => [sql`SET session_replication_role = replica`],
   tryRunLock: () => sql`SELECT pg_try_advisory_lock(hashtext('aurora_staging.run')) AS ok`,
   unboundedStatement: () => [sql`SET LOCAL statement_timeout = 0`],
