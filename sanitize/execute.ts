@@ -149,6 +149,23 @@ export async function execute(
   if (!(lock.rows[0]?.ok === true || Number(lock.rows[0]?.ok) === 1))
     throw new SanitizeError([`another sanitize run holds the lock on database "${target.database}": let it finish, then re-run.`], "execution");
 
+  // Disabling triggers needs a privilege (superuser; rds_superuser on Aurora). Find out now,
+  // before phase 1 writes anything, rather than when the first masking connection opens.
+  if (plan.triggers === "disable") {
+    try {
+      for (const q of dialect.statements.disableTriggers()) await conn.query(q);
+      for (const q of dialect.statements.enableTriggers()) await conn.query(q);
+    } catch (err) {
+      throw new SanitizeError(
+        [
+          `triggers: "disable" was requested but user "${target.user}" can't disable triggers (${redactDbMessage(err)}). ` +
+            'Run as a user allowed to set session_replication_role (superuser; rds_superuser on Aurora), or use triggers: "fire".',
+        ],
+        "rules",
+      );
+    }
+  }
+
   const previous = await progress.finishedReport(conn);
   if (previous) {
     return {

@@ -224,6 +224,31 @@ tables:
   });
 });
 
+describe("PostgreSQL triggers: disable without the privilege", () => {
+  it("fails before writing anything when the user can't set session_replication_role", async () => {
+    const db = await freshDatabase("postgres");
+    const role = `r_${db.name}`;
+    await db.exec(`CREATE ROLE ${role} LOGIN PASSWORD 'role-pw-123'`);
+    await db.exec("CREATE TABLE people (id int PRIMARY KEY, email varchar(255))");
+    await db.exec("CREATE TABLE tokens (id int PRIMARY KEY, token varchar(50))");
+    await db.exec("INSERT INTO people VALUES (1, 'a@corp.test')");
+    await db.exec("INSERT INTO tokens VALUES (1, 'secret-token')");
+    await db.exec(`GRANT ALL ON ALL TABLES IN SCHEMA public TO ${role}; GRANT CREATE ON DATABASE "${db.name}" TO ${role}`);
+    const err = await sanitize({
+      target: { ...db.target, user: role, password: "role-pw-123" },
+      rules: "tables:\n  tokens: { truncate: true }\n  people:\n    columns:\n      email: { transform: email }\n",
+      maskingKey: KEY,
+      triggers: "disable",
+      coverage: "off",
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SanitizeError);
+    expect((err as SanitizeError).message).toMatch(/can't disable triggers/);
+    expect((err as SanitizeError).message).not.toContain("role-pw-123");
+    expect(Number(await db.scalar("SELECT COUNT(*) FROM tokens"))).toBe(1);
+    expect(await db.scalar("SELECT email FROM people")).toBe("a@corp.test");
+  });
+});
+
 describe("PostgreSQL schemas", () => {
   it("resolves schema.table keys outside the default schema and lists the tables there when unknown", async () => {
     const db = await freshDatabase("postgres");

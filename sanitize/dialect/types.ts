@@ -29,6 +29,8 @@ export interface Statements {
   keyValue(text: string, column: ColumnInfo): Sql;
   /** Session settings applied to every connection that runs masking statements with triggers disabled. */
   disableTriggers(): Sql[];
+  /** Undoes `disableTriggers` for the session (used by the permission preflight). */
+  enableTriggers(): Sql[];
   /**
    * Takes the per-database run lock for this session (column `ok` is 1/true when taken):
    * two runs at once would both apply the same chunks. Released when the session ends.

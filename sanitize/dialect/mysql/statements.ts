@@ -44,6 +44,7 @@ export const statements: Statements = {
   tryRunLock: (database) => sql`SELECT GET_LOCK(${`aurora_staging.${database}`.slice(0, 64)}, 0) AS ok`,
   // MySQL's max_execution_time only limits SELECTs, and we never set it.
   unboundedStatement: () => [],
+  enableTriggers: () => [],
   bool: (v) => raw(v ? "1" : "0"),
   differs: (a, b) => sql`(NOT (${a} <=> ${b}))`,
 };

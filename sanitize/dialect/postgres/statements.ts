@@ -40,6 +40,7 @@ export const statements: Statements = {
   // The parameter's type is inferred from the key column: exact for every type.
   keyValue: (text) => sql`${text}`,
   disableTriggers: () => [sql`SET session_replication_role = replica`],
+  enableTriggers: () => [sql`RESET session_replication_role`],
   tryRunLock: () => sql`SELECT pg_try_advisory_lock(hashtext('aurora_staging.run')) AS ok`,
   unboundedStatement: () => [sql`SET LOCAL statement_timeout = 0`],
   bool: (v) => raw(v ? "true" : "false"),
