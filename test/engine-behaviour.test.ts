@@ -143,6 +143,24 @@ tables:
     expect((err as SanitizeError).message).toMatch(/cycle \((a -> b -> a|b -> a -> b)\)/);
   });
 
+  it("skips rows that already hold the target when every masked column is constant", async () => {
+    const db = await freshDatabase(engine);
+    await db.exec("CREATE TABLE accounts (id int NOT NULL PRIMARY KEY, password_hash varchar(100), recovery varchar(100))");
+    await db.exec("INSERT INTO accounts VALUES (1, 'staging', NULL), (2, 'real-hash-2', NULL), (3, 'staging', 'r3')");
+    const r = await sanitize({
+      target: db.target,
+      rules: "tables:\n  accounts:\n    columns:\n      password_hash: { transform: fixed, value: staging }\n      recovery: { transform: \"null\" }\n",
+      coverage: "off",
+    });
+    expect(r.verified).toBe(true);
+    expect(r.tables[0].rows).toBe(2); // row 1 already held both targets: not rewritten
+    expect(await db.exec("SELECT password_hash, recovery FROM accounts ORDER BY id")).toEqual([
+      { password_hash: "staging", recovery: null },
+      { password_hash: "staging", recovery: null },
+      { password_hash: "staging", recovery: null },
+    ]);
+  });
+
   it("masks a table without a primary key in one transaction, with a warning", async () => {
     const db = await freshDatabase(engine);
     await db.exec("CREATE TABLE logbook (email varchar(255), note varchar(50))");
