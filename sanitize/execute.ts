@@ -296,13 +296,18 @@ async function phaseTwo(
     .sort((a, b) => rows.get(`mask:${b.table.qualified}`)!.rows_before - rows.get(`mask:${a.table.qualified}`)!.rows_before);
   if (!queue.length) return;
 
+  // After one table fails, the other workers finish their current table and stop.
+  let aborted = false;
   const worker = async (): Promise<void> => {
     const own = await dialect.connect(target, { ...connectOptions, retryForMs: Math.min(connectOptions?.retryForMs ?? 120_000, 30_000) });
     try {
       if (plan.triggers === "disable") for (const q of dialect.statements.disableTriggers()) await own.query(q);
-      for (let p = queue.shift(); p; p = queue.shift()) {
+      for (let p = queue.shift(); p && !aborted; p = queue.shift()) {
         await maskTable(dialect, own, progress, p, rows.get(`mask:${p.table.qualified}`)!, report(p), samples, options);
       }
+    } catch (err) {
+      aborted = true;
+      throw err;
     } finally {
       await own.close();
     }

@@ -174,6 +174,13 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
       planned.push({ key, table, ref, action: "delete", delete: rule.delete });
       continue;
     }
+    if (Object.keys(rule.columns).length === 0) {
+      if (rule.delete) {
+        warnDeleteReferenced(schema, key, table, warnings);
+        planned.push({ key, table, ref, action: "delete", delete: rule.delete });
+      } else problems.add("rules", `tables.${key}: no columns to mask; list the columns, or use truncate: true / delete: "<condition>".`);
+      continue;
+    }
     const mask = planMask(input, key, table, rule, problems, warnings);
     if (rule.delete) warnDeleteReferenced(schema, key, table, warnings);
     planned.push({ key, table, ref, action: rule.delete ? "mask+delete" : "mask", delete: rule.delete, mask });
