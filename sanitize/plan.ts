@@ -21,7 +21,7 @@ import {
 } from "./core/types";
 import { MASKING_KEY_ENV } from "./core/masking-key";
 import type { Dialect } from "./dialect/types";
-import { deterministicColumns, getTransform, needsMaskingKey } from "./transforms";
+import { deterministicColumns, getTransform } from "./transforms";
 import { runCoverage, tableResolver, type CoverageResult } from "./plan-coverage";
 import { redactDbMessage } from "./dialect/connect-retry";
 
@@ -132,11 +132,15 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     );
   }
 
-  if (needsMaskingKey(rules) && !input.key) {
+  // The one place a missing key is reported (planMask skips rendering those tables), naming
+  // every column that needs it.
+  const keyedColumns = deterministicColumns(rules);
+  if (keyedColumns.length && !input.key) {
     problems.add(
       "rules",
-      `a masking key is required by ${deterministicColumns(rules).join(", ")} (deterministic transforms): ` +
-        `set ${MASKING_KEY_ENV} (at least 16 characters, e.g. \`openssl rand -hex 32\`) or pass maskingKey.`,
+      `no masking key, but ${keyedColumns.join(", ")} use deterministic transforms, which need one: ` +
+        `set ${MASKING_KEY_ENV} (or pass maskingKey) to a key of at least 16 characters, made with \`openssl rand -hex 32\`, ` +
+        "and keep it the same across runs.",
     );
   }
 
@@ -311,6 +315,8 @@ function planMask(
     return undefined;
   }
   if (!ok) return undefined;
+  // Without the key a deterministic transform can't render; buildPlan already said so once.
+  if (!input.key && [...specs.values()].some(({ spec }) => getTransform(spec.transform).deterministic)) return undefined;
 
   const exprs = new Map<string, Sql>();
   const exprFor = (name: string): Sql => {

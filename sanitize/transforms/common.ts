@@ -54,6 +54,7 @@ export function needUniqueSafe(transform: string, column: ColumnInfo, preserves:
   ];
 }
 
+/** Guard for callers that render directly; buildPlan reports a missing key before rendering. */
 export function requireKey(ctx: TransformContext, transform: string): MaskingKey {
   if (ctx.key) return ctx.key;
   throw new SanitizeError(
