@@ -11,6 +11,7 @@
  * same data (useful for before/after comparisons).
  */
 import type { ConnectionTarget, EngineName } from "../core/types";
+import { loginFields, tlsOptions } from "../dialect/connection";
 
 export interface SampleOptions {
   /** Number of users. Other tables scale with it (see `sampleRowCounts`). Default 5,000. */
@@ -271,18 +272,15 @@ export type Exec = ((sqlText: string, params?: unknown[]) => Promise<Record<stri
 
 /**
  * A minimal one-connection runner for the sample and the demo (our own SQL only). The
- * sanitizer proper uses its dialect drivers; this keeps the sample independent of them.
+ * sanitizer proper uses its dialect drivers; this keeps the sample independent of them (it
+ * shares only their login and TLS options). No TLS unless the target asks: local servers.
  */
 export async function openExec(target: ConnectionTarget): Promise<Exec> {
   if (target.engine === "postgres") {
     const { Client } = await import("pg");
     const c = new Client({
-      host: target.host,
-      port: target.port,
-      user: target.user,
-      password: target.password,
-      database: target.database,
-      ssl: target.ssl && target.ssl !== "disable" ? { rejectUnauthorized: target.ssl === "verify-full" } : undefined,
+      ...loginFields(target),
+      ssl: tlsOptions(target.ssl ?? "disable"),
     });
     await c.connect();
     const run = (async (text: string, params?: unknown[]) => (await c.query(text, params)).rows) as Exec;
@@ -291,16 +289,12 @@ export async function openExec(target: ConnectionTarget): Promise<Exec> {
   }
   const mysql2 = await import("mysql2/promise");
   const c = await mysql2.createConnection({
-    host: target.host,
-    port: target.port,
-    user: target.user,
-    password: target.password,
-    database: target.database,
+    ...loginFields(target),
     charset: "utf8mb4",
     supportBigNumbers: true,
     bigNumberStrings: true,
     dateStrings: true,
-    ssl: target.ssl && target.ssl !== "disable" ? { rejectUnauthorized: target.ssl === "verify-full" } : undefined,
+    ssl: tlsOptions(target.ssl ?? "disable"),
   });
   const run = (async (text: string, params?: unknown[]) => {
     const [r] = await c.query(text, params);
