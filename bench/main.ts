@@ -78,9 +78,13 @@ async function measure(engine: BenchEngine, id: ContenderId, round: number, args
       const t0 = process.hrtime.bigint();
       const r = await work();
       const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      // Not part of the measurement, but shown: background work the run left behind
+      // (MariaDB: purge of old row versions, then flushing; PostgreSQL: the checkpoint).
+      const s0 = Date.now();
       await engine.settle();
+      const settleAfterMs = Date.now() - s0;
       const written = await engine.written(before, await engine.snapshot());
-      const m: Measurement = { engine: engine.name, run, round, wallMs, rows: rowsMasked(run, sizes), written };
+      const m: Measurement = { engine: engine.name, run, round, wallMs, rows: rowsMasked(run, sizes), written, settleAfterMs };
       if (r) {
         m.innerMs = r.ms;
         m.maskMs = r.report.tables.filter((t) => t.action.startsWith("mask")).reduce((a, t) => a + t.ms, 0);

@@ -19,6 +19,8 @@ export interface Measurement {
   /** Rows masked (updated); truncated rows are not counted. */
   rows: number;
   written: Written;
+  /** Time the server then needed to finish purge and flush every dirty page (not measured). */
+  settleAfterMs: number;
   peakRssKb?: number;
   /** Sanitizer only: per table, median and slowest chunk (ms) and chunk count. */
   chunks?: Record<string, { count: number; medianMs: number; maxMs: number }>;
@@ -53,6 +55,7 @@ export interface Summary {
   beforeMaskMs?: number;
   maskSpanMs?: number;
   afterMaskMs?: number;
+  settleAfterMs: number;
   rows: number;
   rowsPerSec: number;
   logBytes: number;
@@ -81,6 +84,7 @@ export function summarize(ms: Measurement[], engine: EngineName, run: RunId): Su
     beforeMaskMs: opt(mine.map((m) => m.phases?.beforeMaskMs)),
     maskSpanMs: opt(mine.map((m) => m.phases?.maskSpanMs)),
     afterMaskMs: opt(mine.map((m) => m.phases?.afterMaskMs)),
+    settleAfterMs: median(mine.map((m) => m.settleAfterMs)),
     rows,
     rowsPerSec: rows / (median(mine.map((m) => m.innerMs ?? m.wallMs)) / 1000),
     logBytes: median(mine.map((m) => m.written.logBytes)),

@@ -80,12 +80,12 @@ export function infoRatios(ms: Measurement[], engine: EngineName): Array<[string
 
 export function markdownTable(ms: Measurement[], engine: EngineName): string {
   const rows = [
-    "| run | rounds | time s (median) | wall s incl. Node start-up | rows masked | rows/s | WAL/redo MB | data pages written MB | peak RSS MB |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| run | rounds | time s (median) | wall s incl. Node start-up | rows masked | rows/s | WAL/redo MB | data pages written MB | peak RSS MB | then purge+flush s (not measured) |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const [r, x] of summaries(ms, engine)) {
     rows.push(
-      `| ${RUN_LABELS[r]} | ${x.rounds} | ${s(x.runMs)} | ${x.innerMs !== undefined ? s(x.wallMs) : ""} | ${x.rows} | ${Math.round(x.rowsPerSec)} | ${mb(x.logBytes)} | ${mb(x.pageBytes)} | ${x.peakRssKb !== undefined ? (x.peakRssKb / 1024).toFixed(0) : ""} |`,
+      `| ${RUN_LABELS[r]} | ${x.rounds} | ${s(x.runMs)} | ${x.innerMs !== undefined ? s(x.wallMs) : ""} | ${x.rows} | ${Math.round(x.rowsPerSec)} | ${mb(x.logBytes)} | ${mb(x.pageBytes)} | ${x.peakRssKb !== undefined ? (x.peakRssKb / 1024).toFixed(0) : ""} | ${s(x.settleAfterMs)} |`,
     );
   }
   return rows.join("\n");

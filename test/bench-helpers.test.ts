@@ -95,6 +95,7 @@ describe("bench arithmetic and options", () => {
     round: 1,
     wallMs: ms + (extra.innerMs !== undefined ? 300 : 0),
     rows: 100,
+    settleAfterMs: 10,
     written: { logBytes, pagesWritten: logBytes / 8192, pageSize: 8192 },
     ...extra,
   });
