@@ -12,16 +12,16 @@ import { engines, freshDatabase } from "./harness/db";
 import {
   FAILING_VERIFY,
   MASKING_KEY,
+  UNKNOWN,
   USERS,
   expectNoSecrets,
   expectSanitized,
   expectUntouched,
   inputsFor,
+  offlineInputs,
   rulesYaml,
   seedArticleSchema,
 } from "./harness/sanitization-fixture";
-
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** check() as the engine runs it before create: adds rulesHash. */
 async function checked(inputs: SanitizationInputs): Promise<SanitizationInputs> {
@@ -41,12 +41,7 @@ async function closedPort(): Promise<number> {
 
 describe("Sanitization provider: check", () => {
   // No database needed: check never connects.
-  const base = (): SanitizationInputs =>
-    inputsFor({
-      engine: "postgres",
-      name: "app",
-      target: { engine: "postgres", host: "clone.cluster-x.invalid", port: 5432, user: "admin", password: "pw-0123456789", database: "app" },
-    });
+  const base = (): SanitizationInputs => offlineInputs("postgres");
 
   it("accepts good inputs and adds the rules hash", async () => {
     const r = await provider.check!({}, base());

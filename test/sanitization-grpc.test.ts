@@ -9,10 +9,12 @@ import { engines, freshDatabase } from "./harness/db";
 import { startProviderHost, type ProviderHost, type Props } from "./harness/provider-host";
 import {
   FAILING_VERIFY,
+  UNKNOWN,
   expectNoSecrets,
   expectSanitized,
   expectUntouched,
   inputsFor,
+  offlineInputs,
   rulesYaml,
   seedArticleSchema,
 } from "./harness/sanitization-fixture";
@@ -23,9 +25,7 @@ let providerText: string;
 
 beforeAll(async () => {
   // Any inputs will do: the serialized provider text does not depend on them.
-  const declared = await declareSanitization(
-    inputsFor({ engine: "postgres", name: "app", target: { engine: "postgres", host: "clone.invalid", port: 5432, user: "admin", password: "pw-x", database: "app" } }),
-  );
+  const declared = await declareSanitization(offlineInputs("postgres"));
   providerText = String(declared.inputs.__provider);
   host = await startProviderHost();
 });
@@ -41,7 +41,7 @@ function engineInputs(props: object): Props {
 
 describe("Sanitization over gRPC: check", () => {
   it("returns failures for bad rules and the rules hash for good ones", async () => {
-    const base = inputsFor({ engine: "mysql", name: "app", target: { engine: "mysql", host: "clone.invalid", port: 3306, user: "admin", password: "pw-x", database: "app" } });
+    const base = offlineInputs("mysql");
     const good = await host.check({}, engineInputs(base));
     expect(good.failures).toEqual([]);
     expect(good.inputs.rulesHash).toMatch(/^[0-9a-f]{64}$/);
@@ -53,8 +53,7 @@ describe("Sanitization over gRPC: check", () => {
   });
 
   it("during preview skips what is unknown (the engine's placeholder) and still validates the rules", async () => {
-    const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-    const base = inputsFor({ engine: "postgres", name: "app", target: { engine: "postgres", host: "x", port: 5432, user: "admin", password: "pw-x", database: "app" } });
+    const base = offlineInputs("postgres");
     const preview = { ...base, host: UNKNOWN, port: UNKNOWN, username: UNKNOWN, password: UNKNOWN };
     const ok = await host.check({}, engineInputs(preview));
     expect(ok.failures).toEqual([]);

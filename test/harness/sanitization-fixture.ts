@@ -5,6 +5,7 @@
  */
 import { expect } from "vitest";
 import type { SanitizationInputs } from "../../components/sanitization";
+import type { EngineName } from "../../sanitize/core/types";
 import type { TestDatabase } from "./db";
 
 export const USERS = 12;
@@ -73,6 +74,18 @@ export function inputsFor(db: Pick<TestDatabase, "engine" | "name" | "target">, 
     options: { ssl: "disable", connectRetrySeconds: 5, chunkSize: 5 },
     ...overrides,
   };
+}
+
+/** The engine's placeholder for a value not known yet (during preview). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** The clone's endpoint in inputs that never reach a database (check, serialization). */
+const OFFLINE_HOST = "clone.cluster-x.invalid";
+
+/** Inputs for a clone that is never contacted: `check` and serializing need no database. */
+export function offlineInputs(engine: EngineName = "postgres"): SanitizationInputs {
+  const port = engine === "postgres" ? 5432 : 3306;
+  return inputsFor({ engine, name: "app", target: { engine, host: OFFLINE_HOST, port, user: "admin", password: "pw-0123456789", database: "app" } });
 }
 
 export interface Snapshot {
