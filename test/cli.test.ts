@@ -12,34 +12,11 @@ import { loadRules } from "../sanitize/index";
 import { Redactor, redactUrl } from "../sanitize/cli/redact";
 import { loadSample } from "../sanitize/local/sample";
 import { freePort } from "../sanitize/local/servers";
+import { cli, root, runCli, type CliResult } from "./harness/cli";
 import { engines, freshDatabase, type TestDatabase } from "./harness/db";
 
-const root = join(__dirname, "..");
-const cli = join(root, "dist", "sanitize", "cli", "main.js");
 const defaultRules = join(root, "sanitize", "default-rules.yaml");
 const work = mkdtempSync(join(tmpdir(), "cli-test-"));
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI without blocking the test process (servers answer on other sockets). */
-function run(args: string[], env: Record<string, string | undefined> = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], {
-      cwd: root,
-      env: { ...process.env, AURORA_STAGING_MASKING_KEY: undefined, AURORA_STAGING_FORBIDDEN_HOSTS: undefined, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function file(name: string, text: string): string {
   const p = join(work, `${randomBytes(4).toString("hex")}-${name}`);
@@ -64,7 +41,7 @@ async function sampleDb(engine: TestDatabase["engine"], rows = 60): Promise<Test
   return db;
 }
 
-function expectNoSecrets(r: Result, ...secrets: string[]): void {
+function expectNoSecrets(r: CliResult, ...secrets: string[]): void {
   for (const s of secrets) {
     expect(r.stdout).not.toContain(s);
     expect(r.stderr).not.toContain(s);
@@ -93,33 +70,33 @@ describe("redaction of what the CLI prints", () => {
 describe("aurora-staging command line", () => {
   it("prints help for every command and exits 2 on usage errors", async () => {
     for (const cmd of ["plan", "sanitize", "verify", "scan", "demo"]) {
-      const r = await run([cmd, "--help"]);
+      const r = await runCli([cmd, "--help"]);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`aurora-staging ${cmd}`);
     }
-    const top = await run(["--help"]);
+    const top = await runCli(["--help"]);
     expect(top.stdout).toMatch(/Exit codes:.*1 verification failed/s);
 
-    const unknownCmd = await run(["sanitise"]);
+    const unknownCmd = await runCli(["sanitise"]);
     expect(unknownCmd.code).toBe(2);
     expect(unknownCmd.stderr).toContain('unknown command "sanitise"');
 
-    const unknownFlag = await run(["sanitize", "--rulez", "x.yaml"]);
+    const unknownFlag = await runCli(["sanitize", "--rulez", "x.yaml"]);
     expect(unknownFlag.code).toBe(2);
     expect(unknownFlag.stderr).toContain("--rulez");
 
-    const noUrl = await run(["sanitize", "--rules", defaultRules]);
+    const noUrl = await runCli(["sanitize", "--rules", defaultRules]);
     expect(noUrl.code).toBe(2);
     expect(noUrl.stderr).toContain("missing --url");
 
-    const badChunk = await run(["sanitize", "--url", "postgres://u@127.0.0.1:1/x", "--rules", defaultRules, "--chunk-size", "ten"]);
+    const badChunk = await runCli(["sanitize", "--url", "postgres://u@127.0.0.1:1/x", "--rules", defaultRules, "--chunk-size", "ten"]);
     expect(badChunk.code).toBe(2);
     expect(badChunk.stderr).toContain('--chunk-size must be a whole number between 1 and 10000000 (got "ten")');
   });
 
   it("exits 4 naming host:port when it cannot connect, without printing the password", async () => {
     const port = await freePort();
-    const r = await run(["plan", "--url", `postgres://app:hunter2-secret@127.0.0.1:${port}/app?sslmode=disable`, "--rules", defaultRules, "--retry-for", "1"], {
+    const r = await runCli(["plan", "--url", `postgres://app:hunter2-secret@127.0.0.1:${port}/app?sslmode=disable`, "--rules", defaultRules, "--retry-for", "1"], {
       AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789",
     });
     expect(r.code).toBe(4);
@@ -133,7 +110,7 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
     const db = await sampleDb(engine);
     const key = randomBytes(24).toString("hex");
     const before = await snapshot(db);
-    const r = await run(["plan", "--url", db.url, "--rules", defaultRules], { AURORA_STAGING_MASKING_KEY: key });
+    const r = await runCli(["plan", "--url", db.url, "--rules", defaultRules], { AURORA_STAGING_MASKING_KEY: key });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/UPDATE\s+\S*users/i);
@@ -143,7 +120,7 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
     expect(r.stdout).toContain(":***@"); // the URL is shown redacted
     expectNoSecrets(r, key, db.target.password!);
 
-    const j = await run(["plan", "--url", db.url, "--rules", defaultRules, "--json"], { AURORA_STAGING_MASKING_KEY: key });
+    const j = await runCli(["plan", "--url", db.url, "--rules", defaultRules, "--json"], { AURORA_STAGING_MASKING_KEY: key });
     expect(j.code).toBe(0);
     const p = JSON.parse(j.stdout);
     expect(p.tables.map((t: { key: string }) => t.key).sort()).toEqual(["orders", "payment_audit_log", "session_tokens", "support_tickets", "users"]);
@@ -157,7 +134,7 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
     const db = await sampleDb(engine);
     const key = randomBytes(24).toString("hex");
     const keyFile = file("key", key + "\n");
-    const r = await run(["sanitize", "--url", db.url, "--rules", defaultRules, "--masking-key-file", keyFile, "--json", "--chunk-size", "25"]);
+    const r = await runCli(["sanitize", "--url", db.url, "--rules", defaultRules, "--masking-key-file", keyFile, "--json", "--chunk-size", "25"]);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.verified).toBe(true);
@@ -167,7 +144,7 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
     expectNoSecrets(r, key, db.target.password!);
     expect(Number(await db.scalar("SELECT COUNT(*) FROM users WHERE email NOT LIKE '%@example.com'"))).toBe(0);
 
-    const again = await run(["sanitize", "--url", db.url, "--rules", defaultRules, "--masking-key-file", keyFile]);
+    const again = await runCli(["sanitize", "--url", db.url, "--rules", defaultRules, "--masking-key-file", keyFile]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("Already sanitized");
     expect(again.stdout).toContain("VERIFIED");
@@ -177,7 +154,7 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
     const db = await sampleDb(engine);
     const before = await snapshot(db);
     const rules = file("bad.yaml", ["tables:", "  users:", "    columns:", "      email: { transform: emial }", ""].join("\n"));
-    const r = await run(["sanitize", "--url", db.url, "--rules", rules], { AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789" });
+    const r = await runCli(["sanitize", "--url", db.url, "--rules", rules], { AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789" });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${rules}:4`);
     expect(r.stderr).toContain("emial");
@@ -191,12 +168,12 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
       "verify.yaml",
       readFileSync(defaultRules, "utf8") + '  - { name: "users table is empty", sql: "SELECT COUNT(*) FROM users", expect: 0 }\n',
     );
-    const r = await run(["sanitize", "--url", db.url, "--rules", rules], { AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789" });
+    const r = await runCli(["sanitize", "--url", db.url, "--rules", rules], { AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789" });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL\s+verify: users table is empty/);
     expect(r.stdout).toContain("NOT VERIFIED");
 
-    const v = await run(["verify", "--url", db.url, "--rules", rules, "--json"], { AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789" });
+    const v = await runCli(["verify", "--url", db.url, "--rules", rules, "--json"], { AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789" });
     expect(v.code).toBe(1);
     const checks = JSON.parse(v.stdout).checks as { name: string; passed: boolean }[];
     expect(checks.filter((c) => !c.passed).map((c) => c.name)).toEqual(["verify: users table is empty"]);
@@ -206,10 +183,10 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
     const db = await sampleDb(engine);
     const before = await snapshot(db);
     const env = { AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789" };
-    const byFlag = await run(["sanitize", "--url", db.url, "--rules", defaultRules, "--forbid", `${db.target.host}:${db.target.port}/${db.name}`], env);
+    const byFlag = await runCli(["sanitize", "--url", db.url, "--rules", defaultRules, "--forbid", `${db.target.host}:${db.target.port}/${db.name}`], env);
     expect(byFlag.code).toBe(3);
     expect(byFlag.stderr).toContain("forbidden");
-    const byEnv = await run(["sanitize", "--url", db.url, "--rules", defaultRules], { ...env, AURORA_STAGING_FORBIDDEN_HOSTS: `prod.example.internal, ${db.target.host}` });
+    const byEnv = await runCli(["sanitize", "--url", db.url, "--rules", defaultRules], { ...env, AURORA_STAGING_FORBIDDEN_HOSTS: `prod.example.internal, ${db.target.host}` });
     expect(byEnv.code).toBe(3);
     expect(await snapshot(db)).toBe(before);
   });
@@ -217,7 +194,7 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
   it("--masking-key warns that it is visible in ps and never echoes it", async () => {
     const db = await sampleDb(engine, 20);
     const key = "visible-in-ps-" + randomBytes(8).toString("hex");
-    const r = await run(["sanitize", "--url", db.url, "--rules", defaultRules, "--masking-key", key]);
+    const r = await runCli(["sanitize", "--url", db.url, "--rules", defaultRules, "--masking-key", key]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("visible to other users in `ps`");
     expectNoSecrets(r, key, db.target.password!);
@@ -244,7 +221,7 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
     expect(stderr).toContain("run the same command again to resume");
     expect(stderr).not.toContain(key);
 
-    const again = await run(["sanitize", "--url", db.url, "--rules", defaultRules, "--chunk-size", "20", "--json"], { AURORA_STAGING_MASKING_KEY: key });
+    const again = await runCli(["sanitize", "--url", db.url, "--rules", defaultRules, "--chunk-size", "20", "--json"], { AURORA_STAGING_MASKING_KEY: key });
     expect(again.code).toBe(0);
     const report = JSON.parse(again.stdout);
     expect(report.resumed).toBe(true);
@@ -257,7 +234,7 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
     const db = await freshDatabase(engine, "scan");
     await db.exec("CREATE TABLE customers (id int PRIMARY KEY, email varchar(200), mobile_phone varchar(30), shipping_note varchar(50))");
     const draft = join(work, `draft-${randomBytes(4).toString("hex")}.yaml`);
-    const r = await run(["scan", "--url", db.url, "--write", draft]);
+    const r = await runCli(["scan", "--url", db.url, "--write", draft]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("customers.email");
     expect(r.stdout).toContain("customers.mobile_phone");
@@ -268,7 +245,7 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
     expect(table.kind).toBe("mask");
     if (table.kind === "mask") expect(Object.keys(table.columns).sort()).toEqual(["email", "mobile_phone"]);
 
-    const again = await run(["scan", "--url", db.url, "--write", draft]);
+    const again = await runCli(["scan", "--url", db.url, "--write", draft]);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain("--force");
   });

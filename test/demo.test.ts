@@ -7,22 +7,11 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { cli, root, runCli, type CliResult } from "./harness/cli";
 
-const root = join(__dirname, "..");
-const cli = join(root, "dist", "sanitize", "cli", "main.js");
-
-function run(args: string[], tmp: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // A private TMPDIR: the demo's server dir is created there, so we can see it removed.
-    const env = { ...process.env, AURORA_STAGING_MASKING_KEY: undefined, TMPDIR: tmp };
-    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+/** A private TMPDIR: the demo's server dir is created there, so we can see it removed. */
+function run(args: string[], tmp: string): Promise<CliResult> {
+  return runCli(args, { TMPDIR: tmp });
 }
 
 beforeAll(() => {
