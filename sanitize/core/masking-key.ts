@@ -35,9 +35,3 @@ export function deriveMaskingKey(key: string): MaskingKey {
   const fingerprint = createHash("sha256").update(key, "utf8").digest("hex").slice(0, 8);
   return Object.freeze({ ipad, opad, fingerprint });
 }
-
-/** Reads the key from the environment; undefined when unset or empty. */
-export function maskingKeyFromEnv(env: NodeJS.ProcessEnv = process.env): MaskingKey | undefined {
-  const v = env[MASKING_KEY_ENV];
-  return v ? deriveMaskingKey(v) : undefined;
-}

@@ -3,11 +3,8 @@
  * "<table>.<column>: " (the caller adds that prefix) and always say how to fix the problem.
  */
 import { raw, sql, type Sql } from "../core/sql";
-import { SanitizeError, type ColumnInfo, type MaskingKey, type TableInfo, type TransformContext, type TypeClass } from "../core/types";
+import { SanitizeError, type ColumnInfo, type MaskingKey, type TableInfo, type TransformContext } from "../core/types";
 import { MASKING_KEY_ENV } from "../core/masking-key";
-
-/** Transforms whose output is text and so need a text column. */
-export const TEXT_ONLY: readonly TypeClass[] = ["text"];
 
 /** Primary-key and generated columns can't be masked, whatever the transform. */
 export function columnProblems(column: ColumnInfo): string[] {
