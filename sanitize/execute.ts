@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { ident, raw, sql, type Sql } from "./core/sql";
 import { SanitizeError, type ConnectOptions, type Connection, type ConnectionTarget, type ProgressEvent, type RunReport, type TableReport } from "./core/types";
-import { redactDbMessage } from "./dialect/connect-retry";
+import { DEFAULT_RETRY_FOR_MS, redactDbMessage } from "./dialect/connect-retry";
 import type { Dialect } from "./dialect/types";
 import { deleteStatement, truncateStatements, updateStatement, type Plan, type PlannedTable } from "./plan";
 
@@ -299,7 +299,7 @@ async function phaseTwo(
   // After one table fails, the other workers finish their current table and stop.
   let aborted = false;
   const worker = async (): Promise<void> => {
-    const own = await dialect.connect(target, { ...connectOptions, retryForMs: Math.min(connectOptions?.retryForMs ?? 120_000, 30_000) });
+    const own = await dialect.connect(target, { ...connectOptions, retryForMs: Math.min(connectOptions?.retryForMs ?? DEFAULT_RETRY_FOR_MS, 30_000) });
     try {
       if (plan.triggers === "disable") for (const q of dialect.statements.disableTriggers()) await own.query(q);
       for (let p = queue.shift(); p && !aborted; p = queue.shift()) {

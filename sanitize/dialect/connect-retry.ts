@@ -24,9 +24,12 @@ export function describeError(err: unknown, password?: string): string {
   return e?.code && !msg.includes(e.code) ? `${e.code}: ${msg}` : msg;
 }
 
+/** ConnectOptions.retryForMs when not given. */
+export const DEFAULT_RETRY_FOR_MS = 120_000;
+
 export async function connectWithRetry<T>(
   target: ConnectionTarget,
-  retryForMs: number,
+  retryForMs: number = DEFAULT_RETRY_FOR_MS,
   attempt: () => Promise<T>,
 ): Promise<T> {
   const deadline = Date.now() + retryForMs;

@@ -11,7 +11,7 @@ import { loginFields, tlsOptions, wrapClient } from "../connection";
 import { quoter } from "./functions";
 
 export async function connect(target: ConnectionTarget, options: ConnectOptions = {}): Promise<Connection> {
-  const conn = await connectWithRetry(target, options.retryForMs ?? 120_000, () =>
+  const conn = await connectWithRetry(target, options.retryForMs, () =>
     mysql.createConnection({
       ...loginFields(target),
       ssl: tlsOptions(target.ssl ?? "require"),

@@ -11,7 +11,7 @@ import { loginFields, tlsOptions, wrapClient } from "../connection";
 import { quoter } from "./functions";
 
 export async function connect(target: ConnectionTarget, options: ConnectOptions = {}): Promise<Connection> {
-  const client = await connectWithRetry(target, options.retryForMs ?? 120_000, async () => {
+  const client = await connectWithRetry(target, options.retryForMs, async () => {
     const c = new Client({
       ...loginFields(target),
       // pg reads PGSSLMODE when ssl is undefined: say "no TLS" explicitly.
