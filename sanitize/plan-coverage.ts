@@ -1,12 +1,10 @@
 /**
- * The coverage guard (sanitize/coverage.ts) as the planner and `scan` use it: the plan turns
- * every coverage problem into a planning error; scan lists them with a suggested rule and a
- * draft rules file.
+ * `scan`: the coverage guard (sanitize/coverage.ts) run without failing, listing every
+ * personal-looking column the rules leave uncovered with a suggested rule, plus a draft rules
+ * file. (plan.ts runs the same guard and turns each problem into a planning error.)
  */
 import type { CoverageMode, Rules, SchemaInfo } from "./core/types";
-import { coverage, defaultResolver, draftRules, type CoverageReport } from "./coverage";
-
-export type CoverageResult = CoverageReport;
+import { coverage, draftRules } from "./coverage";
 
 export interface ScanResult {
   /** Personal-looking columns the rules neither transform, keep nor drop. */
@@ -15,17 +13,8 @@ export interface ScanResult {
   draft: string;
 }
 
-/** `users` -> `<defaultSchema>.users`, `app.users` as is (case-insensitive fallback); undefined when unknown. */
-export function tableResolver(schema: SchemaInfo): (key: string) => string | undefined {
-  return defaultResolver(schema);
-}
-
-export function runCoverage(schema: SchemaInfo, rules: Rules, mode: CoverageMode): CoverageResult {
-  return coverage(schema, rules, mode, tableResolver(schema));
-}
-
 export function scanSchema(schema: SchemaInfo, rules: Rules | undefined, mode: CoverageMode): ScanResult {
-  const report = coverage(schema, rules ?? { tables: {}, keep: [], verify: [] }, mode === "off" ? "personal" : mode, tableResolver(schema));
+  const report = coverage(schema, rules ?? { tables: {}, keep: [], verify: [] }, mode === "off" ? "personal" : mode);
   return {
     columns: report.problems.map((p) => ({ table: p.table, column: p.column, reason: p.category ?? "not classified by the rules", suggestion: p.suggestion })),
     draft: draftRules(schema, rules),

@@ -22,7 +22,7 @@ import {
 import { MASKING_KEY_ENV } from "./core/masking-key";
 import type { Dialect } from "./dialect/types";
 import { deterministicColumns, getTransform } from "./transforms";
-import { runCoverage, tableResolver, type CoverageResult } from "./plan-coverage";
+import { coverage as runCoverage, defaultResolver, type CoverageReport } from "./coverage";
 import { redactDbMessage } from "./dialect/connect-retry";
 
 export interface PlannedColumn {
@@ -71,7 +71,7 @@ export interface Plan {
   engine: Dialect["engine"];
   rulesHash: string;
   tables: PlannedTable[];
-  coverage: CoverageResult;
+  coverage: CoverageReport;
   /** The statements a run executes, for display: secrets show as <secret>. */
   statements: string[];
   warnings: string[];
@@ -146,7 +146,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
 
   // 1. Resolve every table key; unknown tables are listed all together.
   const resolved = new Map<string, { key: string; table: TableInfo; rule: TableRule }>();
-  const resolve = tableResolver(schema);
+  const resolve = defaultResolver(schema);
   for (const [key, rule] of Object.entries(rules.tables)) {
     const q = resolveTableKey(key, schema);
     const found = resolve(key);
