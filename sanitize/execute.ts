@@ -7,7 +7,7 @@
  * deterministic HMAC of the original into an HMAC of the HMAC, breaking joins across tables).
  */
 import { randomUUID } from "node:crypto";
-import { ident, raw, sql, type Sql } from "./core/sql";
+import { ident, join, raw, sql, type Sql } from "./core/sql";
 import { SanitizeError, type ConnectOptions, type Connection, type ConnectionTarget, type ProgressEvent, type RunReport, type TableReport } from "./core/types";
 import { DEFAULT_RETRY_FOR_MS, redactDbMessage } from "./dialect/connect-retry";
 import type { Dialect } from "./dialect/types";
@@ -377,15 +377,11 @@ async function sampleOriginals(dialect: Dialect, conn: Connection, p: PlannedTab
     if (m.chunkKey && after !== undefined) conds.push(sql`${ident(m.chunkKey)} > ${m.keyValue(after)}`);
     if (m.where) conds.push(sql`(${raw(m.where)})`);
     // No DISTINCT: it would make the database read the whole table; dedupe here instead.
-    const res = await conn.query(sql`SELECT ${st.asText(ident(c.name))} AS v FROM ${p.ref} WHERE ${joinAnd(conds)} LIMIT ${raw(String(Math.trunc(n) * 3))}`);
+    const res = await conn.query(sql`SELECT ${st.asText(ident(c.name))} AS v FROM ${p.ref} WHERE ${join(conds, " AND ")} LIMIT ${raw(String(Math.trunc(n) * 3))}`);
     const values = [...new Set(res.rows.map((row) => String(row.v)))].slice(0, n);
     out.set(c.name, values);
   }
   return out;
-}
-
-function joinAnd(conds: Sql[]): Sql {
-  return conds.reduce((acc, c, i) => (i === 0 ? c : sql`${acc} AND ${c}`));
 }
 
 function emit(options: ExecuteOptions, p: PlannedTable, action: ProgressEvent["action"], rowsDone: number, rowsEstimated: number, chunksDone: number, t0: number): void {
