@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ParseArgsConfig } from "node:util";
 import { loadRules, parseDatabaseUrl } from "../index";
+import { MASKING_KEY_ENV } from "../core/masking-key";
 import { SanitizeError, type ConnectionTarget, type CoverageMode, type Rules, type SanitizeOptions } from "../core/types";
 import type { Io } from "./io";
 import { UsageError } from "./usage-error";
@@ -48,7 +49,7 @@ export interface CommonValues {
 
 export const env = {
   url: "AURORA_STAGING_URL",
-  maskingKey: "AURORA_STAGING_MASKING_KEY",
+  maskingKey: MASKING_KEY_ENV,
   forbiddenHosts: "AURORA_STAGING_FORBIDDEN_HOSTS",
 } as const;
 
