@@ -39,8 +39,10 @@ export function wrapClient(client: DriverClient, begin: string): Connection {
     async transaction<T>(fn: (tx: Connection) => Promise<T>): Promise<T> {
       if (inTransaction) return fn(conn);
       inTransaction = true;
-      await client.control(begin);
       try {
+        // Inside the try: if BEGIN itself fails, `finally` still clears the flag, so a later
+        // transaction() on this connection doesn't silently run without a transaction.
+        await client.control(begin);
         const result = await fn(conn);
         await client.control("COMMIT");
         return result;
