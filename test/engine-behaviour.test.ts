@@ -42,6 +42,21 @@ describe.each(engines)("sanitize() behaviour on %s", (engine) => {
     expect(await checksumTables(db)).toEqual(after);
   });
 
+  it("answers a re-run from the progress record alone, so a later migration can't fail it", async () => {
+    const db = await freshDatabase(engine);
+    await createArticleSchema(db, { users: 20 });
+    expect((await sanitize({ target: db.target, rules: articleRulesYaml, maskingKey: KEY })).verified).toBe(true);
+    // What a post-clone hook may do after the first run: migrate the schema. Planning the same
+    // rules again would now fail (the masked column is gone); the verified run stands.
+    await db.exec(engine === "postgres" ? "ALTER TABLE users RENAME COLUMN phone TO phone_number" : "ALTER TABLE users CHANGE phone phone_number varchar(40)");
+    const again = await sanitize({ target: db.target, rules: articleRulesYaml, maskingKey: KEY });
+    expect(again.alreadyDone).toBe(true);
+    expect(again.tables.length).toBeGreaterThan(0);
+    expect(again.tables.every((t) => t.skipped && t.rows === 0)).toBe(true);
+    // ...while a new set of rules is planned against the schema as it is now.
+    await expect(sanitize({ target: db.target, rules: articleRulesYaml.replace("phone: { transform: phone }", "phone: { transform: phone, keepPrefix: 1 }"), maskingKey: KEY })).rejects.toThrow(/users\.phone/);
+  });
+
   it("returns verified:false naming the failed check, and re-checks without re-applying on the next run", async () => {
     const db = await freshDatabase(engine);
     await db.exec("CREATE TABLE people (id int NOT NULL PRIMARY KEY, email varchar(255))");
