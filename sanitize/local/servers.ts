@@ -156,7 +156,6 @@ export async function startPostgres(opts: ServerOptions = {}): Promise<LocalServ
     adminDatabase: "postgres",
     url: (db = "postgres") => `postgres://postgres:${password}@127.0.0.1:${port}/${db}`,
     async createDatabase(name) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { Client } = require("pg") as typeof import("pg");
       const c = new Client({ connectionString: server.url() });
       await c.connect();
@@ -226,7 +225,6 @@ export async function startMariadb(opts: ServerOptions = {}): Promise<LocalServe
     adminDatabase: "mysql",
     url: (db = "mysql") => `mysql://${user}:${password}@127.0.0.1:${port}/${db}`,
     async createDatabase(name) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const mysql = require("mysql2/promise") as typeof import("mysql2/promise");
       const c = await mysql.createConnection({ host: "127.0.0.1", port, user, password });
       try {

@@ -3,7 +3,8 @@
  * big numbers as strings (keys are stored as text; no precision loss), and
  * `multipleStatements: false` so a `;` in a rules fragment can't start a second statement.
  */
-import mysql from "mysql2/promise";
+// Types only: the driver is required when a connection is made (see postgres/driver.ts).
+import type * as mysql from "mysql2/promise";
 import { raw as rawSql, render, type Sql } from "../../core/sql";
 import type { ConnectOptions, Connection, ConnectionTarget, QueryResult } from "../../core/types";
 import { connectWithRetry } from "../connect-retry";
@@ -12,7 +13,7 @@ import { quoter } from "./functions";
 
 export async function connect(target: ConnectionTarget, options: ConnectOptions = {}): Promise<Connection> {
   const conn = await connectWithRetry(target, options.retryForMs, () =>
-    mysql.createConnection({
+    (require("mysql2/promise") as typeof import("mysql2/promise")).createConnection({
       ...loginFields(target),
       ssl: tlsOptions(target.ssl ?? "require"),
       connectTimeout: options.connectTimeoutMs ?? 10_000,

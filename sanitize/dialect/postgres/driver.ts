@@ -3,7 +3,9 @@
  * statement per call (always the extended protocol, which refuses `;`-stacked statements),
  * transactions that always end.
  */
-import { Client, type QueryConfig } from "pg";
+// Types only: the driver is required when a connection is made, so loading the library (the
+// CLI, the Pulumi provider) doesn't pay for both engines' drivers.
+import type { Client, QueryConfig } from "pg";
 import { render, type Sql } from "../../core/sql";
 import type { ConnectOptions, Connection, ConnectionTarget, QueryResult } from "../../core/types";
 import { connectWithRetry } from "../connect-retry";
@@ -12,7 +14,8 @@ import { quoter } from "./functions";
 
 export async function connect(target: ConnectionTarget, options: ConnectOptions = {}): Promise<Connection> {
   const client = await connectWithRetry(target, options.retryForMs, async () => {
-    const c = new Client({
+    const { Client: PgClient } = require("pg") as typeof import("pg");
+    const c = new PgClient({
       ...loginFields(target),
       // pg reads PGSSLMODE when ssl is undefined: say "no TLS" explicitly.
       ssl: tlsOptions(target.ssl ?? "require") ?? false,
