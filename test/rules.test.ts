@@ -1,3 +1,5 @@
+import type { ValidateFunction } from "ajv";
+import { compileValidator } from "../sanitize/rules/schema";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -203,5 +205,32 @@ describe("the published JSON Schema", () => {
     const validate = new Ajv({ strict: false }).compile(rulesSchema);
     expect(validate(parse(GOOD))).toBe(true);
     expect(validate(parse("tables: { u: { columns: { e: { transform: email, domain: 'bad domain' } } } }"))).toBe(false);
+  });
+});
+
+describe("the build's precompiled schema validator", () => {
+  // `npm run build` (and the test global setup) writes dist/sanitize/rules/rules-validator.js;
+  // the library uses it instead of compiling the schema at run time. It must judge exactly
+  // like the validator compiled from the schema.
+  it("gives the same verdicts and errors as compiling the schema at run time", () => {
+    const file = join(__dirname, "..", "dist", "sanitize", "rules", "rules-validator.js");
+    const pre = require(file) as { default?: ValidateFunction } & ValidateFunction;
+    const precompiled = pre.default ?? pre;
+    const runtime = compileValidator();
+    const docs: unknown[] = [
+      { tables: { users: { columns: { email: { transform: "email" } } } } },
+      { tables: { users: { columns: { email: { transform: "emial" } } } } },
+      { tables: { users: { columns: { x: { transform: "fixed", vlue: 1 } } } }, keep: ["a"] },
+      { tables: { t: { truncate: "yes" } }, verify: [{ name: 1 }] },
+      { tabels: {} },
+    ];
+    for (const doc of docs) {
+      const a = precompiled(doc);
+      const b = runtime(doc);
+      expect(a).toBe(b);
+      const strip = (errs: typeof runtime.errors) => (errs ?? []).map((e) => ({ ...e, schema: undefined, parentSchema: undefined }));
+      expect(strip(precompiled.errors)).toEqual(strip(runtime.errors));
+    }
+    expect(docs.filter((d) => runtime(d)).length).toBe(1);
   });
 });

@@ -2,17 +2,42 @@
  * The published JSON Schema (rules.schema.json) compiled once with Ajv. The schema gives
  * editors completion and descriptions; this module turns Ajv's errors into sentences.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import type { ErrorObject, Options, ValidateFunction } from "ajv";
 import rulesSchema from "./rules.schema.json";
 
 export { rulesSchema };
 
+// verbose: errors carry the failing sub-schema, so "unknown option" can list the allowed ones.
+export const AJV_OPTIONS: Options = { allErrors: true, verbose: true, strict: false };
+
+/** Written next to the compiled schema.js by `npm run build` (scripts/build-rules-validator.js). */
+const PRECOMPILED = "./rules-validator.js";
+
 let compiled: ValidateFunction | undefined;
 
+/**
+ * The validator. Compiling the schema with Ajv costs ~60 ms per process, paid by every CLI
+ * run and every re-run that is otherwise one query; so the build emits it as standalone code,
+ * and only where that file is absent (running from the TypeScript sources) is it compiled here.
+ */
 export function schemaValidator(): ValidateFunction {
-  // verbose: errors carry the failing sub-schema, so "unknown option" can list the allowed ones.
-  compiled ??= new Ajv({ allErrors: true, verbose: true, strict: false }).compile(rulesSchema);
+  compiled ??= precompiled() ?? compileValidator();
   return compiled;
+}
+
+export function compileValidator(): ValidateFunction {
+  const Ajv = (require("ajv") as typeof import("ajv")).default;
+  return new Ajv(AJV_OPTIONS).compile(rulesSchema);
+}
+
+function precompiled(): ValidateFunction | undefined {
+  try {
+    const mod = require(PRECOMPILED) as { default?: ValidateFunction } & ValidateFunction;
+    return mod.default ?? mod;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND") return undefined;
+    throw e;
+  }
 }
 
 export type PathSegment = string | number;
