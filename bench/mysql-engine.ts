@@ -59,15 +59,7 @@ function makeEngine(
   admin: mysql.Connection,
   connect: (db?: string) => Promise<mysql.Connection>,
 ): BenchEngine {
-  const target = (database: string): ConnectionTarget => ({
-    engine: "mysql",
-    host: server.host,
-    port: server.port,
-    user: server.user,
-    password: server.password,
-    database,
-    ssl: "disable",
-  });
+  const target = (database: string): ConnectionTarget => server.target(database);
   return {
     name: "mysql",
     settings: MARIADB_SETTINGS,

@@ -44,15 +44,7 @@ export async function postgresEngine(): Promise<BenchEngine> {
 }
 
 function makeEngine(server: LocalServer, admin: Client, connect: (db: string) => Promise<Client>): BenchEngine {
-  const target = (database: string): ConnectionTarget => ({
-    engine: "postgres",
-    host: server.host,
-    port: server.port,
-    user: server.user,
-    password: server.password,
-    database,
-    ssl: "disable",
-  });
+  const target = (database: string): ConnectionTarget => server.target(database);
   return {
     name: "postgres",
     settings: POSTGRES_SETTINGS,

@@ -62,15 +62,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   process.once("SIGTERM", onSignal);
   let keepServer = false;
   try {
-    const target = (database: string): ConnectionTarget => ({
-      engine: opts.engine,
-      host: server.host,
-      port: server.port,
-      user: server.user,
-      password: server.password,
-      database,
-      ssl: "disable",
-    });
+    const target = (database: string): ConnectionTarget => server.target(database);
     const production = target("production");
     const staging = target("staging");
 

@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, chmodSync,
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ConnectionTarget } from "../core/types";
 
 export interface LocalServer {
   engine: "postgres" | "mysql";
@@ -23,6 +24,8 @@ export interface LocalServer {
   adminDatabase: string;
   /** URL of `database` on this server (default: the admin database). */
   url(database?: string): string;
+  /** The sanitizer's connection target for `database` on this server (loopback: no TLS). */
+  target(database: string): ConnectionTarget;
   /** Creates a fresh, empty database and returns its URL. */
   createDatabase(name: string): Promise<string>;
   stop(): Promise<void>;
@@ -155,6 +158,7 @@ export async function startPostgres(opts: ServerOptions = {}): Promise<LocalServ
     password,
     adminDatabase: "postgres",
     url: (db = "postgres") => `postgres://postgres:${password}@127.0.0.1:${port}/${db}`,
+    target: (database) => ({ engine: "postgres", host: "127.0.0.1", port, user: "postgres", password, database, ssl: "disable" }),
     async createDatabase(name) {
       const { Client } = require("pg") as typeof import("pg");
       const c = new Client({ connectionString: server.url() });
@@ -224,6 +228,7 @@ export async function startMariadb(opts: ServerOptions = {}): Promise<LocalServe
     password,
     adminDatabase: "mysql",
     url: (db = "mysql") => `mysql://${user}:${password}@127.0.0.1:${port}/${db}`,
+    target: (database) => ({ engine: "mysql", host: "127.0.0.1", port, user, password, database, ssl: "disable" }),
     async createDatabase(name) {
       const mysql = require("mysql2/promise") as typeof import("mysql2/promise");
       const c = await mysql.createConnection({ host: "127.0.0.1", port, user, password });
