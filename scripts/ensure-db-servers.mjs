@@ -11,17 +11,21 @@ const hasPostgres = () =>
   readdirSync("/usr/lib/postgresql").some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
 const hasMariadb = () => ["/usr/sbin/mariadbd", "/usr/sbin/mysqld"].some((p) => existsSync(p)) && existsSync("/usr/bin/mariadb-install-db");
 
+// Which servers: all by default; `postgres` and/or `mysql` as arguments narrow it (the demo
+// needs only PostgreSQL).
+const wanted = process.argv.slice(2);
+const wants = (engine) => wanted.length === 0 || wanted.includes(engine);
 const missing = [];
-if (!hasPostgres()) missing.push("postgresql");
-if (!hasMariadb()) missing.push("mariadb-server");
+if (wants("postgres") && !hasPostgres()) missing.push("postgresql");
+if (wants("mysql") && !hasMariadb()) missing.push("mariadb-server");
 if (missing.length === 0) process.exit(0);
 
 const isRoot = process.getuid?.() === 0;
 if (!isRoot) {
-  console.error(`Missing database servers for the tests: ${missing.join(", ")}.\nInstall them with: sudo apt-get install -y ${missing.join(" ")}`);
+  console.error(`Missing database servers: ${missing.join(", ")}.\nInstall them with: sudo apt-get install -y ${missing.join(" ")}`);
   process.exit(1);
 }
-console.log(`Installing ${missing.join(", ")} with apt-get (needed by the tests) ...`);
+console.log(`Installing ${missing.join(", ")} with apt-get ...`);
 const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
 for (const args of [["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends", ...missing]]) {
   const r = spawnSync("apt-get", args, { stdio: "inherit", env });
@@ -30,7 +34,7 @@ for (const args of [["update", "-qq"], ["install", "-y", "-qq", "--no-install-re
     process.exit(1);
   }
 }
-if (!hasPostgres() || !hasMariadb()) {
+if ((wants("postgres") && !hasPostgres()) || (wants("mysql") && !hasMariadb())) {
   console.error("apt-get finished but the server binaries are still missing.");
   process.exit(1);
 }
