@@ -28,6 +28,28 @@ export const DEFAULT_RULES_FILE = "sanitize/default-rules.yaml";
 export const DEFAULT_REFRESH = "initial";
 export const DEFAULT_CLUSTER_QUOTA = 40;
 export const DEFAULT_SERVERLESS = { minCapacity: 0.5, maxCapacity: 4 } as const;
+export const DEFAULT_APP_USER = "staging_app";
+export const DEFAULT_LOG_RETENTION_DAYS = 7;
+/** The retention periods CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/**
+ * Server parameters the component sets in its own parameter groups so that neither statements
+ * nor their parameters (HMAC pads of the masking key, sampled original values) reach the
+ * server's logs. A stack may not override them: `clusterParameters`/`instanceParameters`
+ * naming one of these is refused (see docs/pulumi.md "Parameter groups").
+ */
+export const LOGGING_PARAMETERS = [
+  "log_statement",
+  "log_min_duration_statement",
+  "log_parameter_max_length",
+  "log_parameter_max_length_on_error",
+  "pgaudit.log",
+  "general_log",
+  "slow_query_log",
+  "server_audit_logging",
+  "event_scheduler",
+] as const;
 
 /** Where the clone comes from: a plain identifier, or an ARN (whose region must be ours). */
 export type SourceRef =
@@ -64,6 +86,13 @@ export interface PostCloneCommand {
   command: string;
 }
 
+/** Who may connect to the clone (on its port), beyond the machine running `pulumi up`. */
+export interface AllowFrom {
+  securityGroupIds: string[];
+  /** IPv4 or IPv6 CIDR blocks. */
+  cidrs: string[];
+}
+
 export interface StableHostname {
   zoneId: string;
   name: string;
@@ -81,7 +110,25 @@ export interface StagingConfig {
   /** Present when instanceClass is db.serverless (defaulted) or when the stack sets it. */
   serverless?: ServerlessScaling;
   subnetGroupName?: string;
-  securityGroupIds?: string[];
+  /** The VPC of the clone's security group; default: the subnet group's VPC. */
+  vpcId?: string;
+  /** Admitted from creation on (the sanitizer and the hooks run from here). */
+  runnerCidrs: string[];
+  runnerSecurityGroupIds: string[];
+  /** Admitted only once the clone is sanitized, verified and hooked. */
+  allowFrom: AllowFrom;
+  /** Extra parameters for the staging-owned groups (never the logging ones). */
+  clusterParameters: Record<string, string>;
+  instanceParameters: Record<string, string>;
+  /** CloudWatch log exports of the clone; default none. */
+  logExports: string[];
+  logRetentionDays: number;
+  /** Associate the source's IAM roles with the clone (after verification). */
+  carryIamRoles: boolean;
+  /** Role ARN -> feature name (Aurora PostgreSQL needs one per role, e.g. s3Import). */
+  iamRoleFeatures: Record<string, string>;
+  /** The least-privilege user the sanitizer creates and the connection secret publishes. */
+  appUserName: string;
   /** Only accepted when equal to the source's version (checked against the source). */
   engineVersion?: string;
   tags: Record<string, string>;
@@ -120,7 +167,17 @@ const KNOWN_KEYS = [
   "instanceCount",
   "serverless",
   "subnetGroupName",
-  "securityGroupIds",
+  "vpcId",
+  "runnerCidrs",
+  "runnerSecurityGroupIds",
+  "allowFrom",
+  "clusterParameters",
+  "instanceParameters",
+  "logExports",
+  "logRetentionDays",
+  "carryIamRoles",
+  "iamRoleFeatures",
+  "appUserName",
   "engineVersion",
   "tags",
   "database",
@@ -134,10 +191,22 @@ const KNOWN_KEYS = [
   "clusterQuota",
 ] as const;
 
+/** Keys earlier versions accepted; each gets its own message saying what replaced it. */
+const REMOVED_KEYS = ["securityGroupIds"] as const;
+
 const RDS_IDENTIFIER = /^[a-z](?:[a-z0-9]|-(?!-))*$/;
 const TEAM = /^[a-z][a-z0-9-]*$/;
 const INSTANCE_CLASS = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
 const SECURITY_GROUP = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const VPC = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const IPV4_CIDR = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(?:3[0-2]|[12]?\d)$/;
+const IPV6_CIDR = /^[0-9a-f:]*:[0-9a-f:]*\/(?:12[0-8]|1[01]\d|[1-9]?\d)$/i;
+const PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
+const LOG_EXPORT = /^[a-z][a-z-]{0,31}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const FEATURE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+/** PostgreSQL and MySQL user names both accept this (MySQL allows at most 32 characters). */
+const APP_USER = /^[a-z_][a-z0-9_]{0,31}$/;
 const SUBNET_GROUP = /^[A-Za-z0-9 ._-]{1,255}$/;
 const REFRESH = /^[A-Za-z0-9][A-Za-z0-9._:+=@/-]{0,63}$/;
 const ENGINE_VERSION = /^[0-9][0-9A-Za-z._-]{0,63}$/;
@@ -154,7 +223,7 @@ export function parseStagingConfig(raw: Record<string, unknown>, context: { regi
   const p = new Reader(raw, problems);
 
   for (const key of Object.keys(raw)) {
-    if (!(KNOWN_KEYS as readonly string[]).includes(key)) {
+    if (!(KNOWN_KEYS as readonly string[]).includes(key) && !(REMOVED_KEYS as readonly string[]).includes(key)) {
       const hint = closest(key, KNOWN_KEYS);
       problems.push(
         `${CONFIG_NAMESPACE}:${key}: unknown config key${hint ? `; did you mean \`${CONFIG_NAMESPACE}:${hint}\`?` : ""} ` +
@@ -214,19 +283,44 @@ export function parseStagingConfig(raw: Record<string, unknown>, context: { regi
     p.bad("subnetGroupName", subnetGroupName, "must be 1-255 letters, digits, spaces, periods, underscores or hyphens", "staging-private");
   }
 
-  const securityGroupIds = p.stringList("securityGroupIds", '["sg-0123456789abcdef0"]');
-  if (securityGroupIds !== undefined) {
-    if (securityGroupIds.length === 0) {
-      p.bad("securityGroupIds", "[]", "must list at least one security group (leave the key out to use the source's)", '["sg-0123456789abcdef0"]');
-    }
-    securityGroupIds.forEach((id, i) => {
-      if (!SECURITY_GROUP.test(id)) {
-        p.bad(`securityGroupIds[${i}]`, id, 'must be "sg-" followed by 8 or 17 lowercase hex characters', "sg-0123456789abcdef0");
-      }
-    });
-    if (new Set(securityGroupIds).size !== securityGroupIds.length) {
-      problems.push(`${CONFIG_NAMESPACE}:securityGroupIds: lists the same security group twice; list each once`);
-    }
+  if (raw.securityGroupIds !== undefined) {
+    // Fail closed: attached groups admit whatever their rules admit, from the clone's first
+    // minute, i.e. before it is sanitized. Team access now waits for verification.
+    problems.push(
+      `${CONFIG_NAMESPACE}:securityGroupIds: is no longer supported: the clone gets its own security group and, until it is ` +
+        "sanitized and verified, admits only the machine running `pulumi up`. Remove the key; list the clients' security groups " +
+        `or CIDRs in ${CONFIG_NAMESPACE}:allowFrom (admitted after verification) and the runner's in ${CONFIG_NAMESPACE}:runnerCidrs / ` +
+        `runnerSecurityGroupIds, e.g. \`pulumi config set --path '${CONFIG_NAMESPACE}:allowFrom.securityGroupIds[0]' sg-0123456789abcdef0\``,
+    );
+  }
+  const vpcId = p.string("vpcId", { example: "vpc-0123456789abcdef0" });
+  if (vpcId !== undefined && !VPC.test(vpcId)) {
+    p.bad("vpcId", vpcId, 'must be "vpc-" followed by 8 or 17 lowercase hex characters', "vpc-0123456789abcdef0");
+  }
+  const runnerCidrs = parseCidrs(p, "runnerCidrs", { runner: true });
+  const runnerSecurityGroupIds = parseSecurityGroups(p, "runnerSecurityGroupIds");
+  const allowFrom = parseAllowFrom(p);
+  const clusterParameters = parseParameters(p, "clusterParameters");
+  const instanceParameters = parseParameters(p, "instanceParameters");
+  const logExports = p.stringList("logExports", '["postgresql"]') ?? [];
+  logExports.forEach((t, i) => {
+    if (!LOG_EXPORT.test(t)) p.bad(`logExports[${i}]`, t, "is not a CloudWatch log export type", '["postgresql"] or ["error"]');
+  });
+  if (new Set(logExports).size !== logExports.length) {
+    problems.push(`${CONFIG_NAMESPACE}:logExports: lists the same log type twice; list each once`);
+  }
+  const logRetentionDays = p.integer("logRetentionDays", 1, 3653, "7") ?? DEFAULT_LOG_RETENTION_DAYS;
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
+    p.bad("logRetentionDays", String(logRetentionDays), `must be a CloudWatch Logs retention period (${LOG_RETENTION_DAYS.join(", ")})`, "7");
+  }
+  const carryIamRoles = p.boolean("carryIamRoles") ?? false;
+  const iamRoleFeatures = parseIamRoleFeatures(p);
+  if (raw.iamRoleFeatures !== undefined && !carryIamRoles) {
+    problems.push(`${CONFIG_NAMESPACE}:iamRoleFeatures: is set but ${CONFIG_NAMESPACE}:carryIamRoles is not true; remove it or set carryIamRoles: true`);
+  }
+  const appUserName = p.string("appUserName", { example: DEFAULT_APP_USER }) ?? DEFAULT_APP_USER;
+  if (!APP_USER.test(appUserName)) {
+    p.bad("appUserName", appUserName, "must be 1-32 lowercase letters, digits or _, starting with a letter or _", DEFAULT_APP_USER);
   }
 
   const engineVersion = p.string("engineVersion", { example: "16.4" });
@@ -270,6 +364,13 @@ export function parseStagingConfig(raw: Record<string, unknown>, context: { regi
     );
   }
 
+  if (!sanitize && connectionSecretName !== undefined) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:connectionSecretName: needs ${CONFIG_NAMESPACE}:sanitize: the secret publishes the application user, which the ` +
+        "sanitizer creates (the master user is never published); enable sanitization or remove connectionSecretName",
+    );
+  }
+
   if (problems.length > 0) throw new StagingConfigError(problems);
 
   return {
@@ -282,7 +383,17 @@ export function parseStagingConfig(raw: Record<string, unknown>, context: { regi
     instanceCount,
     serverless,
     subnetGroupName,
-    securityGroupIds,
+    vpcId,
+    runnerCidrs,
+    runnerSecurityGroupIds,
+    allowFrom,
+    clusterParameters,
+    instanceParameters,
+    logExports,
+    logRetentionDays,
+    carryIamRoles,
+    iamRoleFeatures,
+    appUserName,
     engineVersion,
     tags,
     database,
@@ -338,6 +449,74 @@ function parseSource(p: Reader, region: string | undefined): SourceRef | undefin
     return undefined;
   }
   return { kind: "identifier", identifier: value };
+}
+
+/** A list of security group ids (default []); each valid, none twice. */
+function parseSecurityGroups(p: Reader, key: string): string[] {
+  const ids = p.stringList(key, '["sg-0123456789abcdef0"]') ?? [];
+  ids.forEach((id, i) => {
+    if (!SECURITY_GROUP.test(id)) p.bad(`${key}[${i}]`, id, 'must be "sg-" followed by 8 or 17 lowercase hex characters', "sg-0123456789abcdef0");
+  });
+  if (new Set(ids).size !== ids.length) p.problem(key, "lists the same security group twice; list each once");
+  return ids;
+}
+
+/** A list of IPv4/IPv6 CIDR blocks (default []). The runner's may not be a whole address space. */
+function parseCidrs(p: Reader, key: string, o: { runner: boolean }): string[] {
+  const cidrs = p.stringList(key, '["203.0.113.10/32"]') ?? [];
+  cidrs.forEach((c, i) => {
+    if (!IPV4_CIDR.test(c) && !IPV6_CIDR.test(c)) {
+      p.bad(`${key}[${i}]`, c, "is not an IPv4 or IPv6 CIDR block", "203.0.113.10/32");
+    } else if (o.runner && /\/0$/.test(c)) {
+      p.bad(`${key}[${i}]`, c, "admits every address, so the unsanitized clone would not be quarantined; name the machine running `pulumi up`", "203.0.113.10/32");
+    }
+  });
+  if (new Set(cidrs).size !== cidrs.length) p.problem(key, "lists the same CIDR block twice; list each once");
+  return cidrs;
+}
+
+function parseAllowFrom(p: Reader): AllowFrom {
+  const obj = p.object("allowFrom", '{"securityGroupIds": ["sg-0123456789abcdef0"], "cidrs": ["10.20.0.0/16"]}');
+  if (obj === undefined) return { securityGroupIds: [], cidrs: [] };
+  const sub = p.child("allowFrom", obj);
+  sub.unknownKeys(["securityGroupIds", "cidrs"]);
+  return { securityGroupIds: parseSecurityGroups(sub, "securityGroupIds"), cidrs: parseCidrs(sub, "cidrs", { runner: false }) };
+}
+
+/** name -> value (numbers and booleans as text); the logging parameters are ours. */
+function parseParameters(p: Reader, key: string): Record<string, string> {
+  const obj = p.object(key, '{"work_mem": "65536"}');
+  if (obj === undefined) return {};
+  const out: Record<string, string> = {};
+  for (const [name, v] of Object.entries(obj)) {
+    if (!PARAMETER_NAME.test(name)) {
+      p.bad(`${key}.${name}`, name, "is not a parameter name", '{"work_mem": "65536"}');
+    } else if ((LOGGING_PARAMETERS as readonly string[]).includes(name)) {
+      p.problem(
+        `${key}.${name}`,
+        "is set by aurora-staging itself: statement and parameter logging stay off on a clone so the masking key's pads and original " +
+          `values never reach the server's logs (reserved: ${LOGGING_PARAMETERS.join(", ")}); remove it`,
+      );
+    } else if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
+      p.bad(`${key}.${name}`, JSON.stringify(v), "must be a string, number or boolean", '{"work_mem": "65536"}');
+    } else {
+      out[name] = String(v);
+    }
+  }
+  return out;
+}
+
+function parseIamRoleFeatures(p: Reader): Record<string, string> {
+  const example = '{"arn:aws:iam::123456789012:role/aurora-s3-import": "s3Import"}';
+  const obj = p.object("iamRoleFeatures", example);
+  if (obj === undefined) return {};
+  const out: Record<string, string> = {};
+  for (const [arn, feature] of Object.entries(obj)) {
+    if (!ROLE_ARN.test(arn)) p.bad(`iamRoleFeatures.${arn}`, arn, "is not an IAM role ARN", example);
+    else if (typeof feature !== "string" || !FEATURE_NAME.test(feature)) p.bad(`iamRoleFeatures.${arn}`, String(feature), "is not a feature name", example);
+    else out[arn] = feature;
+  }
+  return out;
 }
 
 function parseServerless(p: Reader): ServerlessScaling | undefined {
@@ -474,6 +653,11 @@ class Reader {
 
   child(key: string, obj: Record<string, unknown>): Reader {
     return new Reader(obj, this.problems, `${this.prefix}${key}.`);
+  }
+
+  /** A problem with `key` that needs no value or example. */
+  problem(key: string, what: string): void {
+    this.problems.push(`${this.prefix}${key}: ${what}`);
   }
 
   bad(key: string, value: string, what: string, example: string): void {

@@ -36,3 +36,26 @@ export function supportsAutoPause(engine: string, version: string): boolean {
   }
   return false;
 }
+
+/**
+ * The parameter group family of an engine version: aurora-postgresql16 (from 16.4),
+ * aurora-mysql8.0 (from 8.0.mysql_aurora.3.08.0). Undefined when the version is unreadable.
+ * A minor version change keeps the family, so a source's minor upgrade changes nothing here.
+ */
+export function parameterGroupFamily(engine: string, version: string): string | undefined {
+  if (engine === "aurora-postgresql") {
+    const m = /^(\d+)\./.exec(version);
+    return m ? `aurora-postgresql${m[1]}` : undefined;
+  }
+  if (engine === "aurora-mysql") {
+    const m = /^(\d+\.\d+)\./.exec(version);
+    return m ? `aurora-mysql${m[1]}` : undefined;
+  }
+  return undefined;
+}
+
+/** CloudWatch log export types each engine offers. */
+export const LOG_EXPORT_TYPES: Record<AuroraEngine, readonly string[]> = {
+  "aurora-postgresql": ["postgresql", "iam-db-auth-error", "instance"],
+  "aurora-mysql": ["audit", "error", "general", "slowquery", "iam-db-auth-error", "instance"],
+};

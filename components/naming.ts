@@ -34,15 +34,30 @@ export interface Generation {
  * its window ended (it may be replaced earlier than its full age when created late in a
  * window). Deterministic: two runs in the same window with the same config agree.
  */
-export function cloneGeneration(refresh: string, maxCloneAgeDays: number | undefined, now: Date): Generation {
+export function cloneGeneration(refresh: string, maxCloneAgeDays: number | undefined, now: Date, clone: CloneInputs = {}): Generation {
+  // Every input that makes AWS (or us) need a new cluster is hashed in, so changing one gives
+  // a new identifier: the new cluster never collides with the live one (DBClusterAlreadyExists).
+  const inputs = Object.keys(clone)
+    .sort()
+    .filter((k) => clone[k] !== undefined)
+    .map((k) => `;${k}=${JSON.stringify(clone[k])}`)
+    .join("");
   if (maxCloneAgeDays === undefined) {
-    return { id: shortHash(`refresh=${refresh}`), refresh };
+    return { id: shortHash(`refresh=${refresh}${inputs}`), refresh };
   }
   const day = Math.floor(now.getTime() / DAY_MS);
   const window = Math.floor(day / maxCloneAgeDays);
   const windowEndsAt = new Date((window + 1) * maxCloneAgeDays * DAY_MS).toISOString();
-  return { id: shortHash(`refresh=${refresh};window=${window}/${maxCloneAgeDays}`), refresh, window, windowEndsAt };
+  return { id: shortHash(`refresh=${refresh};window=${window}/${maxCloneAgeDays}${inputs}`), refresh, window, windowEndsAt };
 }
+
+/**
+ * What a clone is made from, beyond the refresh value: the source, subnet group, KMS key,
+ * engine and parameter group family (a major version), encryption and the rules hash (new
+ * rules sanitize a fresh copy). Never the engine's minor version: a source's minor upgrade
+ * must not rebuild the clone.
+ */
+export type CloneInputs = Record<string, string | boolean | undefined>;
 
 /** `<prefix>-<generation>`: at most 63 characters because config.ts bounds the prefix. */
 export function clusterIdentifier(prefix: string, generation: Generation): string {

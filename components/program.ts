@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { hashRules, loadRules } from "../sanitize/rules";
 import { CONFIG_NAMESPACE, parseStagingConfig, StagingConfigError, type StagingConfig } from "./config";
 import { lookupSource, planClone } from "./source";
 import { StagingClone } from "./staging-clone";
@@ -50,12 +51,25 @@ export function readRules(config: StagingConfig, baseDir: string): string {
   }
 }
 
+/**
+ * The rules' hash (what the sanitizer records): part of the clone generation, so new rules
+ * sanitize a fresh clone. Invalid rules fail here, at preview, before anything is declared.
+ */
+export function rulesHashOf(config: StagingConfig, text: string): string {
+  try {
+    return hashRules(loadRules(text, config.rulesFile));
+  } catch (e) {
+    throw new StagingConfigError([`${CONFIG_NAMESPACE}:rulesFile: "${config.rulesFile}" is not valid rules: ${(e as Error).message}`]);
+  }
+}
+
 export async function stagingProgram(options: ProgramOptions = {}): Promise<Record<string, unknown>> {
   const { raw, region } = readStackConfig(options.allConfig ?? pulumi.runtime.allConfig(), options.env);
   const config = parseStagingConfig(raw, { region });
   const rules = config.sanitize ? readRules(config, options.baseDir ?? path.resolve(__dirname, "..")) : undefined;
   const lookup = await lookupSource(config);
-  const plan = planClone(config, lookup, options.now ?? new Date());
+  const plan = planClone(config, lookup, options.now ?? new Date(), rules !== undefined ? rulesHashOf(config, rules) : undefined);
+  for (const warning of plan.warnings) void pulumi.log.warn(warning);
 
   const clone = new StagingClone("staging", {
     config,
@@ -76,6 +90,8 @@ export async function stagingProgram(options: ProgramOptions = {}): Promise<Reco
     engineVersion: clone.engineVersion,
     masterUsername: clone.masterUsername,
     masterPassword: clone.masterPassword,
+    appUsername: clone.appUsername,
+    securityGroupId: clone.securityGroup.id,
     cloneGeneration: clone.cloneGeneration,
     nextRefreshAfter: clone.nextRefreshAfter,
     sourceCluster: lookup.source.identifier,

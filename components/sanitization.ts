@@ -36,6 +36,15 @@ export interface SanitizationArgs {
   /** The source cluster's writer + reader endpoints: never written to. */
   forbiddenHosts: pulumi.Input<pulumi.Input<string>[]>;
   options?: pulumi.Input<SanitizationOptions>;
+  /**
+   * The clone's `clusterResourceId` (the physical cluster). A change replaces the resource,
+   * so a clone deleted and re-created under the same identifier is sanitized again.
+   */
+  clusterResourceId?: pulumi.Input<string>;
+  /** The least-privilege application user the sanitizer creates (contracts: appUserName). */
+  appUserName?: pulumi.Input<string>;
+  /** Secret. Its password. */
+  appUserPassword?: pulumi.Input<string>;
 }
 
 export class Sanitization extends pulumi.dynamic.Resource {
@@ -67,6 +76,10 @@ export class Sanitization extends pulumi.dynamic.Resource {
         maskingKey: pulumi.secret(args.maskingKey),
         forbiddenHosts: args.forbiddenHosts,
         options: args.options ?? {},
+        // Only when given: a provider that predates them ignores inputs it doesn't know.
+        ...(args.clusterResourceId !== undefined ? { clusterResourceId: args.clusterResourceId } : {}),
+        ...(args.appUserName !== undefined ? { appUserName: args.appUserName } : {}),
+        ...(args.appUserPassword !== undefined ? { appUserPassword: pulumi.secret(args.appUserPassword) } : {}),
         // Outputs, filled in by the provider (rulesHash already by `check`).
         rulesHash: undefined,
         runId: undefined,
@@ -80,9 +93,12 @@ export class Sanitization extends pulumi.dynamic.Resource {
       },
       {
         ...opts,
+        // Replacement keyed on the physical cluster by the engine itself, whatever the
+        // provider's diff says (the provider replaces on it too).
+        ...(args.clusterResourceId !== undefined ? { replacementTrigger: args.clusterResourceId } : {}),
         // Belt and braces: the provider never returns these, but if a future version did,
         // they must land in state encrypted.
-        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password", "maskingKey"],
+        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "password", "maskingKey", "appUserPassword"],
       },
       SANITIZATION_MODULE,
       SANITIZATION_TYPE,

@@ -6,8 +6,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { StagingConfigError, type StagingConfig } from "./config";
-import { supportsAutoPause, type AuroraEngine } from "./engine";
+import { LOG_EXPORT_TYPES, parameterGroupFamily, supportsAutoPause, type AuroraEngine } from "./engine";
 import { cloneGeneration, clusterIdentifier, type Generation } from "./naming";
+import { parameterSets, type ParameterSets } from "./parameters";
 
 /** What the clone takes from its source (plain data, resolved before any resource exists). */
 export interface SourceCluster {
@@ -28,6 +29,8 @@ export interface SourceCluster {
   kmsKeyId: string;
   enabledCloudwatchLogsExports: string[];
   iamDatabaseAuthenticationEnabled: boolean;
+  /** ARNs of the IAM roles associated with the source (getCluster gives no feature names). */
+  iamRoles: string[];
   endpoint: string;
   readerEndpoint: string;
   tags: Record<string, string>;
@@ -38,6 +41,8 @@ export interface SourceLookup {
   source: SourceCluster;
   /** Identifiers of every DB cluster in the region (for the cluster quota). */
   regionClusterIds: string[];
+  /** The clone's VPC: config vpcId, else the subnet group's (undefined when unknown). */
+  vpcId?: string;
 }
 
 /** Everything the component needs, resolved and checked. */
@@ -45,14 +50,25 @@ export interface ClonePlan {
   generation: Generation;
   clusterIdentifier: string;
   engine: AuroraEngine;
+  /** The source's version, for checks only: the clone is never pinned to it. */
   engineVersion: string;
+  /** Parameter group family, e.g. aurora-postgresql16, aurora-mysql8.0. */
+  parameterFamily: string;
+  /** The staging-owned parameter groups' parameters (logging off, plus the stack's). */
+  parameters: ParameterSets;
   subnetGroupName: string;
-  securityGroupIds: string[];
+  /** Where the clone's own security group lives. */
+  vpcId: string;
+  logExports: string[];
+  /** Source roles to associate after verification (carryIamRoles). */
+  iamRoles: { roleArn: string; featureName?: string }[];
   database: string;
   port: number;
   masterUsername: string;
   /** Production endpoints the sanitizer must never write to. */
   forbiddenHosts: string[];
+  /** Shown at preview (pulumi.log.warn): settings that won't take effect as asked. */
+  warnings: string[];
 }
 
 /** Reads the source cluster and the region's cluster list; a missing source is a clear error. */
@@ -70,6 +86,19 @@ export async function lookupSource(config: StagingConfig, opts?: pulumi.InvokeOp
     ]);
   }
   const all = await aws.rds.getClusters({}, opts);
+  let vpcId = config.vpcId;
+  const subnetGroupName = config.subnetGroupName ?? found.dbSubnetGroupName;
+  if (vpcId === undefined && subnetGroupName) {
+    try {
+      vpcId = (await aws.rds.getSubnetGroup({ name: subnetGroupName }, opts)).vpcId;
+    } catch (e) {
+      const reason = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, " ").trim() || "no details";
+      throw new StagingConfigError([
+        `aurora-staging:subnetGroupName: DB subnet group "${subnetGroupName}" could not be read (${reason}); the clone's security group ` +
+          "goes into its VPC. Check the name, or set the VPC: `pulumi config set aurora-staging:vpcId vpc-0123456789abcdef0`",
+      ]);
+    }
+  }
   return {
     source: {
       identifier: found.clusterIdentifier,
@@ -88,21 +117,25 @@ export async function lookupSource(config: StagingConfig, opts?: pulumi.InvokeOp
       kmsKeyId: found.kmsKeyId ?? "",
       enabledCloudwatchLogsExports: found.enabledCloudwatchLogsExports ?? [],
       iamDatabaseAuthenticationEnabled: found.iamDatabaseAuthenticationEnabled ?? false,
+      iamRoles: found.iamRoles ?? [],
       endpoint: found.endpoint,
       readerEndpoint: found.readerEndpoint,
       tags: found.tags ?? {},
     },
     regionClusterIds: all.clusterIdentifiers ?? [],
+    vpcId: vpcId || undefined,
   };
 }
 
 /**
  * Checks the source against the config and decides the clone's settings; throws a
- * StagingConfigError with every problem. `now` picks the maxCloneAgeDays window.
+ * StagingConfigError with every problem. `now` picks the maxCloneAgeDays window; `rulesHash`
+ * (when sanitizing) is part of the generation, so new rules sanitize a fresh clone.
  */
-export function planClone(config: StagingConfig, lookup: SourceLookup, now: Date): ClonePlan {
+export function planClone(config: StagingConfig, lookup: SourceLookup, now: Date, rulesHash?: string): ClonePlan {
   const { source, regionClusterIds } = lookup;
   const problems: string[] = [];
+  const warnings: string[] = [];
   const key = (k: string) => `aurora-staging:${k}`;
 
   const engine = source.engine;
@@ -148,17 +181,39 @@ export function planClone(config: StagingConfig, lookup: SourceLookup, now: Date
         `but the source runs ${engine} ${source.engineVersion}; use minCapacity 0.5 or upgrade the source`,
     );
   }
+  if (config.serverless?.minCapacity === 0) warnings.push(...autoPauseWarnings(config));
   const subnetGroupName = config.subnetGroupName ?? source.dbSubnetGroupName;
   if (!subnetGroupName) {
     problems.push(
       `${key("subnetGroupName")}: the source has no DB subnet group to inherit; set one: \`pulumi config set ${key("subnetGroupName")} staging-private\``,
     );
   }
-  const securityGroupIds = config.securityGroupIds ?? source.vpcSecurityGroupIds;
-  if (securityGroupIds.length === 0) {
+  const vpcId = lookup.vpcId;
+  if (subnetGroupName && !vpcId) {
     problems.push(
-      `${key("securityGroupIds")}: the source has no VPC security groups to inherit (the clone would land in the VPC's default group); ` +
-        `set them: \`pulumi config set --path '${key("securityGroupIds")}[0]' sg-0123456789abcdef0\``,
+      `${key("vpcId")}: the VPC of subnet group "${subnetGroupName}" is unknown, so the clone's security group has nowhere to go; ` +
+        `set it: \`pulumi config set ${key("vpcId")} vpc-0123456789abcdef0\``,
+    );
+  }
+  const family = parameterGroupFamily(engine, source.engineVersion);
+  if (!family && (engine === "aurora-postgresql" || engine === "aurora-mysql")) {
+    problems.push(`${key("sourceCluster")}: can't tell the parameter group family from ${engine} version "${source.engineVersion}"`);
+  }
+  const exportTypes = LOG_EXPORT_TYPES[engine as AuroraEngine] ?? [];
+  config.logExports.forEach((t, i) => {
+    if (exportTypes.length > 0 && !exportTypes.includes(t)) {
+      problems.push(`${key("logExports")}[${i}]: "${t}" is not a log export of ${engine}; choose from ${exportTypes.join(", ")}`);
+    }
+  });
+  const iamRoles = config.carryIamRoles ? carriedRoles(config, source, problems) : [];
+  if (config.sanitize && config.appUserName === source.masterUsername) {
+    problems.push(`${key("appUserName")}: "${config.appUserName}" is the master user's name; choose another, e.g. staging_app`);
+  }
+  if ((config.sanitize || config.postCloneCommands.length > 0) && config.runnerCidrs.length + config.runnerSecurityGroupIds.length === 0) {
+    warnings.push(
+      `${key("runnerCidrs")}: neither runnerCidrs nor runnerSecurityGroupIds is set, so until the clone is verified nothing can reach it, ` +
+        "including the sanitizer and the hooks run by this `pulumi up` (unless they connect from inside the clone's own security group); " +
+        `set e.g. \`pulumi config set --path '${key("runnerCidrs")}[0]' 203.0.113.10/32\``,
     );
   }
   const database = config.database ?? source.databaseName;
@@ -169,7 +224,15 @@ export function planClone(config: StagingConfig, lookup: SourceLookup, now: Date
     );
   }
 
-  const generation = cloneGeneration(config.refresh, config.maxCloneAgeDays, now);
+  const generation = cloneGeneration(config.refresh, config.maxCloneAgeDays, now, {
+    source: source.arn || source.identifier,
+    subnetGroup: subnetGroupName,
+    kmsKey: source.storageEncrypted ? source.kmsKeyId : "",
+    storageEncrypted: source.storageEncrypted,
+    engine,
+    family,
+    rules: config.sanitize ? rulesHash : undefined,
+  });
   const id = clusterIdentifier(config.clusterIdentifierPrefix, generation);
   if (id === source.identifier) {
     problems.push(`${key("clusterIdentifierPrefix")}: would make the clone's identifier equal the source's; choose another prefix`);
@@ -190,11 +253,56 @@ export function planClone(config: StagingConfig, lookup: SourceLookup, now: Date
     clusterIdentifier: id,
     engine: engine as AuroraEngine,
     engineVersion: source.engineVersion,
+    parameterFamily: family!,
+    parameters: parameterSets(engine as AuroraEngine, family!, { cluster: config.clusterParameters, instance: config.instanceParameters }),
     subnetGroupName,
-    securityGroupIds,
+    vpcId: vpcId!,
+    logExports: config.logExports,
+    iamRoles,
     database,
     port: source.port,
     masterUsername: source.masterUsername,
     forbiddenHosts: [source.endpoint, source.readerEndpoint].filter((h) => h),
+    warnings,
   };
+}
+
+/**
+ * Auto-pause is asked for (minCapacity 0) but something keeps the instances awake: replication
+ * from the binlog or logical replication, and CloudWatch log exports. Warnings, not errors:
+ * the clone still works, it only costs more than asked.
+ */
+function autoPauseWarnings(config: StagingConfig): string[] {
+  const out: string[] = [];
+  const why = "so minCapacity 0 (auto-pause) may not take effect and the clone may keep running at its minimum ACUs";
+  const binlog = config.clusterParameters.binlog_format;
+  if (binlog !== undefined && binlog.toUpperCase() !== "OFF") {
+    out.push(`aurora-staging:clusterParameters.binlog_format: "${binlog}" turns on the binary log (replication), ${why}`);
+  }
+  if (config.clusterParameters["rds.logical_replication"] === "1") {
+    out.push(`aurora-staging:clusterParameters.rds.logical_replication: "1" turns on logical replication, ${why}`);
+  }
+  if (config.logExports.length > 0) {
+    out.push(`aurora-staging:logExports: exports ${config.logExports.join(", ")} to CloudWatch, ${why}; remove logExports to let it pause`);
+  }
+  return out;
+}
+
+/** The source's roles with their feature names; Aurora PostgreSQL needs a name for each. */
+function carriedRoles(config: StagingConfig, source: SourceCluster, problems: string[]): { roleArn: string; featureName?: string }[] {
+  for (const arn of Object.keys(config.iamRoleFeatures)) {
+    if (!source.iamRoles.includes(arn)) {
+      problems.push(`aurora-staging:iamRoleFeatures.${arn}: the source has no such role (its roles: ${source.iamRoles.join(", ") || "none"}); remove the entry`);
+    }
+  }
+  return source.iamRoles.map((roleArn) => {
+    const featureName = config.iamRoleFeatures[roleArn];
+    if (featureName === undefined && source.engine === "aurora-postgresql") {
+      problems.push(
+        `aurora-staging:iamRoleFeatures: Aurora PostgreSQL needs the feature of source role ${roleArn} (the source lookup doesn't return it); ` +
+          `e.g. \`pulumi config set --path 'aurora-staging:iamRoleFeatures["${roleArn}"]' s3Import\``,
+      );
+    }
+    return featureName !== undefined ? { roleArn, featureName } : { roleArn };
+  });
 }

@@ -11,6 +11,11 @@
  * (instances, sanitization, hooks), repoint the stable address, and only then delete the old
  * resources. `deleteBeforeReplace` is never set. If any step fails, the old clone and the
  * published address stay as they were.
+ *
+ * Quarantine: the clone has its own security group (network.ts). Until Sanitization and the
+ * hooks have succeeded it admits only the machine running `pulumi up`; the team's access
+ * (allowFrom), the carried IAM roles and the published address all wait for that gate.
+ * Its parameter groups are its own too (parameters.ts): no statement or parameter logging.
  */
 import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
@@ -20,6 +25,7 @@ import type { StagingConfig } from "./config";
 import { sanitizerEngine } from "./engine";
 import { hookEnvironment } from "./hooks";
 import { instanceIdentifier } from "./naming";
+import { cloneSecurityGroup, ingressRules } from "./network";
 import { Sanitization } from "./sanitization";
 import type { ClonePlan, SourceCluster } from "./source";
 
@@ -27,6 +33,9 @@ export const COMPONENT_TYPE = "aurora-staging:index:StagingClone";
 
 /** Characters RDS accepts in a master password: printable ASCII except / @ " and space. */
 export const RDS_PASSWORD_SPECIALS = "!#$%&*()-_=+[]{}<>:?";
+
+/** A password both engines take inside a quoted literal: letters and digits only. */
+const APP_PASSWORD_LENGTH = 40;
 
 export interface StagingCloneArgs {
   config: StagingConfig;
@@ -69,6 +78,10 @@ export class StagingClone extends pulumi.ComponentResource {
 
   readonly cluster: aws.rds.Cluster;
   readonly instances: aws.rds.ClusterInstance[];
+  /** The clone's own security group (runner until verified, then allowFrom). */
+  readonly securityGroup: aws.ec2.SecurityGroup;
+  /** Application user published in the connection secret (when sanitizing). */
+  readonly appUsername?: string;
 
   constructor(name: string, args: StagingCloneArgs, opts?: pulumi.ComponentResourceOptions) {
     super(COMPONENT_TYPE, name, {}, opts);
@@ -105,12 +118,68 @@ export class StagingClone extends pulumi.ComponentResource {
       parent,
     );
 
+    const securityGroup = cloneSecurityGroup(
+      `${name}-security-group`,
+      { clusterIdentifier: plan.clusterIdentifier, vpcId: plan.vpcId, tags },
+      parent,
+    );
+    const runnerRules = ingressRules(
+      {
+        group: securityGroup,
+        port: plan.port,
+        sources: { cidrs: config.runnerCidrs, securityGroupIds: config.runnerSecurityGroupIds },
+        prefix: `${name}-runner`,
+        description: "pulumi up runner (sanitizer, hooks)",
+        tags,
+      },
+      parent,
+    );
+
+    // Staging-owned parameter groups (production's may log statements with their parameters).
+    // Auto-named with a prefix: a new family (source major upgrade) replaces them without a clash.
+    // Shared by the generations (they hold no data): no generation tag, so a refresh leaves them be.
+    const { CloneGeneration: _generation, ...parameterTags } = tags;
+    const clusterParameters = new aws.rds.ClusterParameterGroup(
+      `${name}-cluster-parameters`,
+      {
+        namePrefix: `${config.clusterIdentifierPrefix}-cluster-`,
+        family: plan.parameterFamily,
+        description: "aurora-staging clone: statement and parameter logging off",
+        parameters: plan.parameters.cluster,
+        tags: parameterTags,
+      },
+      parent,
+    );
+    const instanceParameters = new aws.rds.ParameterGroup(
+      `${name}-instance-parameters`,
+      {
+        namePrefix: `${config.clusterIdentifierPrefix}-instance-`,
+        family: plan.parameterFamily,
+        description: "aurora-staging clone: statement logging off",
+        parameters: plan.parameters.instance,
+        tags: parameterTags,
+      },
+      parent,
+    );
+
+    // Declared before the cluster so RDS writes into groups with a retention that
+    // `pulumi destroy` (and a refresh's delete of the old clone) removes.
+    const logGroups = plan.logExports.map(
+      (type) =>
+        new aws.cloudwatch.LogGroup(
+          `${name}-log-${type}`,
+          { name: `/aws/rds/cluster/${plan.clusterIdentifier}/${type}`, retentionInDays: config.logRetentionDays, tags },
+          { parent: this, deleteBeforeReplace: false },
+        ),
+    );
+
     const cluster = new aws.rds.Cluster(
       `${name}-cluster`,
       {
         clusterIdentifier: plan.clusterIdentifier,
         engine: plan.engine,
-        engineVersion: plan.engineVersion,
+        // No engineVersion: the restore never sends it (the clone starts on the source's
+        // version); pinning it only drifts after the source's minor upgrades.
         // AWS rejects a restore time for copy-on-write: always the latest restorable time.
         restoreToPointInTime: {
           sourceClusterIdentifier: source.identifier,
@@ -118,16 +187,17 @@ export class StagingClone extends pulumi.ComponentResource {
           useLatestRestorableTime: true,
         },
         port: plan.port,
-        // Explicit, or AWS puts the clone into the VPC's default security group.
         dbSubnetGroupName: plan.subnetGroupName,
-        vpcSecurityGroupIds: plan.securityGroupIds,
+        // Only its own group: never the source's, never the VPC's default.
+        vpcSecurityGroupIds: [securityGroup.id],
         masterPassword: password.result,
-        dbClusterParameterGroupName: source.dbClusterParameterGroupName || undefined,
+        dbClusterParameterGroupName: clusterParameters.name,
         // A clone shares the source's storage, so it has the source's encryption and key;
         // stating them keeps the provider's diff empty.
         storageEncrypted: source.storageEncrypted,
         kmsKeyId: source.storageEncrypted && source.kmsKeyId ? source.kmsKeyId : undefined,
-        enabledCloudwatchLogsExports: source.enabledCloudwatchLogsExports,
+        // None by default: production's exports are not inherited.
+        enabledCloudwatchLogsExports: plan.logExports,
         iamDatabaseAuthenticationEnabled: source.iamDatabaseAuthenticationEnabled,
         serverlessv2ScalingConfiguration: config.serverless,
         backupRetentionPeriod: 1,
@@ -139,7 +209,13 @@ export class StagingClone extends pulumi.ComponentResource {
         // No availabilityZones: setting it makes the AWS provider replace the cluster forever.
         tags,
       },
-      { parent: this, deleteBeforeReplace: false },
+      {
+        parent: this,
+        deleteBeforeReplace: false,
+        // A new identifier replaces the cluster, whatever the provider thinks of the field.
+        replacementTrigger: plan.clusterIdentifier,
+        dependsOn: [...runnerRules, ...logGroups],
+      },
     );
 
     const instances: aws.rds.ClusterInstance[] = [];
@@ -153,6 +229,7 @@ export class StagingClone extends pulumi.ComponentResource {
             engine: plan.engine,
             instanceClass: config.instanceClass,
             dbSubnetGroupName: plan.subnetGroupName,
+            dbParameterGroupName: instanceParameters.name,
             publiclyAccessible: false,
             applyImmediately: true,
             promotionTier: i,
@@ -165,7 +242,14 @@ export class StagingClone extends pulumi.ComponentResource {
 
     const engine = sanitizerEngine(plan.engine);
     let sanitization: Sanitization | undefined;
+    let appPassword: pulumi.Output<string> | undefined;
     if (config.sanitize) {
+      // The user the connection secret publishes; new per generation, like the master's.
+      appPassword = new random.RandomPassword(
+        `${name}-app-password`,
+        { length: APP_PASSWORD_LENGTH, special: false, minLower: 1, minUpper: 1, minNumeric: 1, keepers: { generation } },
+        parent,
+      ).result;
       const maskingKey =
         args.maskingKey !== undefined
           ? pulumi.secret(args.maskingKey)
@@ -184,6 +268,11 @@ export class StagingClone extends pulumi.ComponentResource {
           maskingKey,
           forbiddenHosts: plan.forbiddenHosts,
           options: config.sanitizeOptions,
+          // The physical cluster: a clone re-created under the same identifier gets a new
+          // resource id, which replaces (re-runs) the Sanitization.
+          clusterResourceId: cluster.clusterResourceId,
+          appUserName: config.appUserName,
+          appUserPassword: appPassword,
         },
         { parent: this, dependsOn: instances },
       );
@@ -207,10 +296,11 @@ export class StagingClone extends pulumi.ComponentResource {
         new command.local.Command(
           `${name}-hook-${hook.name}`,
           {
-            create: hook.command,
+            // Always a secret: a command may carry a token (config read as plain text can't tell).
+            create: pulumi.secret(hook.command),
             environment: env,
-            // Re-run for every new clone.
-            triggers: [cluster.clusterIdentifier],
+            // Re-run for every new physical clone (a re-created cluster keeps its identifier).
+            triggers: [cluster.clusterResourceId],
             addPreviousOutputInEnv: false,
             // A command that prints a secret must not put it in logs or (plain) state.
             logging: "none",
@@ -238,6 +328,28 @@ export class StagingClone extends pulumi.ComponentResource {
     });
 
     const published: pulumi.Input<unknown>[] = [readyEndpoint, ...gate.map((r) => r.id)];
+
+    // Team access and the carried IAM roles only for a verified clone.
+    const teamRules = ingressRules(
+      {
+        group: securityGroup,
+        port: plan.port,
+        sources: config.allowFrom,
+        prefix: `${name}-allow`,
+        description: `team ${config.team} (after verification)`,
+        tags,
+      },
+      { parent: this, dependsOn: gate },
+    );
+    const roles = plan.iamRoles.map(
+      (role, i) =>
+        new aws.rds.ClusterRoleAssociation(
+          `${name}-iam-role-${i + 1}`,
+          { dbClusterIdentifier: cluster.clusterIdentifier, roleArn: role.roleArn, ...(role.featureName ? { featureName: role.featureName } : {}) },
+          { parent: this, dependsOn: gate },
+        ),
+    );
+    published.push(...teamRules.map((r) => r.id), ...roles.map((r) => r.id));
     let stableHostname: pulumi.Output<string> | undefined;
     if (config.stableHostname) {
       const record = new aws.route53.Record(
@@ -276,9 +388,10 @@ export class StagingClone extends pulumi.ComponentResource {
           // RDS's JSON connection format (as RDS-managed secrets use).
           secretString: pulumi.secret(
             pulumi
-              .all([readyEndpoint, cluster.port, cluster.masterUsername, password.result, cluster.clusterIdentifier])
-              .apply(([host, port, username, pw, id]) =>
-                JSON.stringify({ engine, host, port, username, password: pw, dbname: plan.database, dbClusterIdentifier: id }),
+              .all([readyEndpoint, cluster.port, appPassword!, cluster.clusterIdentifier])
+              .apply(([host, port, pw, id]) =>
+                // The application user, never the master (config.ts requires sanitize here).
+                JSON.stringify({ engine, host, port, username: config.appUserName, password: pw, dbname: plan.database, dbClusterIdentifier: id }),
               ),
           ),
         },
@@ -290,6 +403,8 @@ export class StagingClone extends pulumi.ComponentResource {
 
     this.cluster = cluster;
     this.instances = instances;
+    this.securityGroup = securityGroup;
+    this.appUsername = config.sanitize ? config.appUserName : undefined;
     this.clusterIdentifier = cluster.clusterIdentifier;
     this.writerEndpoint = cluster.endpoint;
     this.readerEndpoint = cluster.readerEndpoint;

@@ -69,7 +69,12 @@ describe("parseStagingConfig: valid config and defaults", () => {
       sanitize: "false",
       instanceClass: "db.serverless",
       serverless: '{"minCapacity":0,"maxCapacity":8,"secondsUntilAutoPause":600}',
-      securityGroupIds: '["sg-0123456789abcdef0","sg-01234567"]',
+      runnerSecurityGroupIds: '["sg-0123456789abcdef0","sg-01234567"]',
+      allowFrom: '{"cidrs":["10.20.0.0/16","2001:db8::/32"]}',
+      clusterParameters: '{"work_mem":65536,"rds.force_ssl":true}',
+      logExports: '["postgresql"]',
+      logRetentionDays: "14",
+      carryIamRoles: "true",
       tags: '{"CostCenter":"4711"}',
       postCloneCommands: '[{"name":"grants","command":"psql -f g.sql"}]',
       stableHostname: '{"zoneId":"Z0123456789ABC","name":"pay.staging.example.com."}',
@@ -78,7 +83,12 @@ describe("parseStagingConfig: valid config and defaults", () => {
     expect(c.maxCloneAgeDays).toBe(7);
     expect(c.sanitize).toBe(false);
     expect(c.serverless).toEqual({ minCapacity: 0, maxCapacity: 8, secondsUntilAutoPause: 600 });
-    expect(c.securityGroupIds).toEqual(["sg-0123456789abcdef0", "sg-01234567"]);
+    expect(c.runnerSecurityGroupIds).toEqual(["sg-0123456789abcdef0", "sg-01234567"]);
+    expect(c.allowFrom).toEqual({ securityGroupIds: [], cidrs: ["10.20.0.0/16", "2001:db8::/32"] });
+    expect(c.clusterParameters).toEqual({ work_mem: "65536", "rds.force_ssl": "true" });
+    expect(c.logExports).toEqual(["postgresql"]);
+    expect(c.logRetentionDays).toBe(14);
+    expect(c.carryIamRoles).toBe(true);
     expect(c.tags).toEqual({ CostCenter: "4711" });
     expect(c.postCloneCommands).toEqual([{ name: "grants", command: "psql -f g.sql" }]);
     expect(c.stableHostname).toEqual({ zoneId: "Z0123456789ABC", name: "pay.staging.example.com" });
@@ -191,12 +201,42 @@ describe("parseStagingConfig: each bad value names the key, the problem and an e
 
   it("network: subnet group and security groups", () => {
     expectOneProblem({ ...minimal, subnetGroupName: "bad/name" }, /aurora-staging:subnetGroupName: "bad\/name"/);
-    expectOneProblem({ ...minimal, securityGroupIds: ["sg-123"] }, /aurora-staging:securityGroupIds\[0\]: "sg-123" must be "sg-" followed by 8 or 17/);
-    expectOneProblem({ ...minimal, securityGroupIds: ["sg-0123456789ABCDEF0"] }, /securityGroupIds\[0\]/);
-    expectOneProblem({ ...minimal, securityGroupIds: [] }, /aurora-staging:securityGroupIds: "\[\]" must list at least one/);
-    expectOneProblem({ ...minimal, securityGroupIds: ["sg-01234567", "sg-01234567"] }, /lists the same security group twice/);
-    expectOneProblem({ ...minimal, securityGroupIds: "sg-01234567" }, /aurora-staging:securityGroupIds: is not valid JSON|must be a list/);
-    expectOneProblem({ ...minimal, securityGroupIds: [1] }, /must be a list of strings/);
+    expectOneProblem({ ...minimal, runnerSecurityGroupIds: ["sg-123"] }, /aurora-staging:runnerSecurityGroupIds\[0\]: "sg-123" must be "sg-" followed by 8 or 17/);
+    expectOneProblem({ ...minimal, allowFrom: { securityGroupIds: ["sg-0123456789ABCDEF0"] } }, /aurora-staging:allowFrom\.securityGroupIds\[0\]/);
+    expectOneProblem({ ...minimal, runnerSecurityGroupIds: ["sg-01234567", "sg-01234567"] }, /runnerSecurityGroupIds: lists the same security group twice/);
+    expectOneProblem({ ...minimal, runnerSecurityGroupIds: "sg-01234567" }, /aurora-staging:runnerSecurityGroupIds: is not valid JSON|must be a list/);
+    expectOneProblem({ ...minimal, allowFrom: { securityGroupIds: [1] } }, /allowFrom\.securityGroupIds: must be a list of strings/);
+    expectOneProblem({ ...minimal, vpcId: "vpc-12" }, /aurora-staging:vpcId: "vpc-12" must be "vpc-" followed by 8 or 17/);
+  });
+
+  it("quarantine: the source's security groups can't be attached; runner and team CIDRs are checked", () => {
+    // The old key attached groups from the clone's first minute: refused, pointing at allowFrom.
+    expectOneProblem({ ...minimal, securityGroupIds: ["sg-0123456789abcdef0"] }, /aurora-staging:securityGroupIds: is no longer supported/, /allowFrom/, /runnerCidrs/);
+    expectOneProblem({ ...minimal, runnerCidrs: ["0.0.0.0/0"] }, /aurora-staging:runnerCidrs\[0\]: "0\.0\.0\.0\/0" admits every address/);
+    expectOneProblem({ ...minimal, runnerCidrs: ["::/0"] }, /runnerCidrs\[0\]: "::\/0" admits every address/);
+    expectOneProblem({ ...minimal, runnerCidrs: ["203.0.113.300/32"] }, /runnerCidrs\[0\]: "203\.0\.113\.300\/32" is not an IPv4 or IPv6 CIDR block/);
+    expectOneProblem({ ...minimal, allowFrom: { cidrs: ["10.0.0.0/8", "10.0.0.0/8"] } }, /allowFrom\.cidrs: lists the same CIDR block twice/);
+    expectOneProblem({ ...minimal, allowFrom: { groups: [] } }, /allowFrom\.groups: unknown key/);
+    // A team may open to a whole range after verification; only the runner's is quarantine.
+    expect(parseStagingConfig({ ...minimal, allowFrom: { cidrs: ["0.0.0.0/0"] }, runnerCidrs: ["203.0.113.10/32"] }).allowFrom.cidrs).toEqual(["0.0.0.0/0"]);
+    const c = parseStagingConfig(minimal);
+    expect(c.runnerCidrs).toEqual([]);
+    expect(c.allowFrom).toEqual({ securityGroupIds: [], cidrs: [] });
+  });
+
+  it("parameters, log exports, IAM roles and the app user", () => {
+    const c = parseStagingConfig(minimal);
+    expect(c).toMatchObject({ clusterParameters: {}, instanceParameters: {}, logExports: [], logRetentionDays: 7, carryIamRoles: false, appUserName: "staging_app" });
+    // Our logging settings can't be overridden: refused, with the reason.
+    expectOneProblem({ ...minimal, clusterParameters: { log_statement: "all" } }, /aurora-staging:clusterParameters\.log_statement: is set by aurora-staging itself/, /never reach the server's logs/);
+    expectOneProblem({ ...minimal, instanceParameters: { general_log: 1 } }, /aurora-staging:instanceParameters\.general_log: is set by aurora-staging itself/);
+    expectOneProblem({ ...minimal, clusterParameters: { work_mem: { a: 1 } } }, /clusterParameters\.work_mem: .* must be a string, number or boolean/);
+    expectOneProblem({ ...minimal, logExports: ["Postgres!"] }, /aurora-staging:logExports\[0\]: "Postgres!" is not a CloudWatch log export type/);
+    expectOneProblem({ ...minimal, logRetentionDays: 10 }, /aurora-staging:logRetentionDays: "10" must be a CloudWatch Logs retention period/);
+    expectOneProblem({ ...minimal, iamRoleFeatures: { "arn:aws:iam::123456789012:role/r": "s3Import" } }, /iamRoleFeatures: is set but aurora-staging:carryIamRoles is not true/);
+    expectOneProblem({ ...minimal, carryIamRoles: true, iamRoleFeatures: { "role/r": "s3Import" } }, /iamRoleFeatures\.role\/r: "role\/r" is not an IAM role ARN/);
+    expectOneProblem({ ...minimal, appUserName: "App-User" }, /aurora-staging:appUserName: "App-User" must be 1-32 lowercase/);
+    expectOneProblem({ ...minimal, sanitize: false, connectionSecretName: "staging/x" }, /aurora-staging:connectionSecretName: needs aurora-staging:sanitize/);
   });
 
   it("engineVersion, database, rulesFile, sanitize", () => {
@@ -264,7 +304,7 @@ describe("parseStagingConfig: all problems at once", () => {
         team: "Payments",
         instanceClass: "large",
         instanceCount: 0,
-        securityGroupIds: ["sg-1"],
+        runnerSecurityGroupIds: ["sg-1"],
         serverless: { minCapacity: 3, maxCapacity: 2 },
         maskingKey: "short-key",
         colour: "blue",
@@ -273,7 +313,7 @@ describe("parseStagingConfig: all problems at once", () => {
       error = e as StagingConfigError;
     }
     expect(error).toBeInstanceOf(StagingConfigError);
-    const keys = ["colour", "team", "sourceCluster", "instanceClass", "instanceCount", "serverless.minCapacity", "securityGroupIds[0]", "maskingKey"];
+    const keys = ["colour", "team", "sourceCluster", "instanceClass", "instanceCount", "serverless.minCapacity", "runnerSecurityGroupIds[0]", "maskingKey"];
     for (const k of keys) expect(error!.problems.some((p) => p.startsWith(`aurora-staging:${k}:`)), k).toBe(true);
     expect(error!.problems).toHaveLength(keys.length);
     expect(error!.message).toMatch(/^aurora-staging stack config has 8 problems/);
@@ -324,11 +364,16 @@ describe("checks against the source cluster (planClone)", () => {
     kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/k",
     enabledCloudwatchLogsExports: [],
     iamDatabaseAuthenticationEnabled: false,
+    iamRoles: [],
     endpoint: "prod-pg.cluster-x.eu-west-1.rds.amazonaws.com",
     readerEndpoint: "prod-pg.cluster-ro-x.eu-west-1.rds.amazonaws.com",
     tags: {},
   };
-  const lookup = (s: Partial<SourceCluster> = {}, regionClusterIds = ["prod-pg"]): SourceLookup => ({ source: { ...pg, ...s }, regionClusterIds });
+  const lookup = (s: Partial<SourceCluster> = {}, regionClusterIds = ["prod-pg"], vpcId: string | undefined = "vpc-0aaaaaaaaaaaaaaaa"): SourceLookup => ({
+    source: { ...pg, ...s },
+    regionClusterIds,
+    vpcId,
+  });
   const cfg = (raw: Record<string, unknown> = {}, region = "eu-west-1"): StagingConfig =>
     parseStagingConfig({ team: "payments", sourceCluster: "prod-pg", ...raw }, { region });
   const now = new Date("2026-11-26T14:00:00Z");
@@ -347,7 +392,10 @@ describe("checks against the source cluster (planClone)", () => {
       engine: "aurora-postgresql",
       engineVersion: "16.4",
       subnetGroupName: "prod-private",
-      securityGroupIds: ["sg-0aaaaaaaaaaaaaaaa"],
+      vpcId: "vpc-0aaaaaaaaaaaaaaaa",
+      parameterFamily: "aurora-postgresql16",
+      logExports: [],
+      iamRoles: [],
       database: "app",
       port: 5432,
       forbiddenHosts: [pg.endpoint, pg.readerEndpoint],
@@ -389,7 +437,6 @@ describe("checks against the source cluster (planClone)", () => {
       /is itself an aurora-staging clone/,
       /is in eu-central-1 but the stack deploys to eu-west-1/,
       /aurora-staging:subnetGroupName: the source has no DB subnet group/,
-      /aurora-staging:securityGroupIds: the source has no VPC security groups .* default group/,
       /aurora-staging:database: the source was created without an initial database/,
       /aurora-staging:clusterQuota: the region already has 40 DB clusters and the quota is 40/,
     ];

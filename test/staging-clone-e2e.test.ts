@@ -60,7 +60,7 @@ async function deploy(db: TestDatabase, rules: string) {
     if (args.type === "command:local:Command") {
       // Play the command provider: the create command under sh, with the given environment only.
       const env = plain(args.inputs.environment) as Record<string, string>;
-      const { stdout } = await run("sh", ["-c", String(args.inputs.create)], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env } });
+      const { stdout } = await run("sh", ["-c", String(plain(args.inputs.create))], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env } });
       hookOutput.push(stdout.trim());
       return { stdout, stderr: "" };
     }

@@ -4,76 +4,33 @@
  * registered resource recorded with its inputs (secrets still marked) and dependencies.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { describe, expect, it } from "vitest";
 import { parseStagingConfig, StagingConfigError } from "../components/config";
-import { cloneGeneration, clusterIdentifier } from "../components/naming";
 import { stagingProgram } from "../components/program";
 import { lookupSource, planClone } from "../components/source";
 import { RDS_PASSWORD_SPECIALS, StagingClone } from "../components/staging-clone";
 import { SANITIZATION_TOKEN } from "../components/sanitization";
 import { byType, isSecret, one, plain, REGION, resolve, runWithMocks, SOURCES, type RegisteredResource } from "./harness/pulumi-mocks";
-
-const CLUSTER = "aws:rds/cluster:Cluster";
-const INSTANCE = "aws:rds/clusterInstance:ClusterInstance";
-const PASSWORD = "random:index/randomPassword:RandomPassword";
-const RECORD = "aws:route53/record:Record";
-const SECRET = "aws:secretsmanager/secret:Secret";
-const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
-const COMMAND = "command:local:Command";
-
-const NOW = new Date("2026-11-26T14:00:00Z");
-/** The engine's placeholder for a value not known yet (pulumi.runtime.unknownValue). */
-const UNKNOWN = unknownValue;
-const RULES = "tables:\n  users:\n    columns:\n      email: { transform: email }\n";
-const MASKING_KEY = "a-stack-masking-key-0123456789";
-
-const pgStack = { team: "payments", sourceCluster: "prod-pg", refresh: "2026-11-26" };
-const mysqlStack = {
-  team: "orders",
-  sourceCluster: "arn:aws:rds:eu-west-1:123456789012:cluster:prod-mysql",
-  refresh: "2026-11-26",
-  instanceClass: "db.serverless",
-  instanceCount: 2,
-  serverless: { minCapacity: 0, maxCapacity: 8, secondsUntilAutoPause: 900 },
-  subnetGroupName: "staging-private",
-  securityGroupIds: ["sg-0123456789abcdef0"],
-  tags: { CostCenter: "4711" },
-  sanitizeOptions: { coverage: "strict", chunkSize: 1000, connectRetrySeconds: 900 },
-};
-
-interface BuildOptions {
-  now?: Date;
-  maskingKey?: string;
-  preview?: boolean;
-  regionClusters?: string[];
-}
-
-/** Validates `raw`, looks up the source and declares the component, all under fresh mocks. */
-async function build(raw: Record<string, unknown>, o: BuildOptions = {}) {
-  return runWithMocks(
-    async () => {
-      const config = parseStagingConfig(raw, { region: REGION });
-      const lookup = await lookupSource(config);
-      const plan = planClone(config, lookup, o.now ?? NOW);
-      const clone = new StagingClone("staging", {
-        config,
-        source: lookup.source,
-        plan,
-        rules: config.sanitize ? RULES : undefined,
-        maskingKey: o.maskingKey !== undefined ? pulumi.secret(o.maskingKey) : undefined,
-      });
-      return { clone, ready: clone.ready, id: clone.clusterIdentifier, password: clone.masterPassword };
-    },
-    { preview: o.preview, regionClusters: o.regionClusters },
-  );
-}
-
-/** Inputs without the serialized dynamic provider (code text, compared separately). */
-function inputsOf(r: RegisteredResource): Record<string, unknown> {
-  const { __provider: _ignored, ...rest } = r.inputs;
-  return rest;
-}
+import {
+  build,
+  CLUSTER,
+  CLUSTER_PARAMETERS,
+  COMMAND,
+  INSTANCE,
+  INSTANCE_PARAMETERS,
+  inputsOf,
+  MASKING_KEY,
+  mysqlStack,
+  NOW,
+  PASSWORD,
+  pgStack,
+  RECORD,
+  RULES,
+  SECRET,
+  SECRET_VERSION,
+  SECURITY_GROUP,
+  UNKNOWN,
+} from "./harness/staging-stack";
 
 describe("StagingClone on an aurora-postgresql 16.4 source (defaults)", () => {
   it("declares a copy-on-write restore with the source's engine, network, a new secret password and safe deletion settings", async () => {
@@ -84,11 +41,14 @@ describe("StagingClone on an aurora-postgresql 16.4 source (defaults)", () => {
 
     expect(inputs.restoreToPointInTime).toEqual({ sourceClusterIdentifier: "prod-pg", restoreType: "copy-on-write", useLatestRestorableTime: true });
     expect(inputs.engine).toBe("aurora-postgresql");
-    expect(inputs.engineVersion).toBe("16.4");
+    // Not pinned: the restore starts on the source's version; pinning only drifts later.
+    expect(inputs).not.toHaveProperty("engineVersion");
     expect(inputs.port).toBe(5432);
     expect(inputs.dbSubnetGroupName).toBe(src.dbSubnetGroupName);
-    expect(inputs.vpcSecurityGroupIds).toEqual(src.vpcSecurityGroupIds);
-    expect(inputs.dbClusterParameterGroupName).toBe("prod-pg16");
+    // Its own security group and parameter group, not production's.
+    expect(inputs.vpcSecurityGroupIds).toEqual([one(resources, SECURITY_GROUP).name + "-id"]);
+    expect(inputs.dbClusterParameterGroupName).toMatch(/^payments-staging-cluster-/);
+    expect(inputs.enabledCloudwatchLogsExports).toEqual([]);
     expect(inputs.storageEncrypted).toBe(true);
     expect(inputs.kmsKeyId).toBe(src.kmsKeyId);
     expect(inputs.skipFinalSnapshot).toBe(true);
@@ -187,14 +147,15 @@ describe("StagingClone on an aurora-mysql 3.08 source (ARN, overrides, Serverles
     const cluster = plain(one(resources, CLUSTER).inputs) as Record<string, unknown>;
     expect(cluster).toMatchObject({
       engine: "aurora-mysql",
-      engineVersion: "8.0.mysql_aurora.3.08.0",
       port: 3306,
       dbSubnetGroupName: "staging-private",
-      vpcSecurityGroupIds: ["sg-0123456789abcdef0"],
       restoreToPointInTime: { sourceClusterIdentifier: "prod-mysql", restoreType: "copy-on-write", useLatestRestorableTime: true },
       serverlessv2ScalingConfiguration: { minCapacity: 0, maxCapacity: 8, secondsUntilAutoPause: 900 },
     });
     expect(cluster.tags).toMatchObject({ CostCenter: "4711", Team: "orders", SourceCluster: "prod-mysql", ManagedBy: "aurora-staging" });
+    expect(cluster).not.toHaveProperty("engineVersion");
+    // The security group lives in the configured subnet group's VPC.
+    expect(plain(one(resources, SECURITY_GROUP).inputs)).toMatchObject({ vpcId: "vpc-0bbbbbbbbbbbbbbbb", name: cluster.clusterIdentifier });
     const instances = byType(resources, INSTANCE).map((r) => plain(r.inputs) as Record<string, unknown>);
     expect(instances).toHaveLength(2);
     expect(instances.map((i) => i.instanceClass)).toEqual(["db.serverless", "db.serverless"]);
@@ -227,7 +188,22 @@ describe("a first pulumi preview (computed outputs unknown)", () => {
       { preview: true, computedUnknown: true },
     );
     expect(resources.map((r) => r.type).sort()).toEqual(
-      [COMMAND, CLUSTER, INSTANCE, PASSWORD, PASSWORD, RECORD, SECRET, SECRET_VERSION, SANITIZATION_TOKEN, "aurora-staging:index:StagingClone"].sort(),
+      [
+        COMMAND,
+        CLUSTER,
+        INSTANCE,
+        PASSWORD,
+        PASSWORD,
+        PASSWORD,
+        RECORD,
+        SECRET,
+        SECRET_VERSION,
+        SANITIZATION_TOKEN,
+        SECURITY_GROUP,
+        CLUSTER_PARAMETERS,
+        INSTANCE_PARAMETERS,
+        "aurora-staging:index:StagingClone",
+      ].sort(),
     );
     // The endpoint really was unknown (the engine's placeholder) when the sanitizer was declared.
     expect(one(resources, SANITIZATION_TOKEN).inputs.host).toBe(UNKNOWN);
@@ -305,13 +281,19 @@ describe("refresh: a new generation replaces the clone; unchanged config is a no
     expect(String(cluster(after).clusterIdentifier)).toMatch(/^payments-staging-[0-9a-f]{8}$/);
     // The cluster: identifier, its generation tag and the per-generation password; nothing else.
     expect(changedKeys(before.get("staging-cluster")!, after.get("staging-cluster")!)).toEqual(["clusterIdentifier", "masterPassword", "tags"]);
+    // The new clone gets a new security group, without the live clone's team access.
+    expect(changedKeys(before.get("staging-security-group")!, after.get("staging-security-group")!)).toEqual(["name", "tags"]);
+    expect(after.get("staging-cluster")!.replacementTrigger).toBe(cluster(after).clusterIdentifier);
     const tagsBefore = cluster(before).tags as Record<string, string>;
     const tagsAfter = cluster(after).tags as Record<string, string>;
     expect({ ...tagsAfter, CloneGeneration: "x" }).toEqual({ ...tagsBefore, CloneGeneration: "x" });
     expect(changedKeys(before.get("staging-instance-1")!, after.get("staging-instance-1")!)).toEqual(["clusterIdentifier", "identifier", "tags"]);
     expect(changedKeys(before.get("staging-master-password")!, after.get("staging-master-password")!)).toEqual(["keepers"]);
     // The sanitizer follows the new clone (so it is replaced with it) and nothing else moves.
-    expect(changedKeys(before.get("staging-sanitization")!, after.get("staging-sanitization")!)).toEqual(["host", "password"]);
+    expect(changedKeys(before.get("staging-sanitization")!, after.get("staging-sanitization")!)).toEqual(["appUserPassword", "clusterResourceId", "host", "password"]);
+    expect(changedKeys(before.get("staging-app-password")!, after.get("staging-app-password")!)).toEqual(["keepers"]);
+    // Shared by generations: the parameter groups stay.
+    expect(changedKeys(before.get("staging-cluster-parameters")!, after.get("staging-cluster-parameters")!)).toEqual([]);
     // The masking key is stack-stable: masked values stay the same across refreshes.
     expect(changedKeys(before.get("staging-masking-key")!, after.get("staging-masking-key")!)).toEqual([]);
     // The stable address is repointed in place (same record name, same secret name).
@@ -371,8 +353,9 @@ describe("publishing: the stable address waits for sanitization and the hooks", 
       engine: "postgres",
       host: writer,
       port: 5432,
-      username: "postgres",
-      password: (await resolve(result.clone.masterPassword)).value,
+      // The application user, never the master (its password stays a stack output only).
+      username: "staging_app",
+      password: plain(one(resources, SANITIZATION_TOKEN).inputs.appUserPassword),
       dbname: "app",
       dbClusterIdentifier: (await resolve(result.clone.clusterIdentifier)).value,
     });
@@ -403,7 +386,7 @@ describe("publishing: the stable address waits for sanitization and the hooks", 
   });
 
   it("with sanitization disabled, publishing waits for the instances instead", async () => {
-    const { resources } = await build({ ...stack, sanitize: false, postCloneCommands: [] });
+    const { resources } = await build({ ...stack, sanitize: false, postCloneCommands: [], connectionSecretName: undefined });
     expect(byType(resources, SANITIZATION_TOKEN)).toEqual([]);
     expect(byType(resources, PASSWORD).map((r) => r.name)).toEqual(["staging-master-password"]);
     const record = one(resources, RECORD);
@@ -412,7 +395,7 @@ describe("publishing: the stable address waits for sanitization and the hooks", 
 
   it("a configured masking key is passed to the sanitizer as a secret and nothing is generated", async () => {
     const { resources } = await build(pgStack, { maskingKey: MASKING_KEY });
-    expect(byType(resources, PASSWORD).map((r) => r.name)).toEqual(["staging-master-password"]);
+    expect(byType(resources, PASSWORD).map((r) => r.name).sort()).toEqual(["staging-app-password", "staging-master-password"]);
     const s = one(resources, SANITIZATION_TOKEN);
     expect(isSecret(s.inputs.maskingKey)).toBe(true);
     expect(plain(s.inputs.maskingKey)).toBe(MASKING_KEY);
@@ -447,6 +430,8 @@ describe("the program (index.ts) with stack config", () => {
         "engineVersion",
         "masterUsername",
         "masterPassword",
+        "appUsername",
+        "securityGroupId",
         "cloneGeneration",
         "nextRefreshAfter",
         "sourceCluster",
@@ -460,8 +445,7 @@ describe("the program (index.ts) with stack config", () => {
     expect((await resolve(out.masterPassword)).secret).toBe(true);
     expect((await resolve(out.clusterIdentifier)).value).toMatch(/^payments-staging-[0-9a-f]{8}$/);
     expect(result.sourceCluster).toBe("prod-pg");
-    // Without maxCloneAgeDays the time doesn't matter: same identifier as a run "now".
-    expect((await resolve(out.clusterIdentifier)).value).toBe(clusterIdentifier("payments-staging", cloneGeneration("2026-11-26", undefined, NOW)));
+    expect((await resolve(out.clusterIdentifier)).value).toBe(`payments-staging-${String(result.cloneGeneration)}`);
     // The shipped default rules went to the sanitizer; the configured key as a secret.
     const s = plain(one(resources, SANITIZATION_TOKEN).inputs) as Record<string, unknown>;
     expect(String(s.rules)).toMatch(/Default sanitization rules/);

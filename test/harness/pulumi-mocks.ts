@@ -7,6 +7,7 @@
  * Provider functions are answered by realistic fake AWS data: an aurora-postgresql 16.4 and
  * an aurora-mysql 8.0.mysql_aurora.3.08.0 production cluster in eu-west-1.
  */
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 
@@ -25,6 +26,9 @@ export interface RegisteredResource {
   dependencies: string[];
   deleteBeforeReplace: boolean;
   additionalSecretOutputs: string[];
+  /** The `replacementTrigger` option as sent (undefined when not set). */
+  replacementTrigger: unknown;
+  replaceOnChanges: string[];
 }
 
 export function isSecret(v: unknown): boolean {
@@ -43,6 +47,12 @@ export function plain(v: unknown): unknown {
 
 export const REGION = "eu-west-1";
 export const ACCOUNT = "123456789012";
+
+/** The fake account's DB subnet groups and their VPCs. */
+export const SUBNET_GROUP_VPCS: Record<string, string> = {
+  "prod-private": "vpc-0aaaaaaaaaaaaaaaa",
+  "staging-private": "vpc-0bbbbbbbbbbbbbbbb",
+};
 
 type FakeCluster = Record<string, unknown> & { clusterIdentifier: string };
 
@@ -65,6 +75,7 @@ export function fakeCluster(id: string, engine: string, engineVersion: string, p
     kmsKeyId: `arn:aws:kms:${REGION}:${ACCOUNT}:key/1111aaaa-2222-bbbb-3333-cccc4444dddd`,
     enabledCloudwatchLogsExports: engine === "aurora-postgresql" ? ["postgresql"] : ["error", "slowquery"],
     iamDatabaseAuthenticationEnabled: false,
+    iamRoles: [],
     endpoint: `${id}.cluster-c1a2b3c4d5e6.${REGION}.rds.amazonaws.com`,
     readerEndpoint: `${id}.cluster-ro-c1a2b3c4d5e6.${REGION}.rds.amazonaws.com`,
     availabilityZones: [`${REGION}a`, `${REGION}b`, `${REGION}c`],
@@ -118,9 +129,16 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
         readerEndpoint: `${id}.cluster-ro-c9f8e7d6c5b4.${REGION}.rds.amazonaws.com`,
         arn: `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:${id}`,
         masterUsername: source?.masterUsername ?? "postgres",
+        // AWS's immutable id of the physical cluster (a re-created cluster gets a new one).
+        clusterResourceId: `cluster-${createHash("sha256").update(id).digest("hex").slice(0, 26).toUpperCase()}`,
+        engineVersion: source?.engineVersion ?? "16.4",
         availabilityZones: [`${REGION}a`, `${REGION}b`, `${REGION}c`],
       };
     }
+    case "aws:rds/clusterParameterGroup:ClusterParameterGroup":
+    case "aws:rds/parameterGroup:ParameterGroup":
+      // The provider's auto-name: the prefix plus a suffix.
+      return { name: `${String(inputs.namePrefix ?? `${name}-`)}20261126` };
     case "aws:rds/clusterInstance:ClusterInstance":
       return { endpoint: `${String(inputs.identifier)}.c9f8e7d6c5b4.${REGION}.rds.amazonaws.com` };
     case "random:index/randomPassword:RandomPassword":
@@ -189,6 +207,14 @@ export async function runWithMocks<T>(
           }
           return found;
         }
+        if (args.token === "aws:rds/getSubnetGroup:getSubnetGroup") {
+          const vpcId = SUBNET_GROUP_VPCS[String(args.inputs.name)];
+          if (!vpcId) {
+            const message = `invoking aws:rds/getSubnetGroup:getSubnetGroup: 1 error occurred:\n\t* reading DB Subnet Group (${String(args.inputs.name)}): couldn't find resource`;
+            throw Object.assign(new Error(message), { details: message });
+          }
+          return { id: args.inputs.name, name: args.inputs.name, vpcId, subnetIds: ["subnet-0a", "subnet-0b"], region: REGION };
+        }
         if (args.token === "aws:rds/getClusters:getClusters") {
           const ids = options.regionClusters ?? Object.keys(SOURCES);
           return { id: REGION, region: REGION, clusterIdentifiers: ids, clusterArns: ids.map((i) => `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:${i}`) };
@@ -218,6 +244,8 @@ export async function runWithMocks<T>(
           dependencies: req.getDependenciesList(),
           deleteBeforeReplace: req.getDeletebeforereplace(),
           additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+          replacementTrigger: req.hasReplacementTrigger() ? deserialize({ v: req.getReplacementTrigger()!.toJavaScript() }).v : undefined,
+          replaceOnChanges: req.getReplaceonchangesList(),
         });
       }
       cb(err, resp);
@@ -241,6 +269,9 @@ interface RegisterRequest {
   getDependenciesList(): string[];
   getDeletebeforereplace(): boolean;
   getAdditionalsecretoutputsList(): string[];
+  hasReplacementTrigger(): boolean;
+  getReplacementTrigger(): { toJavaScript(): unknown } | undefined;
+  getReplaceonchangesList(): string[];
 }
 
 function deserialize(obj: Record<string, unknown>): Record<string, unknown> {

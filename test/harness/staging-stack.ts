@@ -1,0 +1,84 @@
+/**
+ * A StagingClone stack under mocks: the resource types it declares, the example stacks the
+ * tests use, and build(): validate the raw config, look up the source, plan and declare the
+ * component exactly as the program does (the rules hash included).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import { parseStagingConfig } from "../../components/config";
+import { rulesHashOf } from "../../components/program";
+import { lookupSource, planClone } from "../../components/source";
+import { StagingClone } from "../../components/staging-clone";
+import { fakeCluster, REGION, runWithMocks, type MockOptions, type RegisteredResource } from "./pulumi-mocks";
+
+export const CLUSTER = "aws:rds/cluster:Cluster";
+export const INSTANCE = "aws:rds/clusterInstance:ClusterInstance";
+export const PASSWORD = "random:index/randomPassword:RandomPassword";
+export const RECORD = "aws:route53/record:Record";
+export const SECRET = "aws:secretsmanager/secret:Secret";
+export const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
+export const COMMAND = "command:local:Command";
+export const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
+export const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+export const CLUSTER_PARAMETERS = "aws:rds/clusterParameterGroup:ClusterParameterGroup";
+export const INSTANCE_PARAMETERS = "aws:rds/parameterGroup:ParameterGroup";
+export const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+export const ROLE_ASSOCIATION = "aws:rds/clusterRoleAssociation:ClusterRoleAssociation";
+
+export const NOW = new Date("2026-11-26T14:00:00Z");
+/** The engine's placeholder for a value not known yet (pulumi.runtime.unknownValue). */
+export const UNKNOWN = unknownValue;
+export const RULES = "tables:\n  users:\n    columns:\n      email: { transform: email }\n";
+export const MASKING_KEY = "a-stack-masking-key-0123456789";
+
+export const pgStack = { team: "payments", sourceCluster: "prod-pg", refresh: "2026-11-26" };
+export const mysqlStack = {
+  team: "orders",
+  sourceCluster: "arn:aws:rds:eu-west-1:123456789012:cluster:prod-mysql",
+  refresh: "2026-11-26",
+  instanceClass: "db.serverless",
+  instanceCount: 2,
+  serverless: { minCapacity: 0, maxCapacity: 8, secondsUntilAutoPause: 900 },
+  subnetGroupName: "staging-private",
+  runnerSecurityGroupIds: ["sg-0123456789abcdef0"],
+  tags: { CostCenter: "4711" },
+  sanitizeOptions: { coverage: "strict", chunkSize: 1000, connectRetrySeconds: 900 },
+};
+
+export interface BuildOptions {
+  now?: Date;
+  maskingKey?: string;
+  preview?: boolean;
+  regionClusters?: string[];
+  rules?: string;
+  sources?: Record<string, ReturnType<typeof fakeCluster>>;
+  state?: MockOptions["state"];
+  provider?: MockOptions["provider"];
+}
+
+/** Validates `raw`, looks up the source and declares the component, all under fresh mocks. */
+export async function build(raw: Record<string, unknown>, o: BuildOptions = {}) {
+  return runWithMocks(
+    async () => {
+      const config = parseStagingConfig(raw, { region: REGION });
+      const lookup = await lookupSource(config);
+      const rules = config.sanitize ? (o.rules ?? RULES) : undefined;
+      const plan = planClone(config, lookup, o.now ?? NOW, rules !== undefined ? rulesHashOf(config, rules) : undefined);
+      const clone = new StagingClone("staging", {
+        config,
+        source: lookup.source,
+        plan,
+        rules,
+        maskingKey: o.maskingKey !== undefined ? pulumi.secret(o.maskingKey) : undefined,
+      });
+      return { clone, ready: clone.ready, id: clone.clusterIdentifier, password: clone.masterPassword };
+    },
+    { preview: o.preview, regionClusters: o.regionClusters, sources: o.sources, state: o.state, provider: o.provider },
+  );
+}
+
+/** Inputs without the serialized dynamic provider (code text, compared separately). */
+export function inputsOf(r: RegisteredResource): Record<string, unknown> {
+  const { __provider: _ignored, ...rest } = r.inputs;
+  return rest;
+}
