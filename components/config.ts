@@ -606,7 +606,8 @@ function parsePostCloneCommands(p: Reader): PostCloneCommand[] {
   list.forEach((item, i) => {
     const where = `postCloneCommands[${i}]`;
     if (!isPlainObject(item)) {
-      p.bad(where, typeof item === "string" ? item : JSON.stringify(item), "must be an object with name and command", '{"name": "grant-readonly", "command": "psql -f grants.sql"}');
+      // The value isn't echoed: a command may carry a secret.
+      p.problem(where, `must be an object with name and command, got ${Array.isArray(item) ? "a list" : typeof item}; e.g. {"name": "grant-readonly", "command": "psql -f grants.sql"}`);
       return;
     }
     const sub = p.child(where, item);

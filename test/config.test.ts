@@ -280,7 +280,9 @@ describe("parseStagingConfig: each bad value names the key, the problem and an e
       { ...minimal, postCloneCommands: [{ name: "g", command: "a" }, { name: "g", command: "b" }] },
       /postCloneCommands\[1\]\.name: "g" is used by another post-clone command/,
     );
-    expectOneProblem({ ...minimal, postCloneCommands: ["psql"] }, /postCloneCommands\[0\]: "psql" must be an object with name and command/);
+    // The item isn't echoed (a command may carry a token).
+    const msg = expectOneProblem({ ...minimal, postCloneCommands: ["psql -h x --password=tok3n"] }, /postCloneCommands\[0\]: must be an object with name and command, got string/);
+    expect(msg).not.toContain("tok3n");
     expectOneProblem({ ...minimal, postCloneCommands: [{ name: "g", command: "  " }] }, /postCloneCommands\[0\]\.command: must not be empty/);
   });
 

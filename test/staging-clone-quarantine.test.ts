@@ -301,6 +301,41 @@ describe("IAM roles and secret hook commands", () => {
   });
 });
 
+describe("secret config stays secret", () => {
+  const allConfig = {
+    "aws:region": REGION,
+    "aurora-staging:team": "payments",
+    "aurora-staging:sourceCluster": "prod-pg",
+    "aurora-staging:maskingKey": MASKING_KEY,
+    "aurora-staging:tags": JSON.stringify({ CostCenter: "secret-cost-center-4711" }),
+  };
+
+  it("the SDK tells which keys are secret (pinned 3.248: runtime isConfigSecret)", async () => {
+    const { result } = await runWithMocks(async () => {
+      pulumi.runtime.setAllConfig(allConfig, ["aurora-staging:maskingKey"]);
+      const { secretConfigKeys } = await import("../components/program");
+      return secretConfigKeys({ maskingKey: "x", tags: "{}" });
+    });
+    expect(result).toEqual(["maskingKey"]);
+  });
+
+  it("a secret value the program can't keep secret, or a plain-text masking key, is refused before anything is declared", async () => {
+    const { stagingProgram } = await import("../components/program");
+    const { resources } = await runWithMocks(async () => {
+      await expect(stagingProgram({ allConfig, secretKeys: ["maskingKey", "tags"], now: NOW })).rejects.toThrow(
+        /aurora-staging:tags: is set as a secret, but its value would end up in plain resource inputs/,
+      );
+      await expect(stagingProgram({ allConfig, secretKeys: ["maskingKey", "tags"], now: NOW })).rejects.not.toThrow(/secret-cost-center/);
+      await expect(stagingProgram({ allConfig, secretKeys: [], now: NOW })).rejects.toThrow(
+        /aurora-staging:maskingKey: is stored in plain text in the stack config \(value not shown\); set it as a secret/,
+      );
+      await expect(stagingProgram({ allConfig, secretKeys: [], now: NOW })).rejects.not.toThrow(new RegExp(MASKING_KEY));
+      return {};
+    });
+    expect(resources).toEqual([]);
+  });
+});
+
 describe("what can't take effect is said at preview; new keys are validated with the others", () => {
   it("auto-pause with log exports or binlog replication warns; no runner access warns", async () => {
     const { result } = await runWithMocks(async () => {
