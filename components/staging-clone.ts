@@ -349,7 +349,19 @@ export class StagingClone extends pulumi.ComponentResource {
           { parent: this, dependsOn: gate },
         ),
     );
-    published.push(...teamRules.map((r) => r.id), ...roles.map((r) => r.id));
+    // The group has no egress (the AWS provider drops the default rule): a raw copy can't call
+    // out. The carried roles' features (S3 import/export, Lambda) need it: with the roles, after the gate.
+    const egress =
+      roles.length > 0
+        ? [
+            new aws.vpc.SecurityGroupEgressRule(
+              `${name}-egress`,
+              { securityGroupId: securityGroup.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "carried IAM role features (after verification)", tags },
+              { parent: this, dependsOn: gate },
+            ),
+          ]
+        : [];
+    published.push(...teamRules.map((r) => r.id), ...roles.map((r) => r.id), ...egress.map((r) => r.id));
     let stableHostname: pulumi.Output<string> | undefined;
     if (config.stableHostname) {
       const record = new aws.route53.Record(

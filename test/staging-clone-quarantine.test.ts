@@ -18,6 +18,7 @@ import {
   CLUSTER,
   CLUSTER_PARAMETERS,
   COMMAND,
+  EGRESS,
   INGRESS,
   INSTANCE,
   INSTANCE_PARAMETERS,
@@ -265,8 +266,15 @@ describe("IAM roles and secret hook commands", () => {
       expect(inputs(a).dbClusterIdentifier).toBe(inputs(one(resources, CLUSTER)).clusterIdentifier);
       expect(dependsOnTransitively(resources, a).has(sanitization.urn)).toBe(true);
     }
-    // Not configured: nothing carried.
-    expect(byType((await build(mysqlStack, { sources: withRoles("prod-mysql") })).resources, ROLE_ASSOCIATION)).toEqual([]);
+    // Their features call out of the VPC: egress opens with them, after verification.
+    const egress = one(resources, EGRESS);
+    expect(inputs(egress)).toMatchObject({ ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", securityGroupId: `${one(resources, SECURITY_GROUP).name}-id` });
+    expect(dependsOnTransitively(resources, egress).has(sanitization.urn)).toBe(true);
+    // Not configured: nothing carried, and the group has no egress at all.
+    const plainStack = (await build(mysqlStack, { sources: withRoles("prod-mysql") })).resources;
+    expect(byType(plainStack, ROLE_ASSOCIATION)).toEqual([]);
+    expect(byType(plainStack, EGRESS)).toEqual([]);
+    expect(inputs(one(plainStack, SECURITY_GROUP))).not.toHaveProperty("egress");
 
     await expect(build({ ...pgStack, carryIamRoles: true }, { sources: withRoles("prod-pg") })).rejects.toThrow(
       /aurora-staging:iamRoleFeatures: Aurora PostgreSQL needs the feature of source role arn:aws:iam::123456789012:role\/aurora-s3-import/,

@@ -20,6 +20,7 @@ export const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
 export const COMMAND = "command:local:Command";
 export const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
 export const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+export const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
 export const CLUSTER_PARAMETERS = "aws:rds/clusterParameterGroup:ClusterParameterGroup";
 export const INSTANCE_PARAMETERS = "aws:rds/parameterGroup:ParameterGroup";
 export const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
