@@ -8,7 +8,7 @@
  *   - log groups, IAM roles, secret hook commands, what can't take effect.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { parseStagingConfig, StagingConfigError } from "../components/config";
 import { SANITIZATION_TOKEN } from "../components/sanitization";
 import { lookupSource, planClone } from "../components/source";
@@ -362,6 +362,33 @@ describe("what can't take effect is said at preview; new keys are validated with
     expect(result.exports).toEqual([expect.stringMatching(/aurora-staging:logExports: exports error to CloudWatch, so minCapacity 0 \(auto-pause\) may not take effect/)]);
     expect(result.binlog).toEqual([expect.stringMatching(/clusterParameters\.binlog_format: "ROW" turns on the binary log/)]);
     expect(result.noRunner).toEqual([expect.stringMatching(/aurora-staging:runnerCidrs: neither runnerCidrs nor runnerSecurityGroupIds is set/)]);
+  });
+
+  it("the program shows the warnings at preview with pulumi.log.warn", async () => {
+    const warn = vi.spyOn(pulumi.log, "warn").mockResolvedValue(undefined);
+    try {
+      const { stagingProgram } = await import("../components/program");
+      await runWithMocks(
+        () =>
+          stagingProgram({
+            allConfig: {
+              "aws:region": REGION,
+              "aurora-staging:team": "orders",
+              "aurora-staging:sourceCluster": "prod-mysql",
+              "aurora-staging:instanceClass": "db.serverless",
+              "aurora-staging:serverless": JSON.stringify({ minCapacity: 0, maxCapacity: 4 }),
+              "aurora-staging:logExports": JSON.stringify(["error"]),
+              "aurora-staging:runnerCidrs": JSON.stringify([RUNNER]),
+            },
+            secretKeys: [],
+            now: NOW,
+          }),
+        { preview: true },
+      );
+      expect(warn.mock.calls.map((c) => c[0])).toEqual([expect.stringMatching(/logExports: exports error to CloudWatch, so minCapacity 0/)]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it("reports problems of the new keys together, before anything is declared", async () => {
