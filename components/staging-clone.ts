@@ -34,7 +34,10 @@ export const COMPONENT_TYPE = "aurora-staging:index:StagingClone";
 /** Characters RDS accepts in a master password: printable ASCII except / @ " and space. */
 export const RDS_PASSWORD_SPECIALS = "!#$%&*()-_=+[]{}<>:?";
 
-/** A password both engines take inside a quoted literal: letters and digits only. */
+/**
+ * The application user's password length. Letters and digits only (special: false): the
+ * sanitizer sets it with a quoted literal (CREATE ROLE/USER take no bind parameters).
+ */
 const APP_PASSWORD_LENGTH = 40;
 
 export interface StagingCloneArgs {
