@@ -10,9 +10,21 @@ import type { ColumnInfo, ConnectOptions, Connection, ConnectionTarget, EngineNa
 export interface Statements {
   /** DDL creating the progress record when missing (idempotent, one statement each). */
   progressDdl(): Sql[];
-  /** The runs and progress tables, as identifiers. */
+  /** The progress record's tables (v2), as identifiers: see docs/safety.md. */
   readonly runsTable: Sql;
-  readonly progressTable: Sql;
+  readonly jobsTable: Sql;
+  readonly chunksTable: Sql;
+  readonly samplesTable: Sql;
+  /** Column `ok` is true/1 when the v1 progress table exists; its identifier. */
+  legacyProgressExists(): Sql;
+  readonly legacyProgressTable: Sql;
+  /**
+   * Queries returning the table's identity in column `id`, tried in order (a failing or
+   * empty one falls through): changes when the table is dropped and created again, or truncated.
+   */
+  identityQueries(schema: string, name: string): Sql[];
+  /** A key column's value as text that `keyValue` turns back into exactly that value. */
+  keyText(expr: Sql, column: ColumnInfo | undefined): Sql;
   /** A table reference from its TableInfo parts. */
   table(schema: string, name: string): Sql;
   /** `expr` as text, for keys stored in the progress record and for leak samples. */
@@ -63,5 +75,12 @@ export interface Dialect {
 
 /** Name of the PostgreSQL schema / MySQL table prefix holding the progress record. */
 export const PROGRESS_SCHEMA = "aurora_staging";
-export const MYSQL_RUNS_TABLE = "aurora_staging_runs";
-export const MYSQL_PROGRESS_TABLE = "aurora_staging_progress";
+/** MySQL: the progress record's tables (v2), hidden from introspection. */
+export const MYSQL_PROGRESS_TABLES = {
+  runs: "aurora_staging_runs",
+  jobs: "aurora_staging_jobs",
+  chunks: "aurora_staging_chunks",
+  samples: "aurora_staging_samples",
+} as const;
+/** The v1 progress table: a database holding rows there was sanitized by an earlier version. */
+export const MYSQL_LEGACY_PROGRESS_TABLE = "aurora_staging_progress";
