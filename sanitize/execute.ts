@@ -115,7 +115,9 @@ async function trial(dialect: Dialect, conn: Connection, plan: Plan, todo: Table
         if (plan.triggers === "disable") for (const q of dialect.statements.disableTriggers()) await tx.query(q);
         let upTo: string | undefined;
         if (m.chunkKey) {
-          const end = await tx.query(dialect.statements.chunkEnd(p.ref, m.chunkKey, undefined, TRIAL_ROWS));
+          const keyColumn = p.table.columns.find((c) => c.name === m.chunkKey);
+          const pk = ident(m.chunkKey);
+          const end = await tx.query(sql`SELECT ${dialect.statements.keyText(pk, keyColumn)} AS k FROM ${p.ref} ORDER BY ${pk} LIMIT 1 OFFSET ${raw(String(TRIAL_ROWS - 1))}`);
           upTo = end.rows.length ? String(end.rows[0].k) : undefined;
         }
         await tx.query(updateStatement(p, { upTo }, only));

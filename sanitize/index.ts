@@ -133,8 +133,10 @@ export async function sanitize(options: SanitizeOptions): Promise<RunReport> {
     if (!(lock.rows[0]?.ok === true || Number(lock.rows[0]?.ok) === 1))
       throw new SanitizeError([`another sanitize run holds the lock on database "${options.target.database}": let it finish, then re-run.`], "execution");
     const progress = new Progress(p.dialect);
-    await progress.ensureTables(conn);
+    await progress.refuseLegacy(conn);
+    // Planned first: rules that can't run leave no trace in the database, not even our tables.
     const { plan: planned } = await planOn(p, conn, options);
+    await progress.ensureTables(conn);
     const run = await execute(p.dialect, conn, options.target, options.connect, planned, progress, {
       chunkSize: options.chunkSize ?? DEFAULTS.chunkSize,
       parallelism: options.parallelism ?? DEFAULTS.parallelism,

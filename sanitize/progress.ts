@@ -72,7 +72,7 @@ export class Progress {
     return this.dialect.statements;
   }
 
-  /** Creates the tables (call with the run lock held) and refuses a v1 record. */
+  /** Creates the tables (call with the run lock held: two first runs would race on CREATE) and refuses a v1 record. */
   async ensureTables(conn: Connection): Promise<void> {
     await this.refuseLegacy(conn);
     for (const q of this.st.progressDdl()) await conn.query(q);

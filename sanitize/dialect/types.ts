@@ -30,11 +30,6 @@ export interface Statements {
   /** `expr` as text, for keys stored in the progress record and for leak samples. */
   asText(expr: Sql): Sql;
   /**
-   * The key ending a chunk of `chunkSize` rows after `after` (undefined: from the start),
-   * as text in column `k`; no row means the remaining rows fit in one last chunk.
-   */
-  chunkEnd(table: Sql, pk: string, after: Sql | undefined, chunkSize: number): Sql;
-  /**
    * A stored key (text) as a value to compare with key column `column`, exactly: MySQL would
    * compare an integer column with a string as DOUBLE, which can't tell 2^60 from 2^60 + 1.
    */

@@ -1,5 +1,5 @@
 /** MySQL / MariaDB-specific statements: progress DDL, chunk bounds, keys as text, table identity. */
-import { ident, raw, sql, type Sql } from "../../core/sql";
+import { ident, raw, sql } from "../../core/sql";
 import { MYSQL_LEGACY_PROGRESS_TABLE, MYSQL_PROGRESS_TABLES, type Statements } from "../types";
 
 const t = (name: keyof typeof MYSQL_PROGRESS_TABLES) => ident(MYSQL_PROGRESS_TABLES[name]);
@@ -55,12 +55,7 @@ export const statements: Statements = {
   ],
   table: (schema, name) => ident(schema, name),
   asText: (expr) => sql`CAST(${expr} AS CHAR CHARACTER SET utf8mb4)`,
-  chunkEnd(table: Sql, pk: string, after: Sql | undefined, chunkSize: number): Sql {
-    // LIMIT/OFFSET can't be prepared-statement parameters everywhere: validated integers inline.
-    const offset = raw(String(intOf(chunkSize) - 1));
-    const where = after === undefined ? sql`` : sql` WHERE ${ident(pk)} > ${after}`;
-    return sql`SELECT CAST(${ident(pk)} AS CHAR CHARACTER SET utf8mb4) AS k FROM ${table}${where} ORDER BY ${ident(pk)} LIMIT 1 OFFSET ${offset}`;
-  },
+
   // A binary key cast to utf8mb4 is mangled (and can't be compared back): hex it.
   keyText: (expr, column) => (column?.typeClass === "binary" ? sql`HEX(${expr})` : sql`CAST(${expr} AS CHAR CHARACTER SET utf8mb4)`),
   keyValue: (text, column) =>
@@ -76,8 +71,3 @@ export const statements: Statements = {
   bool: (v) => raw(v ? "1" : "0"),
   differs: (a, b) => sql`(NOT (${a} <=> ${b}))`,
 };
-
-function intOf(n: number): number {
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`chunk size must be a positive integer, got ${n}`);
-  return n;
-}

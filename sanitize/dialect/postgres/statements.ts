@@ -1,5 +1,5 @@
 /** PostgreSQL-specific statements: progress DDL, chunk bounds, keys as text, table identity, session settings. */
-import { ident, raw, sql, type Sql } from "../../core/sql";
+import { ident, raw, sql } from "../../core/sql";
 import type { ColumnInfo } from "../../core/types";
 import { PROGRESS_SCHEMA, type Statements } from "../types";
 
@@ -53,11 +53,7 @@ export const statements: Statements = {
   ],
   table: (schema, name) => ident(schema, name),
   asText: (expr) => sql`CAST(${expr} AS text)`,
-  chunkEnd(table: Sql, pk: string, after: Sql | undefined, chunkSize: number): Sql {
-    const offset = raw(String(intOf(chunkSize) - 1));
-    const where = after === undefined ? sql`` : sql` WHERE ${ident(pk)} > ${after}`;
-    return sql`SELECT CAST(${ident(pk)} AS text) AS k FROM ${table}${where} ORDER BY ${ident(pk)} LIMIT 1 OFFSET ${offset}`;
-  },
+
   keyText: (expr, column) => (isBinary(column) ? sql`encode(${expr}, 'hex')` : sql`CAST(${expr} AS text)`),
   // The parameter's type is inferred from the key column: exact for every type; bytea goes as hex.
   keyValue: (text, column) => (isBinary(column) ? sql`decode(${text}, 'hex')` : sql`${text}`),
@@ -73,9 +69,4 @@ export const statements: Statements = {
 
 function isBinary(column: ColumnInfo | undefined): boolean {
   return column?.typeClass === "binary";
-}
-
-function intOf(n: number): number {
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`chunk size must be a positive integer, got ${n}`);
-  return n;
 }
