@@ -11,12 +11,19 @@
  */
 import { randomUUID } from "node:crypto";
 import { ident, join, raw, sql } from "./core/sql";
-import { SanitizeError, type ConnectOptions, type Connection, type ConnectionTarget, type MaskingKey, type ProgressEvent, type TableReport } from "./core/types";
+import { SanitizeError, type ConnectOptions, type Connection, type ConnectionTarget, type ForeignKeyInfo, type MaskingKey, type ProgressEvent, type TableReport } from "./core/types";
 import { DEFAULT_RETRY_FOR_MS, redactDbMessage } from "./dialect/connect-retry";
 import type { Dialect } from "./dialect/types";
 import { leakKey, type LeakKey } from "./leak-digest";
+import type { ForeignKeySuspension } from "./linked-fks";
 import { chunkScope, deleteStatement, truncateStatements, updateStatement, type Plan, type PlannedTable } from "./plan";
 import { assess, CHANCE_FIXED_POINTS, CONSTANT_TRANSFORMS, Progress, specHash, tableIdentity, type Chunk, type Job, type Sample, type TableWork } from "./progress";
+
+/** Foreign keys between masked columns, suspended while masking (linked-fks.ts). */
+export interface LinkedKeys {
+  linked: ForeignKeyInfo[];
+  suspension: ForeignKeySuspension;
+}
 
 export interface ExecuteOptions {
   chunkSize: number;
@@ -34,6 +41,8 @@ export interface ExecuteResult {
   /** An interrupted run's job was finished. */
   resumed: boolean;
   tables: TableReport[];
+  /** Foreign keys re-added by this run (a killed run may have left them suspended). */
+  restored: ForeignKeyInfo[];
 }
 
 /** Rows each masking statement is tried on before anything is written. */
@@ -50,6 +59,7 @@ export async function execute(
   connectOptions: ConnectOptions | undefined,
   plan: Plan,
   progress: Progress,
+  keys: LinkedKeys,
   options: ExecuteOptions,
 ): Promise<ExecuteResult> {
   const startedAt = new Date().toISOString();
@@ -78,23 +88,26 @@ export async function execute(
   const conflicts = work.flatMap((w) => w.problems);
   if (conflicts.length) throw new SanitizeError(conflicts, "rules");
   const todo = work.filter((w) => w.resume.length || w.fresh.length);
-  await trial(dialect, conn, plan, todo);
+  await trial(dialect, conn, plan, todo, keys);
 
   await progress.startRun(conn, runId, plan.rulesHash);
   const reports = new Map<string, TableReport>(
     plan.tables.map((p) => [p.table.qualified, { table: p.table.qualified, action: p.action, rows: 0, chunks: 0, ms: 0, skipped: true }]),
   );
   const report = (p: PlannedTable): TableReport => reports.get(p.table.qualified)!;
+  let restored: ForeignKeyInfo[] = [];
   try {
     await phaseOne(dialect, conn, plan, report, options);
-    await phaseTwo(dialect, target, connectOptions, progress, plan, todo, report, options);
+    if (todo.length) await keys.suspension.suspend(conn, keys.linked);
+    await phaseTwo(dialect, target, connectOptions, progress, plan, todo, keys, report, options);
+    restored = await keys.suspension.restore(conn);
   } catch (err) {
     await progress.endRun(conn, runId, "failed").catch(() => undefined);
     if (err instanceof SanitizeError) throw err;
     throw new SanitizeError([`sanitizing failed: ${redactDbMessage(err)}. Committed chunks are kept; fix the cause and re-run to resume.`], "execution");
   }
   const tables = [...reports.values()];
-  return { runId, startedAt, alreadyDone: tables.every((t) => t.skipped), resumed: todo.some((w) => w.resume.length > 0), tables };
+  return { runId, startedAt, alreadyDone: tables.every((t) => t.skipped), resumed: todo.some((w) => w.resume.length > 0), tables, restored };
 }
 
 const ROLLBACK = new Error("trial: always rolled back");
@@ -104,15 +117,17 @@ const ROLLBACK = new Error("trial: always rolled back");
  * back: a CHECK constraint, a unique index or a type the output violates fails HERE, before
  * a truncate or delete has committed. Every failing table is reported at once.
  */
-async function trial(dialect: Dialect, conn: Connection, plan: Plan, todo: TableWork[]): Promise<void> {
+async function trial(dialect: Dialect, conn: Connection, plan: Plan, todo: TableWork[], keys: LinkedKeys): Promise<void> {
   const problems: string[] = [];
   for (const w of todo) {
     const p = w.p;
     const m = p.mask!;
     const only = new Set([...w.resume.flatMap((j) => j.columns.map((c) => c.name)), ...w.fresh.map((c) => c.name)]);
+    let undo = async (): Promise<void> => undefined;
     try {
       await conn.transaction(async (tx) => {
         if (plan.triggers === "disable") for (const q of dialect.statements.disableTriggers()) await tx.query(q);
+        undo = await keys.suspension.inTrial(tx, keys.linked);
         let upTo: string | undefined;
         if (m.chunkKey) {
           const keyColumn = p.table.columns.find((c) => c.name === m.chunkKey);
@@ -125,6 +140,8 @@ async function trial(dialect: Dialect, conn: Connection, plan: Plan, todo: Table
       });
     } catch (err) {
       if (err !== ROLLBACK) problems.push(`${p.table.qualified}: masking fails on its first rows: ${redactDbMessage(err)}. Nothing was written; fix the rules (or the constraint) and re-run.`);
+    } finally {
+      await undo();
     }
   }
   if (problems.length) throw new SanitizeError(problems, "execution");
@@ -175,6 +192,7 @@ async function phaseTwo(
   progress: Progress,
   plan: Plan,
   todo: TableWork[],
+  keys: LinkedKeys,
   report: (p: PlannedTable) => TableReport,
   options: ExecuteOptions,
 ): Promise<void> {
@@ -188,6 +206,7 @@ async function phaseTwo(
     const own = await dialect.connect(target, { ...connectOptions, retryForMs: Math.min(connectOptions?.retryForMs ?? DEFAULT_RETRY_FOR_MS, 30_000) });
     try {
       if (plan.triggers === "disable") for (const q of dialect.statements.disableTriggers()) await own.query(q);
+      await keys.suspension.onConnection(own, keys.linked);
       for (let w = queue.shift(); w && !aborted; w = queue.shift()) {
         const r = report(w.p);
         const t0 = Date.now();

@@ -9,10 +9,11 @@
  * Check details carry counts and names only: never a data value.
  */
 import { ident, join, raw, sql, type Sql } from "./core/sql";
-import type { CheckResult, Connection, MaskingKey, VerifyQuery } from "./core/types";
+import type { CheckResult, Connection, ForeignKeyInfo, MaskingKey, SchemaInfo, VerifyQuery } from "./core/types";
 import { redactDbMessage } from "./dialect/connect-retry";
 import type { Dialect } from "./dialect/types";
 import { leakKey, type LeakKey } from "./leak-digest";
+import { orphanQuery } from "./linked-fks";
 import type { Plan, PlannedColumn, PlannedTable } from "./plan";
 import { CONSTANT_TRANSFORMS, tableIdentity, type Job, type Progress, type Sample } from "./progress";
 
@@ -24,6 +25,9 @@ export interface VerifyInput {
   progress: Progress;
   /** Needed to compare digests; without it every sampled column fails its leak check. */
   key?: MaskingKey;
+  /** Foreign keys between masked columns (suspended while masking): each must hold. */
+  foreignKeys: ForeignKeyInfo[];
+  schema: SchemaInfo;
 }
 
 export async function runChecks(input: VerifyInput): Promise<CheckResult[]> {
@@ -40,6 +44,10 @@ export async function runChecks(input: VerifyInput): Promise<CheckResult[]> {
       const n = await count(input.conn, sql`SELECT COUNT(*) AS n FROM ${p.ref} WHERE (${raw(p.delete)})`);
       checks.push({ name: `${p.table.qualified}: no rows match the delete condition`, passed: n === 0, detail: `${n} matching rows left` });
     }
+  }
+  for (const fk of input.foreignKeys) {
+    const n = await count(input.conn, orphanQuery(input.dialect, input.schema, fk));
+    checks.push({ name: `foreign key ${fk.name} holds`, passed: n === 0, detail: `${n} rows of ${fk.fromTable} reference no row of ${fk.toTable}` });
   }
   for (const q of input.verifyQueries) checks.push(await userCheck(input.conn, q));
   return checks;

@@ -23,6 +23,17 @@ export interface Statements {
    * empty one falls through): changes when the table is dropped and created again, or truncated.
    */
   identityQueries(schema: string, name: string): Sql[];
+  /**
+   * How a foreign key between two masked columns is suspended while masking: PostgreSQL drops
+   * it and re-adds it from its recorded definition; MySQL turns checks (and cascades) off.
+   */
+  readonly foreignKeySuspension: "drop-and-add" | "session-checks-off";
+  /** "drop-and-add": where dropped constraints are recorded until re-added. */
+  readonly suspendedForeignKeysTable?: Sql;
+  /** The constraint's definition (column `def`) for re-creating it. */
+  constraintDefinition(schema: string, table: string, name: string): Sql;
+  /** Session statements turning foreign key checks off (on = false) or back on. */
+  foreignKeyChecks(on: boolean): Sql[];
   /** A key column's value as text that `keyValue` turns back into exactly that value. */
   keyText(expr: Sql, column: ColumnInfo | undefined): Sql;
   /** A table reference from its TableInfo parts. */

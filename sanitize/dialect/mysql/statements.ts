@@ -41,6 +41,12 @@ export const statements: Statements = {
           digest char(64),
           KEY samples_job (job_id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
   ],
+  foreignKeySuspension: "session-checks-off",
+  constraintDefinition: () => {
+    throw new Error("MySQL suspends foreign keys with foreign_key_checks, not by re-creating them");
+  },
+  // With checks off InnoDB neither checks nor cascades (ON UPDATE CASCADE does not fire).
+  foreignKeyChecks: (on) => [raw(`SET SESSION foreign_key_checks = ${on ? 1 : 0}`)],
   legacyProgressExists: () =>
     sql`SELECT COUNT(*) AS ok FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ${MYSQL_LEGACY_PROGRESS_TABLE}`,
   legacyProgressTable: ident(MYSQL_LEGACY_PROGRESS_TABLE),

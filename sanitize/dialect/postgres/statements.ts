@@ -42,7 +42,15 @@ export const statements: Statements = {
           row_key text,
           digest text)`,
     sql`CREATE INDEX IF NOT EXISTS samples_job ON ${t("samples")} (job_id)`,
+    sql`CREATE TABLE IF NOT EXISTS ${t("suspended_fks")} (fk text NOT NULL, definition text NOT NULL)`,
   ],
+  foreignKeySuspension: "drop-and-add",
+  suspendedForeignKeysTable: t("suspended_fks"),
+  constraintDefinition: (schema, table, name) =>
+    sql`SELECT pg_get_constraintdef(c.oid) AS def FROM pg_constraint c
+         WHERE c.conname = ${name} AND c.conrelid = to_regclass(quote_ident(${schema}) || '.' || quote_ident(${table}))`,
+  // Unused: PostgreSQL drops and re-adds (replica mode would also skip other tables' FK triggers).
+  foreignKeyChecks: () => [],
   legacyProgressExists: () => sql`SELECT to_regclass('aurora_staging.progress') IS NOT NULL AS ok`,
   legacyProgressTable: t("progress"),
   // oid changes when the table is dropped and created again; relfilenode also when it is
