@@ -55,7 +55,8 @@ function prepare(options: Pick<SanitizeOptions, "target" | "rules" | "maskingKey
   for (const [name, v, min] of [
     ["chunkSize", options.chunkSize, 1],
     ["parallelism", options.parallelism, 1],
-    ["leakSampleSize", options.leakSampleSize, 0],
+    // At least 1: the leak check can't be switched off (a masked column without samples fails).
+    ["leakSampleSize", options.leakSampleSize, 1],
   ] as const) {
     if (v !== undefined && (!Number.isSafeInteger(v) || v < min)) problems.push(`${name} must be an integer >= ${min}, got ${String(v)}.`);
   }

@@ -223,15 +223,17 @@ export function assess(p: PlannedTable, identity: string, allJobs: Job[], key: M
   const fresh: PlannedColumn[] = [];
   for (const c of m.columns) {
     const own = jobs.filter((j) => j.columns.some((x) => x.name === c.name));
-    if (own.some((j) => j.columns.find((x) => x.name === c.name)!.spec !== wanted.get(c.name))) {
+    const same = own.filter((j) => j.columns.find((x) => x.name === c.name)!.spec === wanted.get(c.name));
+    if (same.length) {
+      for (const j of same) if (j.chunksDone < j.chunkCount) resume.add(j);
+    } else if (own.length && !CONSTANT_TRANSFORMS.has(c.spec.transform)) {
+      // A constant (fixed/null) reads nothing, so it may replace an earlier masking; anything
+      // else would read masked values as if they were originals.
       problems.push(
         `${p.table.qualified}.${c.name} was already masked with a different transform (or options, where, or masking key); ` +
           "masking it again would mask masked data. Start from a fresh clone.",
       );
-      continue;
-    }
-    if (own.length) for (const j of own) if (j.chunksDone < j.chunkCount) resume.add(j);
-    if (!own.length) fresh.push(c);
+    } else fresh.push(c);
   }
   for (const j of resume) {
     const changed = j.columns.filter((x) => wanted.get(x.name) !== x.spec).map((x) => x.name);

@@ -99,6 +99,19 @@ describe.each(engines)("fresh verification on %s", (engine) => {
     const err2 = await sanitize({ target: db.target, rules: withPhone, maskingKey: `${KEY}-other`, coverage: "off" }).catch((e: unknown) => e);
     expect((err2 as SanitizeError).message).toMatch(/people\.email was already masked with a different transform/);
     await emailsAreHmacOfOriginal(db);
+    // A constant reads nothing, so it may replace an earlier masking.
+    const fixedPhone = withPhone.replace("phone: { transform: phone }", 'phone: { transform: fixed, value: "+00 00 0000000" }');
+    const r3 = await sanitize({ target: db.target, rules: fixedPhone, maskingKey: KEY, coverage: "off", chunkSize: 64 });
+    expect(r3.verified, JSON.stringify(r3.checks)).toBe(true);
+    expect(r3.tables[0].rows).toBe(ROWS);
+    expect(Number(await db.scalar("SELECT COUNT(*) FROM people WHERE phone = '+00 00 0000000'"))).toBe(ROWS);
+    await emailsAreHmacOfOriginal(db);
+  });
+
+  it("refuses leakSampleSize 0: the leak check can't be switched off", async () => {
+    const db = await freshDatabase(engine);
+    await load(db, 3);
+    await expect(sanitize({ target: db.target, rules: rules(), maskingKey: KEY, coverage: "off", leakSampleSize: 0 })).rejects.toThrow(/leakSampleSize must be an integer >= 1, got 0/);
   });
 
   it("fails a sql rule that keeps the column as it is (expression: email), on every run", async () => {

@@ -158,7 +158,7 @@ describe.each(engines)("Sanitization provider on %s", (engine) => {
     expectNoSecrets(state, db);
   });
 
-  it("update with the same rules is a verified no-op; a changed transform is refused in place", async () => {
+  it("update with the same rules is a verified no-op; with new rules it re-runs", async () => {
     const db = await freshDatabase(engine);
     await seedArticleSchema(db);
     const first = (await provider.create(await checked(inputsFor(db)))).outs as SanitizationState;
@@ -170,11 +170,15 @@ describe.each(engines)("Sanitization provider on %s", (engine) => {
     expect(again.verified).toBe(true);
     expect(again.rulesHash).toBe(first.rulesHash);
 
-    // A changed transform on a masked column is refused in place (issue 8 §2b: never mask
-    // masked data again); a new clone is the way to apply it.
     const changed = await checked(inputsFor(db, { rules: rulesYaml({ fullName: "Test Person" }) }));
-    expect(await provider.diff!("id", first, changed)).toMatchObject({ changes: true });
-    await expect(provider.update!("id", first, changed)).rejects.toThrow(/users\.full_name was already masked with a different transform.*Start from a fresh clone/);
+    expect(await provider.diff!("id", first, changed)).toMatchObject({ changes: true, replaces: [] });
+    const second = (await provider.update!("id", first, changed)).outs as SanitizationState;
+    expect(second.rulesHash).toBe(changed.rulesHash);
+    expect(second.rulesHash).not.toBe(first.rulesHash);
+    expect(second.verified).toBe(true);
+    expect(second.runId).not.toBe(first.runId);
+    await expectSanitized(db, "Test Person");
+    expectNoSecrets(second, db);
   });
 
   it("a failed verification fails create with a message naming the failed check", async () => {
