@@ -173,6 +173,12 @@ tables:
     expect(r.verified).toBe(true);
     expect(r.tables[0].chunks).toBe(1);
     expect(Number(await db.scalar("SELECT COUNT(*) FROM logbook WHERE email LIKE '%@example.com'"))).toBe(2);
+    // Without a key to fetch rows by, the digests are compared over the whole column.
+    expect(r.checks.find((c) => c.name.endsWith("logbook.email: no original values left"))?.detail).toBe("0 rows hold one of 2 sampled original values");
+    await db.exec("UPDATE logbook SET email = 'b@corp.test' WHERE note = 'x'");
+    const v = await verify({ target: db.target, rules, maskingKey: KEY });
+    expect(v.checks.find((c) => c.name.endsWith("logbook.email: no original values left"))?.detail).toBe("1 rows hold one of 2 sampled original values");
+    expect(v.verified).toBe(false);
   });
 
   it("masks only the rows matching where, and checks only those", async () => {

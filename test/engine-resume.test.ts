@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { beforeAll, describe, expect, it } from "vitest";
-import { sanitize } from "../sanitize/index";
+import { sanitize, verify } from "../sanitize/index";
 import { engines, freshDatabase, type TestDatabase } from "./harness/db";
 
 const KEY = "resume-test-key-0123456789abcdef";
@@ -61,6 +61,11 @@ describe.each(engines)("kill -9 mid-run and resume on %s", (engine) => {
     // Exactly the first two chunks were committed, nothing else.
     const changed = Number(await db.scalar("SELECT COUNT(*) FROM people WHERE email LIKE '%@example.com'"));
     expect(changed).toBe(100);
+
+    // Until a run finishes the job, verify says so (and the unmasked rows fail their checks).
+    const partial = await verify({ target: db.target, rules, maskingKey: KEY });
+    expect(partial.verified).toBe(false);
+    expect(partial.checks.find((c) => c.name.endsWith("people: masking complete"))?.detail).toMatch(/^2 of 21 chunks done/);
 
     const report = await sanitize({ target: db.target, rules, maskingKey: KEY, chunkSize: 50 });
     expect(report.resumed).toBe(true);
