@@ -1,153 +1,69 @@
 /**
- * Runs a Plan: chunked, resumable, parallel, with the progress record in the target database.
+ * Runs a Plan against the data as it is now: chunked, resumable, parallel, with the progress
+ * record v2 (progress.ts) in the target database.
  *
- * Why the progress row is updated in the chunk's own transaction: a run killed at any point
- * leaves either both (chunk applied + recorded) or neither, so the next run resumes exactly
- * after the last committed chunk and no row is ever masked twice (masking twice would turn a
- * deterministic HMAC of the original into an HMAC of the HMAC, breaking joins across tables).
+ * Order is the safety story: the work is planned from the progress record and each table's
+ * identity NOW (a re-imported table is new work); conflicts are refused and every masking
+ * statement is tried on a few rows in a rolled-back transaction BEFORE phase 1 writes
+ * anything; then truncates/deletes; then each job's chunks, each committed together with its
+ * record row and the keyed digests of the originals it sampled, so a run killed at any point
+ * resumes exactly where it stopped and never masks a row twice.
  */
 import { randomUUID } from "node:crypto";
-import { ident, join, raw, sql, type Sql } from "./core/sql";
-import { SanitizeError, type ConnectOptions, type Connection, type ConnectionTarget, type ProgressEvent, type RunReport, type TableReport } from "./core/types";
+import { ident, join, raw, sql } from "./core/sql";
+import { SanitizeError, type ConnectOptions, type Connection, type ConnectionTarget, type ForeignKeyInfo, type MaskingKey, type ProgressEvent, type TableReport } from "./core/types";
 import { DEFAULT_RETRY_FOR_MS, redactDbMessage } from "./dialect/connect-retry";
 import type { Dialect } from "./dialect/types";
-import { deleteStatement, truncateStatements, updateStatement, type Plan, type PlannedTable } from "./plan";
+import { leakKey, type LeakKey } from "./leak-digest";
+import type { ForeignKeySuspension } from "./linked-fks";
+import { chunkScope, deleteStatement, truncateStatements, updateStatement, type Plan, type PlannedTable } from "./plan";
+import { assess, CHANCE_FIXED_POINTS, CONSTANT_TRANSFORMS, Progress, specHash, tableIdentity, type Chunk, type Job, type Sample, type TableWork } from "./progress";
+
+/** Foreign keys between masked columns, suspended while masking (linked-fks.ts). */
+export interface LinkedKeys {
+  linked: ForeignKeyInfo[];
+  suspension: ForeignKeySuspension;
+}
 
 export interface ExecuteOptions {
   chunkSize: number;
   parallelism: number;
   leakSampleSize: number;
+  key?: MaskingKey;
   onProgress?: (e: ProgressEvent) => void;
 }
-
-/** Original values sampled per masked table and column, in memory only, for the leak check. */
-export type LeakSamples = Map<string, Map<string, string[]>>;
 
 export interface ExecuteResult {
   runId: string;
   startedAt: string;
+  /** Nothing needed writing: every table was already in its final state. */
   alreadyDone: boolean;
+  /** An interrupted run's job was finished. */
   resumed: boolean;
   tables: TableReport[];
-  samples: LeakSamples;
-  /** The finished run's report, when `alreadyDone`. */
-  previous?: RunReport;
+  /** Foreign keys re-added by this run (a killed run may have left them suspended). */
+  restored: ForeignKeyInfo[];
 }
 
-/** Transforms whose output can't plausibly equal another row's original value: leak-checked. */
-const LEAK_CHECKED = new Set(["email", "hash", "phone", "partial", "template", "sql"]);
+/** Rows each masking statement is tried on before anything is written. */
+const TRIAL_ROWS = 100;
 
-interface ProgressRow {
-  table_name: string;
-  phase: string;
-  last_key: string | null;
-  rows_done: number;
-  chunks_done: number;
-  rows_before: number;
-  done: boolean;
-}
-
-export class Progress {
-  constructor(
-    private readonly dialect: Dialect,
-    readonly rulesHash: string,
-  ) {}
-
-  private get st() {
-    return this.dialect.statements;
-  }
-
-  async ensureTables(conn: Connection): Promise<void> {
-    for (const q of this.st.progressDdl()) await conn.query(q);
-  }
-
-  async finishedReport(conn: Connection): Promise<RunReport | undefined> {
-    const r = await conn.query(
-      sql`SELECT report FROM ${this.st.runsTable} WHERE rules_hash = ${this.rulesHash} AND status = 'finished' ORDER BY finished_at DESC, run_id LIMIT 1`,
-    );
-    if (!r.rows.length) return undefined;
-    try {
-      return JSON.parse(String(r.rows[0].report)) as RunReport;
-    } catch {
-      return undefined;
-    }
-  }
-
-  async rows(conn: Connection): Promise<Map<string, ProgressRow>> {
-    const r = await conn.query(
-      sql`SELECT table_name, phase, last_key, rows_done, chunks_done, rows_before, done FROM ${this.st.progressTable} WHERE rules_hash = ${this.rulesHash}`,
-    );
-    const out = new Map<string, ProgressRow>();
-    for (const row of r.rows) {
-      out.set(`${row.phase}:${row.table_name}`, {
-        table_name: String(row.table_name),
-        phase: String(row.phase),
-        last_key: row.last_key == null ? null : String(row.last_key),
-        rows_done: Number(row.rows_done),
-        chunks_done: Number(row.chunks_done),
-        rows_before: Number(row.rows_before),
-        done: row.done === true || Number(row.done) === 1,
-      });
-    }
-    return out;
-  }
-
-  /** Records `rows_before` the first time a table is seen; later runs keep the first count. */
-  async ensureRow(conn: Connection, p: PlannedTable, phase: string): Promise<void> {
-    await conn.transaction(async (tx) => {
-      const exists = await tx.query(
-        sql`SELECT 1 AS x FROM ${this.st.progressTable} WHERE rules_hash = ${this.rulesHash} AND table_name = ${p.table.qualified} AND phase = ${phase}`,
-      );
-      if (exists.rows.length) return;
-      const count = Number((await tx.query(sql`SELECT COUNT(*) AS n FROM ${p.ref}`)).rows[0].n);
-      await tx.query(
-        sql`INSERT INTO ${this.st.progressTable} (rules_hash, table_name, phase, last_key, rows_done, chunks_done, rows_before, done)
-            VALUES (${this.rulesHash}, ${p.table.qualified}, ${phase}, NULL, 0, 0, ${count}, ${this.st.bool(false)})`,
-      );
-    });
-  }
-
-  /** Advances a table's progress; fails when another run moved it meanwhile (never apply a chunk twice). */
-  async advance(tx: Connection, table: string, phase: string, expectChunks: number, step: { lastKey?: string | null; rows: number; done: boolean }): Promise<void> {
-    const lastKey = step.lastKey === undefined ? sql`last_key` : sql`${step.lastKey}`;
-    const r = await tx.query(
-      sql`UPDATE ${this.st.progressTable}
-             SET last_key = ${lastKey}, rows_done = rows_done + ${step.rows}, chunks_done = chunks_done + 1, done = ${this.st.bool(step.done)}
-           WHERE rules_hash = ${this.rulesHash} AND table_name = ${table} AND phase = ${phase} AND chunks_done = ${expectChunks}`,
-    );
-    if (r.rowCount !== 1)
-      throw new SanitizeError([`progress of ${table} (${phase}) changed under this run: another sanitize run is working on this database. Let it finish, then re-run.`], "execution");
-  }
-
-  async startRun(conn: Connection, runId: string): Promise<void> {
-    await conn.query(
-      sql`INSERT INTO ${this.st.runsTable} (run_id, rules_hash, engine, status) VALUES (${runId}, ${this.rulesHash}, ${this.dialect.engine}, 'running')`,
-    );
-  }
-
-  async endRun(conn: Connection, runId: string, status: "finished" | "unverified" | "failed", report?: RunReport): Promise<void> {
-    await conn.query(
-      sql`UPDATE ${this.st.runsTable} SET status = ${status}, finished_at = CURRENT_TIMESTAMP, report = ${report ? JSON.stringify(report) : null} WHERE run_id = ${runId}`,
-    );
-  }
-}
-
+/**
+ * Call with the run lock held and the progress tables in place (index.ts). Throws
+ * SanitizeError before any write for conflicts and failing trials.
+ */
 export async function execute(
   dialect: Dialect,
   conn: Connection,
   target: ConnectionTarget,
   connectOptions: ConnectOptions | undefined,
   plan: Plan,
+  progress: Progress,
+  keys: LinkedKeys,
   options: ExecuteOptions,
-): Promise<ExecuteResult & { progress: Progress }> {
+): Promise<ExecuteResult> {
   const startedAt = new Date().toISOString();
   const runId = randomUUID();
-  const progress = new Progress(dialect, plan.rulesHash);
-  await progress.ensureTables(conn);
-
-  const lock = await conn.query(dialect.statements.tryRunLock(target.database));
-  if (!(lock.rows[0]?.ok === true || Number(lock.rows[0]?.ok) === 1))
-    throw new SanitizeError([`another sanitize run holds the lock on database "${target.database}": let it finish, then re-run.`], "execution");
 
   // Disabling triggers needs a privilege (superuser; rds_superuser on Aurora). Find out now,
   // before phase 1 writes anything, rather than when the first masking connection opens.
@@ -166,144 +82,140 @@ export async function execute(
     }
   }
 
-  const previous = await progress.finishedReport(conn);
-  if (previous) {
-    return {
-      runId,
-      startedAt,
-      alreadyDone: true,
-      resumed: false,
-      previous,
-      samples: new Map(),
-      progress,
-      tables: plan.tables.map((p) => ({ table: p.table.qualified, action: p.action, rows: 0, chunks: 0, ms: 0, skipped: true })),
-    };
-  }
+  const jobs = await progress.jobs(conn);
+  const work: TableWork[] = [];
+  for (const p of plan.tables) if (p.mask) work.push(assess(p, await tableIdentity(dialect, conn, p), jobs, options.key));
+  const conflicts = work.flatMap((w) => w.problems);
+  if (conflicts.length) throw new SanitizeError(conflicts, "rules");
+  const todo = work.filter((w) => w.resume.length || w.fresh.length);
+  await trial(dialect, conn, plan, todo, keys);
 
-  const before = await progress.rows(conn);
-  const resumed = before.size > 0;
-  await progress.startRun(conn, runId);
-
-  const reports = new Map<string, TableReport>();
-  const report = (p: PlannedTable): TableReport => {
-    let r = reports.get(p.table.qualified);
-    if (!r) {
-      r = { table: p.table.qualified, action: p.action, rows: 0, chunks: 0, ms: 0, skipped: true };
-      reports.set(p.table.qualified, r);
-    }
-    return r;
-  };
-  const samples: LeakSamples = new Map();
-
+  await progress.startRun(conn, runId, plan.rulesHash);
+  const reports = new Map<string, TableReport>(
+    plan.tables.map((p) => [p.table.qualified, { table: p.table.qualified, action: p.action, rows: 0, chunks: 0, ms: 0, skipped: true }]),
+  );
+  const report = (p: PlannedTable): TableReport => reports.get(p.table.qualified)!;
+  let restored: ForeignKeyInfo[] = [];
   try {
-    await phaseOne(dialect, conn, progress, plan, report, options);
-    await phaseTwo(dialect, conn, target, connectOptions, progress, plan, report, samples, options);
+    await phaseOne(dialect, conn, plan, report, options);
+    if (todo.length) await keys.suspension.suspend(conn, keys.linked);
+    await phaseTwo(dialect, target, connectOptions, progress, plan, todo, keys, report, options);
+    restored = await keys.suspension.restore(conn);
   } catch (err) {
     await progress.endRun(conn, runId, "failed").catch(() => undefined);
     if (err instanceof SanitizeError) throw err;
     throw new SanitizeError([`sanitizing failed: ${redactDbMessage(err)}. Committed chunks are kept; fix the cause and re-run to resume.`], "execution");
   }
-  return { runId, startedAt, alreadyDone: false, resumed, tables: plan.tables.map(report), samples, progress };
+  const tables = [...reports.values()];
+  return { runId, startedAt, alreadyDone: tables.every((t) => t.skipped), resumed: todo.some((w) => w.resume.length > 0), tables, restored };
 }
 
-/** Truncates, then deletes. Each is recorded, so a resumed run doesn't repeat them. */
-async function phaseOne(
-  dialect: Dialect,
-  conn: Connection,
-  progress: Progress,
-  plan: Plan,
-  report: (p: PlannedTable) => TableReport,
-  options: ExecuteOptions,
-): Promise<void> {
-  const truncates = plan.tables.filter((p) => p.truncate);
-  const deletes = plan.tables.filter((p) => p.delete);
-  for (const p of truncates) await progress.ensureRow(conn, p, "truncate");
-  for (const p of deletes) await progress.ensureRow(conn, p, "delete");
-  let rows = await progress.rows(conn);
+const ROLLBACK = new Error("trial: always rolled back");
 
-  const pendingTruncates = truncates.filter((p) => !rows.get(`truncate:${p.table.qualified}`)!.done);
-  if (pendingTruncates.length) {
+/**
+ * Each table's masking UPDATE on its first rows, in a transaction that is always rolled
+ * back: a CHECK constraint, a unique index or a type the output violates fails HERE, before
+ * a truncate or delete has committed. Every failing table is reported at once.
+ */
+async function trial(dialect: Dialect, conn: Connection, plan: Plan, todo: TableWork[], keys: LinkedKeys): Promise<void> {
+  const problems: string[] = [];
+  for (const w of todo) {
+    const p = w.p;
+    const m = p.mask!;
+    const only = new Set([...w.resume.flatMap((j) => j.columns.map((c) => c.name)), ...w.fresh.map((c) => c.name)]);
+    let undo = async (): Promise<void> => undefined;
+    try {
+      await conn.transaction(async (tx) => {
+        if (plan.triggers === "disable") for (const q of dialect.statements.disableTriggers()) await tx.query(q);
+        undo = await keys.suspension.inTrial(tx, keys.linked);
+        let upTo: string | undefined;
+        if (m.chunkKey) {
+          const keyColumn = p.table.columns.find((c) => c.name === m.chunkKey);
+          const pk = ident(m.chunkKey);
+          const end = await tx.query(sql`SELECT ${dialect.statements.keyText(pk, keyColumn)} AS k FROM ${p.ref} ORDER BY ${pk} LIMIT 1 OFFSET ${raw(String(TRIAL_ROWS - 1))}`);
+          upTo = end.rows.length ? String(end.rows[0].k) : undefined;
+        }
+        await tx.query(updateStatement(p, { upTo }, only));
+        throw ROLLBACK;
+      });
+    } catch (err) {
+      if (err !== ROLLBACK) problems.push(`${p.table.qualified}: masking fails on its first rows: ${redactDbMessage(err)}. Nothing was written; fix the rules (or the constraint) and re-run.`);
+    } finally {
+      await undo();
+    }
+  }
+  if (problems.length) throw new SanitizeError(problems, "execution");
+}
+
+/** Truncates (only tables holding rows, so a re-run writes nothing), then deletes (idempotent). */
+async function phaseOne(dialect: Dialect, conn: Connection, plan: Plan, report: (p: PlannedTable) => TableReport, options: ExecuteOptions): Promise<void> {
+  const truncates = plan.tables.filter((p) => p.truncate);
+  const counts = new Map<PlannedTable, number>();
+  for (const p of truncates) {
+    if ((await conn.query(sql`SELECT 1 AS x FROM ${p.ref} LIMIT 1`)).rows.length) counts.set(p, Number((await conn.query(sql`SELECT COUNT(*) AS n FROM ${p.ref}`)).rows[0].n));
+  }
+  if (counts.size) {
     const t0 = Date.now();
     const statements = truncateStatements(dialect, truncates);
-    const record = async (tx: Connection) => {
-      for (const p of pendingTruncates) {
-        const row = rows.get(`truncate:${p.table.qualified}`)!;
-        await progress.advance(tx, p.table.qualified, "truncate", row.chunks_done, { rows: row.rows_before, done: true });
-      }
-    };
     if (dialect.truncateStyle === "together") {
-      // PostgreSQL TRUNCATE is transactional: statement and record commit together.
       await conn.transaction(async (tx) => {
         for (const q of statements) await tx.query(q);
-        await record(tx);
       });
     } else {
-      // MySQL TRUNCATE commits implicitly; repeating it after a kill is harmless.
       try {
         for (const q of statements) await conn.query(q);
       } finally {
         await conn.query(raw("SET SESSION foreign_key_checks = 1"));
       }
-      await conn.transaction(record);
     }
-    for (const p of pendingTruncates) {
-      const r = report(p);
-      r.skipped = false;
-      r.rows += rows.get(`truncate:${p.table.qualified}`)!.rows_before;
-      r.chunks += 1;
-      r.ms += Date.now() - t0;
-      emit(options, p, "truncate", r.rows, rows.get(`truncate:${p.table.qualified}`)!.rows_before, 1, t0);
+    for (const [p, n] of counts) {
+      Object.assign(report(p), { skipped: false, rows: n, chunks: 1, ms: Date.now() - t0 });
+      emit(options, p, "truncate", n, n, 1, t0);
     }
   }
-
-  rows = await progress.rows(conn);
-  for (const p of deletes) {
-    const row = rows.get(`delete:${p.table.qualified}`)!;
-    if (row.done) continue;
+  for (const p of plan.tables) {
+    if (!p.delete) continue;
     const t0 = Date.now();
-    const deleted = await conn.transaction(async (tx) => {
-      const res = await tx.query(deleteStatement(p));
-      await progress.advance(tx, p.table.qualified, "delete", row.chunks_done, { rows: res.rowCount, done: true });
-      return res.rowCount;
-    });
+    const deleted = (await conn.query(deleteStatement(p))).rowCount;
     const r = report(p);
-    r.skipped = false;
     r.rows += deleted;
-    r.chunks += 1;
     r.ms += Date.now() - t0;
-    emit(options, p, "delete", deleted, row.rows_before, 1, t0);
+    if (deleted) Object.assign(r, { skipped: false, chunks: r.chunks + 1 });
+    emit(options, p, "delete", deleted, deleted, 1, t0);
   }
 }
 
 async function phaseTwo(
   dialect: Dialect,
-  conn: Connection,
   target: ConnectionTarget,
   connectOptions: ConnectOptions | undefined,
   progress: Progress,
   plan: Plan,
+  todo: TableWork[],
+  keys: LinkedKeys,
   report: (p: PlannedTable) => TableReport,
-  samples: LeakSamples,
   options: ExecuteOptions,
 ): Promise<void> {
-  const masked = plan.tables.filter((p) => p.mask);
-  // Counted after phase 1: deletes (and cascades) have already removed their rows.
-  for (const p of masked) await progress.ensureRow(conn, p, "mask");
-  const rows = await progress.rows(conn);
   // Biggest tables first, so the last table to finish is a small one.
-  const queue = masked
-    .filter((p) => !rows.get(`mask:${p.table.qualified}`)!.done)
-    .sort((a, b) => rows.get(`mask:${b.table.qualified}`)!.rows_before - rows.get(`mask:${a.table.qualified}`)!.rows_before);
+  const queue = [...todo].sort((a, b) => b.p.table.estimatedRows - a.p.table.estimatedRows);
   if (!queue.length) return;
-
+  const leak = options.key ? leakKey(options.key) : undefined;
   // After one table fails, the other workers finish their current table and stop.
   let aborted = false;
   const worker = async (): Promise<void> => {
     const own = await dialect.connect(target, { ...connectOptions, retryForMs: Math.min(connectOptions?.retryForMs ?? DEFAULT_RETRY_FOR_MS, 30_000) });
     try {
       if (plan.triggers === "disable") for (const q of dialect.statements.disableTriggers()) await own.query(q);
-      for (let p = queue.shift(); p && !aborted; p = queue.shift()) {
-        await maskTable(dialect, own, progress, p, rows.get(`mask:${p.table.qualified}`)!, report(p), samples, options);
+      await keys.suspension.onConnection(own, keys.linked);
+      for (let w = queue.shift(); w && !aborted; w = queue.shift()) {
+        const r = report(w.p);
+        const t0 = Date.now();
+        for (const job of w.resume) await runChunks(dialect, own, progress, w.p, job, await progress.pendingChunks(own, job.id), r, leak, options);
+        if (w.fresh.length) {
+          const job = await newJob(dialect, own, progress, w, options);
+          await runChunks(dialect, own, progress, w.p, job, job.chunks, r, leak, options);
+        }
+        r.ms += Date.now() - t0;
       }
     } catch (err) {
       aborted = true;
@@ -318,71 +230,129 @@ async function phaseTwo(
   if (failed) throw failed.reason;
 }
 
-async function maskTable(
+/**
+ * A job for the table's new columns. Its key space is split once, up front, in one query
+ * (every chunkSize-th key by ROW_NUMBER), so the chunks are fixed: a resumed run does exactly
+ * the ones left, and no bound can fail to advance.
+ */
+async function newJob(dialect: Dialect, conn: Connection, progress: Progress, w: TableWork, options: ExecuteOptions): Promise<Job & { chunks: Chunk[] }> {
+  const p = w.p;
+  const m = p.mask!;
+  const st = dialect.statements;
+  const rowCount = Number((await conn.query(sql`SELECT COUNT(*) AS n FROM ${p.ref}`)).rows[0].n);
+  let boundaries: string[] = [];
+  if (m.chunkKey) {
+    const keyColumn = p.table.columns.find((c) => c.name === m.chunkKey);
+    const pk = ident(m.chunkKey);
+    const every = raw(String(Math.trunc(options.chunkSize)));
+    const r = await conn.query(
+      sql`SELECT k FROM (SELECT ${st.keyText(pk, keyColumn)} AS k, ROW_NUMBER() OVER (ORDER BY ${pk}) AS rn FROM ${p.ref}) s WHERE MOD(rn, ${every}) = 0 ORDER BY rn`,
+    );
+    boundaries = r.rows.map((row) => String(row.k));
+    await guardBoundaries(dialect, conn, p, boundaries);
+  }
+  const columns = w.fresh.map((c) => ({ name: c.name, transform: c.spec.transform, spec: specHash(c, m.where, options.key) }));
+  return progress.createJob(conn, { table: p.table.qualified, identity: w.identity, columns, rowCount }, boundaries);
+}
+
+/**
+ * Progress guard: every boundary must exist as a key, read back as exactly the same text, in
+ * the same order. Otherwise chunks could overlap (rows masked twice) or leave gaps.
+ */
+async function guardBoundaries(dialect: Dialect, conn: Connection, p: PlannedTable, boundaries: string[]): Promise<void> {
+  const m = p.mask!;
+  const keyColumn = p.table.columns.find((c) => c.name === m.chunkKey);
+  const pk = ident(m.chunkKey!);
+  // Batches overlap by one boundary, so the order is checked across batches too.
+  for (let i = 0; i < boundaries.length; i += 499) {
+    const batch = boundaries.slice(i, i + 500);
+    const r = await conn.query(sql`SELECT ${dialect.statements.keyText(pk, keyColumn)} AS k FROM ${p.ref} WHERE ${pk} IN (${join(batch.map((b) => m.keyValue(b)))}) ORDER BY ${pk}`);
+    const back = r.rows.map((row) => String(row.k));
+    if (back.length !== batch.length || back.some((k, j) => k !== batch[j]))
+      throw new SanitizeError(
+        [
+          `${p.table.qualified}: its primary key ${m.chunkKey} (${keyColumn?.rawType ?? "unknown type"}) does not read back exactly as the chunk bounds were taken, ` +
+            "so chunks could overlap or leave rows out; nothing of this table was masked. Report this with the key's type.",
+        ],
+        "execution",
+      );
+    if (i + 500 >= boundaries.length) break;
+  }
+}
+
+async function runChunks(
   dialect: Dialect,
   conn: Connection,
   progress: Progress,
   p: PlannedTable,
-  row: ProgressRow,
+  job: Job,
+  chunks: Chunk[],
   r: TableReport,
-  samples: LeakSamples,
+  leak: LeakKey | undefined,
   options: ExecuteOptions,
 ): Promise<void> {
   const m = p.mask!;
+  const only = new Set(job.columns.map((c) => c.name));
+  const sampled = m.columns.filter((c) => only.has(c.name) && !CONSTANT_TRANSFORMS.has(c.spec.transform));
+  const perChunk = Math.ceil(options.leakSampleSize / job.chunkCount);
   const t0 = Date.now();
-  r.skipped = false;
-  let after = row.last_key ?? undefined;
-  let chunks = row.chunks_done;
-  let rowsDone = row.rows_done;
-
-  samples.set(p.table.qualified, await sampleOriginals(dialect, conn, p, after, options.leakSampleSize));
-
-  for (;;) {
-    let upTo: string | undefined;
-    if (m.chunkKey) {
-      const end = await conn.query(dialect.statements.chunkEnd(p.ref, m.chunkKey, after === undefined ? undefined : m.keyValue(after), options.chunkSize));
-      upTo = end.rows.length ? String(end.rows[0].k) : undefined;
-    }
-    const last = upTo === undefined;
+  let chunksDone = job.chunksDone;
+  for (const chunk of chunks) {
+    const bounds = { after: chunk.lower ?? undefined, upTo: chunk.upper ?? undefined };
     const changed = await conn.transaction(async (tx) => {
       if (!m.chunkKey) for (const q of dialect.statements.unboundedStatement()) await tx.query(q);
-      const res = await tx.query(updateStatement(p, { after, upTo }));
-      await progress.advance(tx, p.table.qualified, "mask", chunks, { lastKey: upTo ?? (after ?? null), rows: res.rowCount, done: last });
+      if (leak && perChunk > 0) await progress.addSamples(tx, await sampleChunk(dialect, tx, p, job, sampled, bounds, perChunk, leak));
+      const res = await tx.query(updateStatement(p, bounds, only));
+      await progress.chunkDone(tx, p.table.qualified, job.id, chunk.no, res.rowCount);
       return res.rowCount;
     });
-    chunks += 1;
-    rowsDone += changed;
+    chunksDone += 1;
     r.rows += changed;
     r.chunks += 1;
-    emit(options, p, "mask", rowsDone, row.rows_before, chunks, t0);
-    if (last) break;
-    after = upTo;
+    r.skipped = false;
+    emit(options, p, "mask", r.rows, job.rowCount, chunksDone, t0);
   }
-  r.ms += Date.now() - t0;
 }
 
 /**
- * Up to `n` distinct original values per leak-checked column, from rows this run will mask
- * (after the last committed key, inside the rule's `where`), where masking really changes
- * the value. Read as text, kept in memory only, never logged.
+ * Up to `n` rows of the chunk per column (non-NULL, inside the rule's `where`), read in the
+ * chunk's own transaction just before it is masked: primary key and a keyed digest of the
+ * original. The value itself is never kept. For `name` (a pick from a list) a row whose
+ * masked value equals its original by chance is recorded without a digest, so it can't raise
+ * a false alarm; every other transform that leaves a value as it was is a leak.
  */
-async function sampleOriginals(dialect: Dialect, conn: Connection, p: PlannedTable, after: string | undefined, n: number): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
+async function sampleChunk(
+  dialect: Dialect,
+  tx: Connection,
+  p: PlannedTable,
+  job: Job,
+  columns: PlanColumns,
+  bounds: { after?: string; upTo?: string },
+  n: number,
+  leak: LeakKey,
+): Promise<Sample[]> {
   const m = p.mask!;
-  if (n <= 0) return out;
   const st = dialect.statements;
-  for (const c of m.columns) {
-    if (!LEAK_CHECKED.has(c.spec.transform)) continue;
-    const conds: Sql[] = [sql`${ident(c.name)} IS NOT NULL`, st.differs(st.asText(ident(c.name)), st.asText(c.expr))];
-    if (m.chunkKey && after !== undefined) conds.push(sql`${ident(m.chunkKey)} > ${m.keyValue(after)}`);
-    if (m.where) conds.push(sql`(${raw(m.where)})`);
-    // No DISTINCT: it would make the database read the whole table; dedupe here instead.
-    const res = await conn.query(sql`SELECT ${st.asText(ident(c.name))} AS v FROM ${p.ref} WHERE ${join(conds, " AND ")} LIMIT ${raw(String(Math.trunc(n) * 3))}`);
-    const values = [...new Set(res.rows.map((row) => String(row.v)))].slice(0, n);
-    out.set(c.name, values);
+  const keyColumn = m.chunkKey ? p.table.columns.find((c) => c.name === m.chunkKey) : undefined;
+  const out: Sample[] = [];
+  for (const c of columns) {
+    const chance = CHANCE_FIXED_POINTS.has(c.spec.transform);
+    const select = [
+      m.chunkKey ? sql`${st.keyText(ident(m.chunkKey), keyColumn)} AS k` : sql`NULL AS k`,
+      sql`${st.asText(ident(c.name))} AS v`,
+      chance ? sql`${st.asText(c.expr)} AS m` : sql`NULL AS m`,
+    ];
+    const conds = [...chunkScope(p, bounds), sql`${ident(c.name)} IS NOT NULL`];
+    const res = await tx.query(sql`SELECT ${join(select)} FROM ${p.ref} WHERE ${join(conds, " AND ")} LIMIT ${raw(String(Math.trunc(n)))}`);
+    for (const row of res.rows) {
+      const v = String(row.v);
+      out.push({ jobId: job.id, column: c.name, rowKey: row.k == null ? null : String(row.k), digest: chance && row.m != null && String(row.m) === v ? null : leak.digest(v) });
+    }
   }
   return out;
 }
+
+type PlanColumns = NonNullable<PlannedTable["mask"]>["columns"];
 
 function emit(options: ExecuteOptions, p: PlannedTable, action: ProgressEvent["action"], rowsDone: number, rowsEstimated: number, chunksDone: number, t0: number): void {
   if (!options.onProgress) return;

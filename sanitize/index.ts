@@ -6,8 +6,7 @@
  * checked against forbiddenHosts before any connection; everything is planned and validated
  * before the first write; execution is chunked and resumable; verification always runs.
  */
-import { randomUUID } from "node:crypto";
-import { deriveMaskingKey } from "./core/masking-key";
+import { deriveMaskingKey, MASKING_KEY_ENV } from "./core/masking-key";
 import {
   SanitizeError,
   type CheckResult,
@@ -20,11 +19,12 @@ import {
   type RunReport,
   type SanitizeOptions,
   type SchemaInfo,
-  type TableReport,
 } from "./core/types";
 import { getDialect } from "./dialect";
 import type { Dialect } from "./dialect/types";
-import { execute, Progress } from "./execute";
+import { execute } from "./execute";
+import { ForeignKeySuspension, linkedForeignKeys } from "./linked-fks";
+import { CONSTANT_TRANSFORMS, Progress } from "./progress";
 import { buildPlan, type Plan } from "./plan";
 import { scanSchema, type ScanResult } from "./plan-coverage";
 import { hashRules, loadRules } from "./rules";
@@ -55,7 +55,8 @@ function prepare(options: Pick<SanitizeOptions, "target" | "rules" | "maskingKey
   for (const [name, v, min] of [
     ["chunkSize", options.chunkSize, 1],
     ["parallelism", options.parallelism, 1],
-    ["leakSampleSize", options.leakSampleSize, 0],
+    // At least 1: the leak check can't be switched off (a masked column without samples fails).
+    ["leakSampleSize", options.leakSampleSize, 1],
   ] as const) {
     if (v !== undefined && (!Number.isSafeInteger(v) || v < min)) problems.push(`${name} must be an integer >= ${min}, got ${String(v)}.`);
   }
@@ -96,107 +97,105 @@ export async function plan(options: SanitizeOptions): Promise<Plan> {
 }
 
 /**
+ * Masking a table stores keyed digests of sampled originals for the leak check, so the key
+ * is needed whenever a column is masked with anything but a constant (fixed/null).
+ */
+function requireKey(p: Prepared): void {
+  if (p.key) return;
+  const columns: string[] = [];
+  for (const [table, rule] of Object.entries(p.rules.tables))
+    if (rule.kind === "mask") for (const [name, spec] of Object.entries(rule.columns)) if (!CONSTANT_TRANSFORMS.has(spec.transform)) columns.push(`${table}.${name}`);
+  if (columns.length)
+    throw new SanitizeError(
+      [
+        `no masking key, but ${columns.join(", ")} are masked: the key is required whenever a table is masked (deterministic transforms need it, ` +
+          `and the leak check keeps keyed digests of sampled original values, never the values). Set ${MASKING_KEY_ENV} (or pass maskingKey) ` +
+          "to a key of at least 16 characters, made with `openssl rand -hex 32`, and keep it the same across runs.",
+      ],
+      "rules",
+    );
+}
+
+/**
  * The full pipeline. Throws SanitizeError for anything found before the first write (rules,
- * schema, coverage, forbidden host, connection) and for execution failures; a failed
- * verification is NOT thrown: it returns `verified: false` with the failing checks named.
+ * schema, coverage, forbidden host, connection, progress conflicts, failing trials) and for
+ * execution failures; a failed verification is NOT thrown: it returns `verified: false` with
+ * the failing checks named. Every run introspects, plans and runs every check against the
+ * data as it is now: a re-run on clean data writes nothing and costs about a `verify`.
  */
 export async function sanitize(options: SanitizeOptions): Promise<RunReport> {
   const p = prepare(options);
+  requireKey(p);
   await assertNotForbidden(options.target, options.forbiddenHosts);
   return withConnection(p.dialect, options.target, options.connect, async (conn) => {
-    // A verified run with these exact rules means there is nothing to do. Answer from the
-    // progress record before introspecting and planning, so a re-run (every `pulumi up` with
-    // unchanged rules) costs one connection and one query, and writes nothing.
-    const startedAt = new Date().toISOString();
-    const done = await finishedRun(p, conn);
-    if (done) return alreadyDoneReport(p, randomUUID(), startedAt, done.tables, done.checks);
-
-    const { plan: planned } = await planOn(p, conn, options);
-    const run = await execute(p.dialect, conn, options.target, options.connect, planned, {
+    // The lock comes before the progress tables are created: two first runs at once would
+    // otherwise race on CREATE (PostgreSQL: duplicate key in pg_type) instead of one of them
+    // getting this message.
+    const lock = await conn.query(p.dialect.statements.tryRunLock(options.target.database));
+    if (!(lock.rows[0]?.ok === true || Number(lock.rows[0]?.ok) === 1))
+      throw new SanitizeError([`another sanitize run holds the lock on database "${options.target.database}": let it finish, then re-run.`], "execution");
+    const progress = new Progress(p.dialect);
+    await progress.refuseLegacy(conn);
+    // Planned first: rules that can't run leave no trace in the database, not even our tables.
+    const { plan: planned, schema } = await planOn(p, conn, options);
+    await progress.ensureTables(conn);
+    const linked = linkedForeignKeys(planned, schema);
+    const keys = { linked, suspension: new ForeignKeySuspension(p.dialect, schema) };
+    const run = await execute(p.dialect, conn, options.target, options.connect, planned, progress, keys, {
       chunkSize: options.chunkSize ?? DEFAULTS.chunkSize,
       parallelism: options.parallelism ?? DEFAULTS.parallelism,
       leakSampleSize: options.leakSampleSize ?? DEFAULTS.leakSampleSize,
+      key: p.key,
       onProgress: options.onProgress,
     });
-    // Another run may have finished these rules between the check above and taking the lock.
-    if (run.alreadyDone) return alreadyDoneReport(p, run.runId, run.startedAt, run.tables, run.previous?.checks ?? []);
-    const checks = await runChecks({
-      dialect: p.dialect,
-      conn,
-      plan: planned,
-      verifyQueries: p.rules.verify,
-      samples: run.samples,
-      rowsBefore: await rowsBefore(run.progress, conn),
-    });
+    const checkedAt = new Date().toISOString();
+    const foreignKeys = [...linked, ...run.restored.filter((r) => !linked.some((l) => l.name === r.name && l.fromTable === r.fromTable))];
+    const checks = await runChecks({ dialect: p.dialect, conn, plan: planned, verifyQueries: p.rules.verify, progress, key: p.key, foreignKeys, schema });
     const report: RunReport = {
       runId: run.runId,
       rulesHash: p.rulesHash,
       engine: p.dialect.engine,
       startedAt: run.startedAt,
       finishedAt: new Date().toISOString(),
-      alreadyDone: false,
+      checkedAt,
+      alreadyDone: run.alreadyDone,
       resumed: run.resumed,
       tables: run.tables,
       checks,
-      verified: checks.every((c) => c.passed),
+      verified: verdict(checks),
     };
-    // Finished only when verified: a failed verification is re-checked by the next run with
-    // the same rules (committed chunks are not re-applied; the progress record says so).
-    await run.progress.endRun(conn, run.runId, report.verified ? "finished" : "unverified", report);
+    // Audit trail only: the next run checks again whatever this one found.
+    await progress.endRun(conn, run.runId, report.verified ? "verified" : "unverified", report);
     return report;
   });
 }
 
-/** The report of a verified run with these rules, if the progress record holds one. */
-async function finishedRun(p: Prepared, conn: Connection): Promise<RunReport | undefined> {
-  try {
-    return await new Progress(p.dialect, p.rulesHash).finishedReport(conn);
-  } catch {
-    return undefined; // no progress record in this database yet: a first run
-  }
-}
-
-function alreadyDoneReport(p: Prepared, runId: string, startedAt: string, tables: TableReport[], checks: CheckResult[]): RunReport {
-  return {
-    runId,
-    rulesHash: p.rulesHash,
-    engine: p.dialect.engine,
-    startedAt,
-    finishedAt: new Date().toISOString(),
-    alreadyDone: true,
-    resumed: false,
-    tables: tables.map((t) => ({ ...t, rows: 0, chunks: 0, ms: 0, skipped: true })),
-    checks,
-    verified: true,
-  };
-}
-
-async function rowsBefore(progress: Progress, conn: Connection): Promise<Map<string, number>> {
-  const rows = await progress.rows(conn);
-  const out = new Map<string, number>();
-  for (const r of rows.values()) if (r.phase === "mask") out.set(r.table_name, r.rows_before);
-  return out;
+/** A verdict never rests on zero checks. */
+function verdict(checks: CheckResult[]): boolean {
+  return checks.length > 0 && checks.every((c) => c.passed);
 }
 
 /**
- * Re-runs the checks that don't need the pre-run sample of original values: transform
- * violations, row counts (when a run with these rules recorded them), truncated tables empty,
- * delete conditions, the user's verify queries. Writes nothing.
+ * Every check a run makes, against the data now: transform violations, the per-row leak
+ * check from the stored digests (a masked column with no record fails), row counts, truncated
+ * tables empty, delete conditions, the user's verify queries. Writes nothing.
  */
-export async function verify(options: SanitizeOptions): Promise<{ checks: CheckResult[]; verified: boolean }> {
+export async function verify(options: SanitizeOptions): Promise<{ checks: CheckResult[]; verified: boolean; checkedAt: string }> {
   const p = prepare(options);
+  requireKey(p);
   await assertNotForbidden(options.target, options.forbiddenHosts);
   return withConnection(p.dialect, options.target, options.connect, async (conn) => {
-    const { plan: planned } = await planOn(p, conn, { ...options, coverage: "off" });
-    const progress = new Progress(p.dialect, p.rulesHash);
-    let before: Map<string, number> | undefined;
-    try {
-      before = await rowsBefore(progress, conn);
-    } catch {
-      before = undefined; // no progress record yet: no row count check
-    }
-    const checks = await runChecks({ dialect: p.dialect, conn, plan: planned, verifyQueries: p.rules.verify, rowsBefore: before });
-    return { checks, verified: checks.every((c) => c.passed) };
+    const progress = new Progress(p.dialect);
+    await progress.refuseLegacy(conn);
+    const { plan: planned, schema } = await planOn(p, conn, { ...options, coverage: "off" });
+    const checkedAt = new Date().toISOString();
+    const foreignKeys = linkedForeignKeys(planned, schema);
+    const checks = await runChecks({ dialect: p.dialect, conn, plan: planned, verifyQueries: p.rules.verify, progress, key: p.key, foreignKeys, schema });
+    // A constraint an interrupted run dropped is missing until the next run re-adds it.
+    const suspended = (await progress.exists(conn)) ? await new ForeignKeySuspension(p.dialect, schema).pending(conn) : [];
+    for (const s of suspended)
+      checks.push({ name: `foreign key ${s.fk.name} holds`, passed: false, detail: `suspended by an interrupted run and not re-added yet: re-run sanitize` });
+    return { checks, verified: verdict(checks), checkedAt };
   });
 }
 

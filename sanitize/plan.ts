@@ -40,6 +40,8 @@ export interface MaskStep {
   columns: PlannedColumn[];
   /** `c1 = e1, c2 = e2` in the order the engine must evaluate them. */
   set: Sql;
+  /** The columns in that order: a job masking only some of them keeps it (`updateStatement`). */
+  setOrder: PlannedColumn[];
   /** Extra predicate skipping rows that already hold the target (only for constant outputs). */
   skipUnchanged?: Sql;
   /** The single-column primary key chunks follow; undefined: one transaction for the table. */
@@ -374,7 +376,7 @@ function planMask(
     warnings.push(
       `tables.${key}: ${table.qualified} has ${table.primaryKey.length ? "a multi-column" : "no"} primary key, so it is masked in ONE transaction (no chunks, no resume within the table).`,
     );
-  return hideSql({ where: rule.where, columns, chunkKey }, { set, skipUnchanged, keyValue });
+  return hideSql({ where: rule.where, columns, chunkKey }, { set, setOrder: ordered, skipUnchanged, keyValue });
 }
 
 /**
@@ -433,15 +435,26 @@ function orderForLeftToRight(columns: PlannedColumn[], readsOf: Map<string, stri
 // Statements, shared by the executor (which runs them) and plan (which displays them)
 // ---------------------------------------------------------------------------------------
 
-/** `UPDATE t SET ... WHERE <chunk bounds> [AND (where)] [AND <not already the target>]`. */
-export function updateStatement(p: PlannedTable, bounds: { after?: string; upTo?: string }): Sql {
+/**
+ * `UPDATE t SET ... WHERE <chunk bounds> [AND (where)] [AND <not already the target>]`.
+ * `only`: the columns of one progress job (default: all masked columns of the table).
+ */
+export function updateStatement(p: PlannedTable, bounds: { after?: string; upTo?: string }, only?: ReadonlySet<string>): Sql {
+  const m = p.mask!;
+  const set = only ? join(m.setOrder.filter((c) => only.has(c.name)).map((c) => sql`${ident(c.name)} = ${c.expr}`)) : m.set;
+  const conds = chunkScope(p, bounds);
+  if (m.skipUnchanged) conds.push(m.skipUnchanged);
+  return sql`UPDATE ${p.ref} SET ${set}${conds.length ? sql` WHERE ${join(conds, " AND ")}` : sql``}`;
+}
+
+/** The predicates selecting a chunk's rows that the rule masks: key bounds and `where`. */
+export function chunkScope(p: PlannedTable, bounds: { after?: string; upTo?: string }): Sql[] {
   const m = p.mask!;
   const conds: Sql[] = [];
   if (m.chunkKey && bounds.after !== undefined) conds.push(sql`${ident(m.chunkKey)} > ${m.keyValue(bounds.after)}`);
   if (m.chunkKey && bounds.upTo !== undefined) conds.push(sql`${ident(m.chunkKey)} <= ${m.keyValue(bounds.upTo)}`);
   if (m.where) conds.push(sql`(${raw(m.where)})`);
-  if (m.skipUnchanged) conds.push(m.skipUnchanged);
-  return sql`UPDATE ${p.ref} SET ${m.set}${conds.length ? sql` WHERE ${join(conds, " AND ")}` : sql``}`;
+  return conds;
 }
 
 export function deleteStatement(p: PlannedTable): Sql {

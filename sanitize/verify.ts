@@ -1,33 +1,41 @@
 /**
- * Verification after masking. Per masked table ONE scan evaluates every built-in check at
- * once (transform violations, the leak check, the row count), because on a big clone each
- * extra full scan costs minutes. Then truncated tables must be empty, delete conditions must
- * match nothing, and the user's own queries must return what they expect.
+ * Verification of the data as it is NOW, on every run and by `verify()`: nothing is answered
+ * from a stored report. Per masked table ONE scan evaluates the transforms' violation
+ * predicates, the row count and the column-level checks at once (each extra full scan costs
+ * minutes on a big clone); then the per-row leak check fetches the sampled rows by primary
+ * key and compares keyed digests in Node. Then truncated tables must be empty, delete
+ * conditions must match nothing, and the user's own queries must return what they expect.
  *
  * Check details carry counts and names only: never a data value.
  */
-import { ident, join, param, raw, sql, type Sql } from "./core/sql";
-import type { CheckResult, Connection, VerifyQuery } from "./core/types";
+import { ident, join, raw, sql, type Sql } from "./core/sql";
+import type { CheckResult, Connection, ForeignKeyInfo, MaskingKey, SchemaInfo, VerifyQuery } from "./core/types";
 import { redactDbMessage } from "./dialect/connect-retry";
 import type { Dialect } from "./dialect/types";
-import type { LeakSamples } from "./execute";
-import type { Plan, PlannedTable } from "./plan";
+import { leakKey, type LeakKey } from "./leak-digest";
+import { orphanQuery } from "./linked-fks";
+import type { Plan, PlannedColumn, PlannedTable } from "./plan";
+import { CONSTANT_TRANSFORMS, tableIdentity, type Job, type Progress, type Sample } from "./progress";
 
 export interface VerifyInput {
   dialect: Dialect;
   conn: Connection;
   plan: Plan;
   verifyQueries: VerifyQuery[];
-  /** Original values sampled before the first write; absent: no leak check. */
-  samples?: LeakSamples;
-  /** rows_before per masked table, from the progress record; absent: no row count check. */
-  rowsBefore?: Map<string, number>;
+  progress: Progress;
+  /** Needed to compare digests; without it every sampled column fails its leak check. */
+  key?: MaskingKey;
+  /** Foreign keys between masked columns (suspended while masking): each must hold. */
+  foreignKeys: ForeignKeyInfo[];
+  schema: SchemaInfo;
 }
 
 export async function runChecks(input: VerifyInput): Promise<CheckResult[]> {
   const checks: CheckResult[] = [];
+  const jobs = (await input.progress.exists(input.conn)) ? await input.progress.jobs(input.conn) : [];
+  const leak = input.key ? leakKey(input.key) : undefined;
   for (const p of input.plan.tables) {
-    if (p.mask) checks.push(...(await maskedTableChecks(input, p)));
+    if (p.mask) checks.push(...(await maskedTableChecks(input, p, jobs, leak)));
     if (p.truncate) {
       const n = await count(input.conn, sql`SELECT COUNT(*) AS n FROM ${p.ref}`);
       checks.push({ name: `${p.table.qualified}: truncated (empty)`, passed: n === 0, detail: `${n} rows left` });
@@ -37,49 +45,144 @@ export async function runChecks(input: VerifyInput): Promise<CheckResult[]> {
       checks.push({ name: `${p.table.qualified}: no rows match the delete condition`, passed: n === 0, detail: `${n} matching rows left` });
     }
   }
+  for (const fk of input.foreignKeys) {
+    const n = await count(input.conn, orphanQuery(input.dialect, input.schema, fk));
+    checks.push({ name: `foreign key ${fk.name} holds`, passed: n === 0, detail: `${n} rows of ${fk.fromTable} reference no row of ${fk.toTable}` });
+  }
   for (const q of input.verifyQueries) checks.push(await userCheck(input.conn, q));
   return checks;
 }
 
-async function maskedTableChecks(input: VerifyInput, p: PlannedTable): Promise<CheckResult[]> {
-  const { dialect } = input;
+interface Item {
+  alias: string;
+  expr: Sql;
+}
+
+async function maskedTableChecks(input: VerifyInput, p: PlannedTable, allJobs: Job[], leak: LeakKey | undefined): Promise<CheckResult[]> {
+  const { dialect, conn } = input;
+  const st = dialect.statements;
   const m = p.mask!;
+  const t = p.table.qualified;
   const scoped = (pred: Sql): Sql => (m.where ? sql`(${raw(m.where)}) AND (${pred})` : pred);
-  const items: { alias: string; name: string; expr: Sql; describe: (n: number) => string }[] = [];
+  const identity = await tableIdentity(dialect, conn, p);
+  const jobs = allJobs.filter((j) => j.table === t && j.identity === identity);
+  const samples = await input.progress.samples(
+    conn,
+    jobs.map((j) => j.id),
+  );
+
+  const items: Item[] = [];
+  const checks: (() => CheckResult)[] = [];
+  let row: Record<string, unknown> = {};
   m.columns.forEach((c, i) => {
-    if (c.violation)
-      items.push({
-        alias: `v${i}`,
-        name: `${p.table.qualified}.${c.name}: ${c.spec.transform} output`,
-        expr: scoped(c.violation),
-        describe: (n) => `${n} rows don't look masked by ${c.spec.transform}`,
+    if (c.violation) {
+      items.push({ alias: `v${i}`, expr: scoped(c.violation) });
+      checks.push(() => {
+        const n = Number(row[`v${i}`]);
+        return { name: `${t}.${c.name}: ${c.spec.transform} output`, passed: n === 0, detail: `${n} rows don't look masked by ${c.spec.transform}` };
       });
-    const sample = input.samples?.get(p.table.qualified)?.get(c.name);
-    if (sample && sample.length)
-      items.push({
-        alias: `l${i}`,
-        name: `${p.table.qualified}.${c.name}: no original values left`,
-        expr: scoped(sql`${dialect.statements.asText(ident(c.name))} IN (${join(sample.map((v) => param(v)))})`),
-        describe: (n) => `${n} rows still hold one of ${sample.length} sampled original values`,
-      });
+    }
   });
+
+  // Per column: the leak check from the stored samples (or the lack of any record).
+  const perRow = new Map<string, { checked: number; leaks: number }>();
+  const sampledColumns = m.columns.filter((c) => !CONSTANT_TRANSFORMS.has(c.spec.transform));
+  const byColumn = new Map<string, Sample[]>(sampledColumns.map((c) => [c.name, samples.filter((s) => s.column === c.name)]));
+  sampledColumns.forEach((c, i) => {
+    const own = byColumn.get(c.name)!;
+    const name = `${t}.${c.name}: no original values left`;
+    if (!own.length) {
+      // A masked table always leaves samples of its non-NULL values: none means this column
+      // was never masked by aurora-staging (or not since the table was re-created).
+      items.push({ alias: `n${i}`, expr: scoped(sql`${ident(c.name)} IS NOT NULL`) });
+      checks.push(() => {
+        const n = Number(row[`n${i}`]);
+        return n === 0
+          ? { name, passed: true, detail: "no values to check: the column is NULL in every row" }
+          : {
+              name,
+              passed: false,
+              detail: `no record of original values for this column, and ${n} rows hold values: not sanitized by aurora-staging (since the table was last created); sanitize it, or start from a fresh clone`,
+            };
+      });
+      return;
+    }
+    const whole = own.filter((s) => s.rowKey === null && s.digest !== null);
+    if (whole.length && leak)
+      items.push({ alias: `w${i}`, expr: scoped(sql`${dialect.functions.hmacHex(st.asText(ident(c.name)), leak.pads)} IN (${join(whole.map((s) => sql`${s.digest}`))})`) });
+    checks.push(() => {
+      const digests = own.filter((s) => s.digest !== null).length;
+      if (!leak) return { name, passed: false, detail: "the masking key is needed to compare the sampled originals: pass the key the database was sanitized with" };
+      const r = perRow.get(c.name) ?? { checked: 0, leaks: 0 };
+      const leaks = r.leaks + (whole.length ? Number(row[`w${i}`]) : 0);
+      return {
+        name,
+        passed: leaks === 0,
+        detail: whole.length
+          ? `${leaks} rows hold one of ${whole.length} sampled original values`
+          : `${leaks} of ${digests} sampled rows still hold their original value${digests < own.length ? ` (${own.length - digests} more map to themselves by the transform's design)` : ""}`,
+      };
+    });
+  });
+
   const select = [sql`COUNT(*) AS total`, ...items.map((it) => sql`COUNT(CASE WHEN ${it.expr} THEN 1 END) AS ${raw(it.alias)}`)];
-  let row: Record<string, unknown>;
   try {
-    row = (await input.conn.query(sql`SELECT ${join(select)} FROM ${p.ref}`)).rows[0];
+    row = (await conn.query(sql`SELECT ${join(select)} FROM ${p.ref}`)).rows[0];
+    if (leak && m.chunkKey) await checkRows(input, p, sampledColumns, byColumn, leak, perRow);
   } catch (err) {
-    return [{ name: `${p.table.qualified}: built-in checks`, passed: false, detail: `the check query failed: ${redactDbMessage(err)}` }];
+    return [{ name: `${t}: built-in checks`, passed: false, detail: `the check query failed: ${redactDbMessage(err)}` }];
   }
-  const out: CheckResult[] = items.map((it) => {
-    const n = Number(row[it.alias]);
-    return { name: it.name, passed: n === 0, detail: it.describe(n) };
-  });
-  const before = input.rowsBefore?.get(p.table.qualified);
-  if (before !== undefined) {
+  const out = checks.map((f) => f());
+  if (jobs.length) {
+    const incomplete = jobs.filter((j) => j.chunksDone < j.chunkCount);
+    out.push({
+      name: `${t}: masking complete`,
+      passed: !incomplete.length,
+      detail: incomplete.length ? `${incomplete.map((j) => `${j.chunksDone} of ${j.chunkCount} chunks`).join("; ")} done: re-run sanitize to finish` : "every chunk committed",
+    });
+    const when = Math.min(...jobs.map((j) => j.rowCount));
     const now = Number(row.total);
-    out.push({ name: `${p.table.qualified}: row count unchanged`, passed: now === before, detail: `${before} rows before masking, ${now} now` });
+    out.push({
+      name: `${t}: no rows appeared since masking`,
+      passed: now <= when,
+      detail: now <= when ? `${now} rows now, ${when} when masked` : `${now - when} rows appeared since ${t} was masked; they may hold unmasked data; start from a fresh clone`,
+    });
   }
   return out;
+}
+
+/** For every sampled primary key: the row's value now must not digest to its original's. */
+async function checkRows(
+  input: VerifyInput,
+  p: PlannedTable,
+  columns: PlannedColumn[],
+  byColumn: Map<string, Sample[]>,
+  leak: LeakKey,
+  out: Map<string, { checked: number; leaks: number }>,
+): Promise<void> {
+  const st = input.dialect.statements;
+  const m = p.mask!;
+  const keyColumn = p.table.columns.find((c) => c.name === m.chunkKey);
+  const pk = ident(m.chunkKey!);
+  const keys = [...new Set(columns.flatMap((c) => byColumn.get(c.name)!.filter((s) => s.rowKey !== null && s.digest !== null).map((s) => s.rowKey!)))];
+  const now = new Map<string, Record<string, unknown>>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const batch = keys.slice(i, i + 500);
+    const select = [sql`${st.keyText(pk, keyColumn)} AS k`, ...columns.map((c, j) => sql`${st.asText(ident(c.name))} AS ${raw(`c${j}`)}`)];
+    const r = await input.conn.query(sql`SELECT ${join(select)} FROM ${p.ref} WHERE ${pk} IN (${join(batch.map((k) => m.keyValue(k)))})`);
+    for (const row of r.rows) now.set(String(row.k), row);
+  }
+  columns.forEach((c, j) => {
+    const r = { checked: 0, leaks: 0 };
+    for (const s of byColumn.get(c.name)!) {
+      if (s.rowKey === null || s.digest === null) continue;
+      r.checked += 1;
+      const v = now.get(s.rowKey)?.[`c${j}`];
+      // A deleted row, or a value that became NULL, holds nothing of the original.
+      if (v != null && leak.digest(String(v)) === s.digest) r.leaks += 1;
+    }
+    out.set(c.name, r);
+  });
 }
 
 async function userCheck(conn: Connection, q: VerifyQuery): Promise<CheckResult> {

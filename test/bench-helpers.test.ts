@@ -62,7 +62,7 @@ describe.each(engines)("bench on %s", (engine) => {
     const [a, b, c] = await Promise.all([dataset(engine), dataset(engine), dataset(engine)]);
     await run(a, articleSteps());
     await run(b, floorSteps(engine));
-    const report = await sanitize({ target: c.target, rules: ARTICLE_RULES, parallelism: 1 });
+    const report = await sanitize({ target: c.target, rules: ARTICLE_RULES, maskingKey: BENCH_MASKING_KEY, parallelism: 1 });
     expect(report.verified).toBe(true);
     const expected = await usersRows(a);
     expect(expected[0].email).toBe("user_1@example.com");

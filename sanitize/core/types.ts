@@ -284,7 +284,7 @@ export interface TableReport {
   rows: number; // rows changed (updated or deleted)
   chunks: number;
   ms: number;
-  /** True when this run did no work because a previous run had completed it. */
+  /** True when this run wrote nothing to this table (nothing needed writing now). */
   skipped: boolean;
 }
 
@@ -301,7 +301,9 @@ export interface RunReport {
   engine: EngineName;
   startedAt: string;
   finishedAt: string;
-  /** True when a previous run with the same rules had already finished: nothing was written. */
+  /** When this run's checks ran (every check runs on every run, against the data as it was then). */
+  checkedAt: string;
+  /** True when nothing needed writing: every table was already in its final state. */
   alreadyDone: boolean;
   /** True when this run picked up a killed run's work. */
   resumed: boolean;

@@ -10,18 +10,36 @@ import type { ColumnInfo, ConnectOptions, Connection, ConnectionTarget, EngineNa
 export interface Statements {
   /** DDL creating the progress record when missing (idempotent, one statement each). */
   progressDdl(): Sql[];
-  /** The runs and progress tables, as identifiers. */
+  /** The progress record's tables (v2), as identifiers: see docs/safety.md. */
   readonly runsTable: Sql;
-  readonly progressTable: Sql;
+  readonly jobsTable: Sql;
+  readonly chunksTable: Sql;
+  readonly samplesTable: Sql;
+  /** Column `ok` is true/1 when the v1 progress table exists; its identifier. */
+  legacyProgressExists(): Sql;
+  readonly legacyProgressTable: Sql;
+  /**
+   * Queries returning the table's identity in column `id`, tried in order (a failing or
+   * empty one falls through): changes when the table is dropped and created again, or truncated.
+   */
+  identityQueries(schema: string, name: string): Sql[];
+  /**
+   * How a foreign key between two masked columns is suspended while masking: PostgreSQL drops
+   * it and re-adds it from its recorded definition; MySQL turns checks (and cascades) off.
+   */
+  readonly foreignKeySuspension: "drop-and-add" | "session-checks-off";
+  /** "drop-and-add": where dropped constraints are recorded until re-added. */
+  readonly suspendedForeignKeysTable?: Sql;
+  /** The constraint's definition (column `def`) for re-creating it. */
+  constraintDefinition(schema: string, table: string, name: string): Sql;
+  /** Session statements turning foreign key checks off (on = false) or back on. */
+  foreignKeyChecks(on: boolean): Sql[];
+  /** A key column's value as text that `keyValue` turns back into exactly that value. */
+  keyText(expr: Sql, column: ColumnInfo | undefined): Sql;
   /** A table reference from its TableInfo parts. */
   table(schema: string, name: string): Sql;
   /** `expr` as text, for keys stored in the progress record and for leak samples. */
   asText(expr: Sql): Sql;
-  /**
-   * The key ending a chunk of `chunkSize` rows after `after` (undefined: from the start),
-   * as text in column `k`; no row means the remaining rows fit in one last chunk.
-   */
-  chunkEnd(table: Sql, pk: string, after: Sql | undefined, chunkSize: number): Sql;
   /**
    * A stored key (text) as a value to compare with key column `column`, exactly: MySQL would
    * compare an integer column with a string as DOUBLE, which can't tell 2^60 from 2^60 + 1.
@@ -63,5 +81,12 @@ export interface Dialect {
 
 /** Name of the PostgreSQL schema / MySQL table prefix holding the progress record. */
 export const PROGRESS_SCHEMA = "aurora_staging";
-export const MYSQL_RUNS_TABLE = "aurora_staging_runs";
-export const MYSQL_PROGRESS_TABLE = "aurora_staging_progress";
+/** MySQL: the progress record's tables (v2), hidden from introspection. */
+export const MYSQL_PROGRESS_TABLES = {
+  runs: "aurora_staging_runs",
+  jobs: "aurora_staging_jobs",
+  chunks: "aurora_staging_chunks",
+  samples: "aurora_staging_samples",
+} as const;
+/** The v1 progress table: a database holding rows there was sanitized by an earlier version. */
+export const MYSQL_LEGACY_PROGRESS_TABLE = "aurora_staging_progress";

@@ -2,9 +2,9 @@
  * MySQL / MariaDB information_schema -> SchemaInfo, for the connection's database (rules
  * address `table` or `<database>.table`). Our own progress tables are left out.
  */
-import { sql } from "../../core/sql";
+import { join, sql } from "../../core/sql";
 import type { ColumnInfo, Connection, ForeignKeyInfo, SchemaInfo, TableInfo, TypeClass } from "../../core/types";
-import { MYSQL_PROGRESS_TABLE, MYSQL_RUNS_TABLE } from "../types";
+import { MYSQL_LEGACY_PROGRESS_TABLE, MYSQL_PROGRESS_TABLES } from "../types";
 
 function typeClass(dataType: string, columnType: string): TypeClass {
   const t = dataType.toLowerCase();
@@ -24,14 +24,14 @@ function typeClass(dataType: string, columnType: string): TypeClass {
 
 export async function introspect(conn: Connection): Promise<SchemaInfo> {
   const db = String((await conn.query(sql`SELECT DATABASE() AS db`)).rows[0]?.db ?? "");
-  const ours = [MYSQL_RUNS_TABLE, MYSQL_PROGRESS_TABLE];
+  const ours = [...Object.values(MYSQL_PROGRESS_TABLES), MYSQL_LEGACY_PROGRESS_TABLE];
 
   const tables = await conn.query(sql`
     SELECT t.TABLE_NAME AS name, COALESCE(t.TABLE_ROWS, 0) AS estimate,
            EXISTS (SELECT 1 FROM information_schema.TRIGGERS g
                     WHERE g.EVENT_OBJECT_SCHEMA = t.TABLE_SCHEMA AND g.EVENT_OBJECT_TABLE = t.TABLE_NAME) AS has_triggers
       FROM information_schema.TABLES t
-     WHERE t.TABLE_SCHEMA = ${db} AND t.TABLE_TYPE = 'BASE TABLE' AND t.TABLE_NAME NOT IN (${ours[0]}, ${ours[1]})
+     WHERE t.TABLE_SCHEMA = ${db} AND t.TABLE_TYPE = 'BASE TABLE' AND t.TABLE_NAME NOT IN (${join(ours.map((n) => sql`${n}`))})
      ORDER BY t.TABLE_NAME`);
 
   const columns = await conn.query(sql`

@@ -1,15 +1,16 @@
-/** MySQL / MariaDB-specific statements: progress DDL, chunk bounds. */
-import { ident, raw, sql, type Sql } from "../../core/sql";
-import { MYSQL_PROGRESS_TABLE, MYSQL_RUNS_TABLE, type Statements } from "../types";
+/** MySQL / MariaDB-specific statements: progress DDL, chunk bounds, keys as text, table identity. */
+import { ident, raw, sql } from "../../core/sql";
+import { MYSQL_LEGACY_PROGRESS_TABLE, MYSQL_PROGRESS_TABLES, type Statements } from "../types";
 
-const runs = ident(MYSQL_RUNS_TABLE);
-const progress = ident(MYSQL_PROGRESS_TABLE);
+const t = (name: keyof typeof MYSQL_PROGRESS_TABLES) => ident(MYSQL_PROGRESS_TABLES[name]);
 
 export const statements: Statements = {
-  runsTable: runs,
-  progressTable: progress,
+  runsTable: t("runs"),
+  jobsTable: t("jobs"),
+  chunksTable: t("chunks"),
+  samplesTable: t("samples"),
   progressDdl: () => [
-    sql`CREATE TABLE IF NOT EXISTS ${runs} (
+    sql`CREATE TABLE IF NOT EXISTS ${t("runs")} (
           run_id varchar(64) NOT NULL PRIMARY KEY,
           rules_hash varchar(64) NOT NULL,
           engine varchar(16) NOT NULL,
@@ -17,26 +18,54 @@ export const statements: Statements = {
           finished_at timestamp NULL,
           status varchar(16) NOT NULL,
           report mediumtext) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
-    sql`CREATE TABLE IF NOT EXISTS ${progress} (
-          rules_hash varchar(64) NOT NULL,
-          table_name varchar(255) NOT NULL,
-          phase varchar(16) NOT NULL,
-          last_key text,
-          rows_done bigint NOT NULL DEFAULT 0,
-          chunks_done bigint NOT NULL DEFAULT 0,
-          rows_before bigint NOT NULL,
+    sql`CREATE TABLE IF NOT EXISTS ${t("jobs")} (
+          job_id varchar(64) NOT NULL PRIMARY KEY,
+          table_name varchar(512) NOT NULL,
+          table_identity varchar(128) NOT NULL,
+          columns mediumtext NOT NULL,
+          chunk_count int NOT NULL,
+          row_count bigint NOT NULL,
+          created_at timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+    sql`CREATE TABLE IF NOT EXISTS ${t("chunks")} (
+          job_id varchar(64) NOT NULL,
+          chunk_no int NOT NULL,
+          lower_key mediumtext,
+          upper_key mediumtext,
           done tinyint(1) NOT NULL DEFAULT 0,
-          PRIMARY KEY (rules_hash, table_name, phase)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+          rows_done bigint NOT NULL DEFAULT 0,
+          PRIMARY KEY (job_id, chunk_no)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+    sql`CREATE TABLE IF NOT EXISTS ${t("samples")} (
+          job_id varchar(64) NOT NULL,
+          column_name varchar(255) NOT NULL,
+          row_key mediumtext,
+          digest char(64),
+          KEY samples_job (job_id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+  ],
+  foreignKeySuspension: "session-checks-off",
+  constraintDefinition: () => {
+    throw new Error("MySQL suspends foreign keys with foreign_key_checks, not by re-creating them");
+  },
+  // With checks off InnoDB neither checks nor cascades (ON UPDATE CASCADE does not fire).
+  foreignKeyChecks: (on) => [raw(`SET SESSION foreign_key_checks = ${on ? 1 : 0}`)],
+  legacyProgressExists: () =>
+    sql`SELECT COUNT(*) AS ok FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ${MYSQL_LEGACY_PROGRESS_TABLE}`,
+  legacyProgressTable: ident(MYSQL_LEGACY_PROGRESS_TABLE),
+  // The InnoDB table id changes on DROP+CREATE and on TRUNCATE (InnoDB re-creates the table).
+  // MariaDB names the view INNODB_SYS_TABLES, MySQL 8 INNODB_TABLES; both need PROCESS. The
+  // NAME is `db/table` in filename encoding, so names with special characters don't match:
+  // then CREATE_TIME, which also changes on re-creation (to the second).
+  identityQueries: (schema, name) => [
+    sql`SELECT CAST(TABLE_ID AS CHAR) AS id FROM information_schema.INNODB_SYS_TABLES WHERE NAME = CONCAT(${schema}, '/', ${name})`,
+    sql`SELECT CAST(TABLE_ID AS CHAR) AS id FROM information_schema.INNODB_TABLES WHERE NAME = CONCAT(${schema}, '/', ${name})`,
+    sql`SELECT CONCAT('created ', CAST(CREATE_TIME AS CHAR)) AS id FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${schema} AND TABLE_NAME = ${name}`,
   ],
   table: (schema, name) => ident(schema, name),
   asText: (expr) => sql`CAST(${expr} AS CHAR CHARACTER SET utf8mb4)`,
-  chunkEnd(table: Sql, pk: string, after: Sql | undefined, chunkSize: number): Sql {
-    // LIMIT/OFFSET can't be prepared-statement parameters everywhere: validated integers inline.
-    const offset = raw(String(intOf(chunkSize) - 1));
-    const where = after === undefined ? sql`` : sql` WHERE ${ident(pk)} > ${after}`;
-    return sql`SELECT CAST(${ident(pk)} AS CHAR CHARACTER SET utf8mb4) AS k FROM ${table}${where} ORDER BY ${ident(pk)} LIMIT 1 OFFSET ${offset}`;
-  },
-  keyValue: (text, column) => (column.typeClass === "integer" ? sql`CAST(${text} AS DECIMAL(20,0))` : sql`${text}`),
+
+  // A binary key cast to utf8mb4 is mangled (and can't be compared back): hex it.
+  keyText: (expr, column) => (column?.typeClass === "binary" ? sql`HEX(${expr})` : sql`CAST(${expr} AS CHAR CHARACTER SET utf8mb4)`),
+  keyValue: (text, column) =>
+    column.typeClass === "integer" ? sql`CAST(${text} AS DECIMAL(20,0))` : column.typeClass === "binary" ? sql`UNHEX(${text})` : sql`${text}`,
   disableTriggers: () => {
     throw new Error("MySQL can't disable triggers for a session: the plan refuses `triggers: disable` on MySQL");
   },
@@ -48,8 +77,3 @@ export const statements: Statements = {
   bool: (v) => raw(v ? "1" : "0"),
   differs: (a, b) => sql`(NOT (${a} <=> ${b}))`,
 };
-
-function intOf(n: number): number {
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`chunk size must be a positive integer, got ${n}`);
-  return n;
-}

@@ -1,16 +1,18 @@
-/** PostgreSQL-specific statements: progress DDL, chunk bounds, session settings. */
-import { ident, raw, sql, type Sql } from "../../core/sql";
+/** PostgreSQL-specific statements: progress DDL, chunk bounds, keys as text, table identity, session settings. */
+import { ident, raw, sql } from "../../core/sql";
+import type { ColumnInfo } from "../../core/types";
 import { PROGRESS_SCHEMA, type Statements } from "../types";
 
-const runs = ident(PROGRESS_SCHEMA, "runs");
-const progress = ident(PROGRESS_SCHEMA, "progress");
+const t = (name: string) => ident(PROGRESS_SCHEMA, name);
 
 export const statements: Statements = {
-  runsTable: runs,
-  progressTable: progress,
+  runsTable: t("runs"),
+  jobsTable: t("jobs"),
+  chunksTable: t("chunks"),
+  samplesTable: t("samples"),
   progressDdl: () => [
     sql`CREATE SCHEMA IF NOT EXISTS ${ident(PROGRESS_SCHEMA)}`,
-    sql`CREATE TABLE IF NOT EXISTS ${runs} (
+    sql`CREATE TABLE IF NOT EXISTS ${t("runs")} (
           run_id text PRIMARY KEY,
           rules_hash text NOT NULL,
           engine text NOT NULL,
@@ -18,36 +20,61 @@ export const statements: Statements = {
           finished_at timestamptz,
           status text NOT NULL,
           report text)`,
-    sql`CREATE TABLE IF NOT EXISTS ${progress} (
-          rules_hash text NOT NULL,
+    sql`CREATE TABLE IF NOT EXISTS ${t("jobs")} (
+          job_id text PRIMARY KEY,
           table_name text NOT NULL,
-          phase text NOT NULL,
-          last_key text,
-          rows_done bigint NOT NULL DEFAULT 0,
-          chunks_done bigint NOT NULL DEFAULT 0,
-          rows_before bigint NOT NULL,
+          table_identity text NOT NULL,
+          columns text NOT NULL,
+          chunk_count integer NOT NULL,
+          row_count bigint NOT NULL,
+          created_at timestamptz NOT NULL DEFAULT now())`,
+    sql`CREATE TABLE IF NOT EXISTS ${t("chunks")} (
+          job_id text NOT NULL,
+          chunk_no integer NOT NULL,
+          lower_key text,
+          upper_key text,
           done boolean NOT NULL DEFAULT false,
-          PRIMARY KEY (rules_hash, table_name, phase))`,
+          rows_done bigint NOT NULL DEFAULT 0,
+          PRIMARY KEY (job_id, chunk_no))`,
+    sql`CREATE TABLE IF NOT EXISTS ${t("samples")} (
+          job_id text NOT NULL,
+          column_name text NOT NULL,
+          row_key text,
+          digest text)`,
+    sql`CREATE INDEX IF NOT EXISTS samples_job ON ${t("samples")} (job_id)`,
+    sql`CREATE TABLE IF NOT EXISTS ${t("suspended_fks")} (fk text NOT NULL, definition text NOT NULL)`,
+  ],
+  foreignKeySuspension: "drop-and-add",
+  suspendedForeignKeysTable: t("suspended_fks"),
+  constraintDefinition: (schema, table, name) =>
+    sql`SELECT pg_get_constraintdef(c.oid) AS def FROM pg_constraint c
+         WHERE c.conname = ${name} AND c.conrelid = to_regclass(quote_ident(${schema}) || '.' || quote_ident(${table}))`,
+  // Unused: PostgreSQL drops and re-adds (replica mode would also skip other tables' FK triggers).
+  foreignKeyChecks: () => [],
+  legacyProgressExists: () => sql`SELECT to_regclass('aurora_staging.progress') IS NOT NULL AS ok`,
+  legacyProgressTable: t("progress"),
+  // oid changes when the table is dropped and created again; relfilenode also when it is
+  // truncated (or rewritten): either way it holds other rows than the ones masked.
+  identityQueries: (schema, name) => [
+    sql`SELECT CAST(c.oid AS text) || '/' || CAST(c.relfilenode AS text) AS id FROM pg_class c
+         WHERE c.oid = to_regclass(quote_ident(${schema}) || '.' || quote_ident(${name}))`,
   ],
   table: (schema, name) => ident(schema, name),
   asText: (expr) => sql`CAST(${expr} AS text)`,
-  chunkEnd(table: Sql, pk: string, after: Sql | undefined, chunkSize: number): Sql {
-    const offset = raw(String(intOf(chunkSize) - 1));
-    const where = after === undefined ? sql`` : sql` WHERE ${ident(pk)} > ${after}`;
-    return sql`SELECT CAST(${ident(pk)} AS text) AS k FROM ${table}${where} ORDER BY ${ident(pk)} LIMIT 1 OFFSET ${offset}`;
-  },
+
+  keyText: (expr, column) => (isBinary(column) ? sql`encode(${expr}, 'hex')` : sql`CAST(${expr} AS text)`),
+  // The parameter's type is inferred from the key column: exact for every type; bytea goes as hex.
+  keyValue: (text, column) => (isBinary(column) ? sql`decode(${text}, 'hex')` : sql`${text}`),
   // Replica mode skips ordinary triggers AND the FK triggers: used only while masking.
-  // The parameter's type is inferred from the key column: exact for every type.
-  keyValue: (text) => sql`${text}`,
   disableTriggers: () => [sql`SET session_replication_role = replica`],
   enableTriggers: () => [sql`RESET session_replication_role`],
+  // Advisory locks are per database: the same key in another database is another lock.
   tryRunLock: () => sql`SELECT pg_try_advisory_lock(hashtext('aurora_staging.run')) AS ok`,
   unboundedStatement: () => [sql`SET LOCAL statement_timeout = 0`],
   bool: (v) => raw(v ? "true" : "false"),
   differs: (a, b) => sql`(${a} IS DISTINCT FROM ${b})`,
 };
 
-function intOf(n: number): number {
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`chunk size must be a positive integer, got ${n}`);
-  return n;
+function isBinary(column: ColumnInfo | undefined): boolean {
+  return column?.typeClass === "binary";
 }
