@@ -4,7 +4,7 @@
  * folder plus one line in dialect/index.ts.
  */
 import type { IdentQuoter, Sql } from "../core/sql";
-import type { ColumnInfo, ConnectOptions, Connection, ConnectionTarget, EngineName, SchemaInfo, SqlFunctions } from "../core/types";
+import type { ColumnInfo, ConnectOptions, TableInfo, Connection, ConnectionTarget, EngineName, SchemaInfo, SqlFunctions } from "../core/types";
 
 /** The statements whose syntax differs between engines. Everything else is portable SQL. */
 export interface Statements {
@@ -13,8 +13,12 @@ export interface Statements {
   /** The runs and progress tables, as identifiers. */
   readonly runsTable: Sql;
   readonly progressTable: Sql;
-  /** A table reference from its TableInfo parts. */
-  table(schema: string, name: string): Sql;
+  /**
+   * How every statement addresses a table. PostgreSQL: `ONLY schema.name` for a plain table, so
+   * a statement on an INHERITS parent never reaches its children (each is its own rule);
+   * a partitioned parent without ONLY, since its rows live in the partitions.
+   */
+  table(t: TableInfo): Sql;
   /** `expr` as text, for keys stored in the progress record and for leak samples. */
   asText(expr: Sql): Sql;
   /**

@@ -28,7 +28,7 @@ export const statements: Statements = {
           done tinyint(1) NOT NULL DEFAULT 0,
           PRIMARY KEY (rules_hash, table_name, phase)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
   ],
-  table: (schema, name) => ident(schema, name),
+  table: (t) => ident(t.schema, t.name),
   asText: (expr) => sql`CAST(${expr} AS CHAR CHARACTER SET utf8mb4)`,
   chunkEnd(table: Sql, pk: string, after: Sql | undefined, chunkSize: number): Sql {
     // LIMIT/OFFSET can't be prepared-statement parameters everywhere: validated integers inline.

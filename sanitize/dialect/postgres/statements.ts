@@ -29,7 +29,7 @@ export const statements: Statements = {
           done boolean NOT NULL DEFAULT false,
           PRIMARY KEY (rules_hash, table_name, phase))`,
   ],
-  table: (schema, name) => ident(schema, name),
+  table: (t) => (t.partitioned ? ident(t.schema, t.name) : sql`ONLY ${ident(t.schema, t.name)}`),
   asText: (expr) => sql`CAST(${expr} AS text)`,
   chunkEnd(table: Sql, pk: string, after: Sql | undefined, chunkSize: number): Sql {
     const offset = raw(String(intOf(chunkSize) - 1));
