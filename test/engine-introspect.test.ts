@@ -89,7 +89,8 @@ describe.each(engines)("introspection of uniqueness, enums, identity, foreign ke
     expect(col("email")).toMatchObject({ unique: false, inUniqueIndex: true });
     expect(col("tenant_id")).toMatchObject({ unique: false, inUniqueIndex: true });
     expect(col("alt_email")).toMatchObject({ unique: false, inUniqueIndex: true });
-    expect(col("code").inUniqueIndex).toBe(true);
+    // a partial unique index doesn't make the column identify a row on its own
+    expect(col("code")).toMatchObject({ unique: !pg, inUniqueIndex: true });
     expect(col("id")).toMatchObject({ unique: true, inUniqueIndex: true });
     expect(col("note").inUniqueIndex).toBe(false);
     expect(col("kept").inUniqueIndex).toBe(false);

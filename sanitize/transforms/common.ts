@@ -44,9 +44,9 @@ export function needLength(transform: string, column: ColumnInfo, maxOutput: num
 }
 
 export function needUniqueSafe(transform: string, column: ColumnInfo, preserves: boolean, why: string): string[] {
-  if (!column.unique || preserves) return [];
+  if (!(column.unique || column.inUniqueIndex) || preserves) return [];
   return [
-    `is unique, but transform "${transform}" ${why}, so the UPDATE would fail on duplicate values. ` +
+    `${column.unique ? "is unique" : "is in a unique index (with other columns, through an expression, or partial)"}, but transform "${transform}" ${why}, so the UPDATE would fail on duplicate values. ` +
       "Use `email`, `hash` (length >= 16) or a `template` that references a unique column such as `{id}`.",
   ];
 }

@@ -53,7 +53,7 @@ export async function introspect(conn: Connection): Promise<SchemaInfo> {
            (a.attgenerated <> '' OR a.attidentity = 'a') AS generated,
            EXISTS (SELECT 1 FROM pg_index i
                     WHERE i.indrelid = a.attrelid AND i.indisunique AND i.indnkeyatts = 1
-                      AND i.indkey[0] = a.attnum) AS is_unique,
+                      AND i.indkey[0] = a.attnum AND i.indpred IS NULL) AS is_unique,
            -- In ANY unique index: as a key column (composite too), or read by an index expression
            -- or predicate (those columns are recorded in pg_depend); INCLUDE columns don't count.
            EXISTS (SELECT 1 FROM pg_index i
