@@ -121,6 +121,27 @@ describe.each(engines)("introspection of uniqueness, enums, identity, foreign ke
     await db.exec("DROP TABLE c; DROP TABLE p; CREATE TABLE p (id int PRIMARY KEY)");
     const recreated = (await introspectDb(db)).tables.get(key)!.identity;
     expect([first, truncated]).not.toContain(recreated);
+
+    // partitioned tables and names that InnoDB stores encoded (space, dot, #) too
+    const q = (n: string) => (pg ? `"${n}"` : `\`${n}\``);
+    const odd = "odd #P# name.x";
+    await db.exec(
+      pg
+        ? `CREATE TABLE parted (id int, at date) PARTITION BY RANGE (at);
+           CREATE TABLE parted_a PARTITION OF parted FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+           CREATE TABLE ${q(odd)} (id int PRIMARY KEY)`
+        : `CREATE TABLE parted (id int PRIMARY KEY) PARTITION BY RANGE (id) (PARTITION a VALUES LESS THAN (10), PARTITION b VALUES LESS THAN MAXVALUE);
+           CREATE TABLE ${q(odd)} (id int PRIMARY KEY)`,
+    );
+    const before = await introspectDb(db);
+    const parted = `${before.defaultSchema}.parted`;
+    const oddKey = `${before.defaultSchema}.${odd}`;
+    if (!pg) for (const k of [parted, oddKey, key]) expect(before.tables.get(k)!.identity).toMatch(/^innodb:\d+(,\d+)*$/);
+    await db.exec(`TRUNCATE TABLE parted; TRUNCATE TABLE ${q(odd)}`);
+    const after = await introspectDb(db);
+    expect(after.tables.get(parted)!.identity).not.toBe(before.tables.get(parted)!.identity);
+    expect(after.tables.get(oddKey)!.identity).not.toBe(before.tables.get(oddKey)!.identity);
+    expect(after.tables.get(key)!.identity).toBe(recreated);
   });
 });
 

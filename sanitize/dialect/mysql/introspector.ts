@@ -191,17 +191,29 @@ function columnsIn(expression: string, names: string[] | undefined): string[] {
   return (names ?? []).filter((n) => used.has(n.toLowerCase()));
 }
 
-/** InnoDB table ids by table name: MariaDB's INNODB_SYS_TABLES, MySQL 8's INNODB_TABLES; empty when neither is readable (needs PROCESS). */
+/**
+ * InnoDB table ids by table name: MariaDB's INNODB_SYS_TABLES, MySQL 8's INNODB_TABLES; empty
+ * when neither is readable (needs PROCESS). A partitioned table is one InnoDB table per
+ * partition (`t#P#p0`, MySQL 8 `t#p#p0`): its identity is all of their ids.
+ */
 async function innodbTableIds(conn: Connection, db: string): Promise<Map<string, string>> {
-  const prefix = `${db}/`;
   for (const view of ["INNODB_SYS_TABLES", "INNODB_TABLES"]) {
+    let rows: Record<string, unknown>[];
     try {
-      const r = await conn.query(sql`SELECT NAME AS name, TABLE_ID AS id FROM information_schema.${raw(view)} WHERE NAME LIKE ${`${db.replace(/[\\%_]/g, "\\$&")}/%`}`);
-      // InnoDB stores names filename-encoded (e.g. a space as @0020): decode before matching.
-      return new Map(r.rows.map((x) => [decodeInnodbName(String(x.name).slice(prefix.length)), String(x.id)]));
+      rows = (await conn.query(sql`SELECT NAME AS name, TABLE_ID AS id FROM information_schema.${raw(view)} ORDER BY TABLE_ID`)).rows;
     } catch {
-      // view missing on this server, or no PROCESS privilege: try the next, then CREATE_TIME
+      continue; // view missing on this server, or no PROCESS privilege: try the next, then CREATE_TIME
     }
+    const ids = new Map<string, string>();
+    for (const x of rows) {
+      // InnoDB stores names filename-encoded (e.g. a space as @0020): decode before matching.
+      // A literal # in a name is encoded too, so the partition suffix is cut before decoding.
+      const [schema, table] = String(x.name).split("/");
+      if (table === undefined || decodeInnodbName(schema) !== db) continue;
+      const base = decodeInnodbName(table.replace(/#(P|p|SP|sp)#.*$/s, ""));
+      ids.set(base, ids.has(base) ? `${ids.get(base)},${x.id}` : String(x.id));
+    }
+    return ids;
   }
   return new Map();
 }

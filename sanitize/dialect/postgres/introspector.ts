@@ -37,7 +37,13 @@ export async function introspect(conn: Connection): Promise<SchemaInfo> {
 
   const tables = await conn.query(sql`
     SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name,
-           c.oid::text || '/' || c.relfilenode::text AS identity, c.relkind = 'p' AS partitioned,
+           -- relfilenode changes on TRUNCATE; a partitioned parent has none, its partitions do.
+           c.oid::text || '/' || CASE WHEN c.relkind = 'p'
+             THEN 'p' || md5(COALESCE((SELECT string_agg(pc.oid::text || ':' || pc.relfilenode::text, ',' ORDER BY pc.oid)
+                                         FROM pg_partition_tree(c.oid) pt JOIN pg_class pc ON pc.oid = pt.relid
+                                        WHERE pt.isleaf), ''))
+             ELSE c.relfilenode::text END AS identity,
+           c.relkind = 'p' AS partitioned,
            GREATEST(c.reltuples, 0)::int8 AS estimate,
            EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal) AS has_triggers
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
