@@ -87,6 +87,19 @@ export function linkForeignKeys(schema: SchemaInfo, rules: Map<string, RuleOfTab
         );
       }
     });
+    // A `where` masks only some rows of one side: the other side's references to the rest break.
+    const partly = [fk.fromTable, fk.toTable].filter((t) => {
+      const r = rules.get(t)?.rule;
+      return r?.kind === "mask" && r.where !== undefined;
+    });
+    if (bothMasked && partly.length) {
+      ok = false;
+      problems.push(
+        `tables.${rules.get(partly[0])!.key}.where: ${tableName(fk.fromTable)}.${fk.fromColumns.join(", ")} references ${tableName(fk.toTable)}.${fk.toColumns.join(", ")} ` +
+          `(foreign key ${fk.name}), masked on both sides, but where masks only some rows of ${partly.map(tableName).join(" and ")}, which breaks the references to the others: ` +
+          "mask every row (remove where), or delete the rows you don't want (delete).",
+      );
+    }
     if (bothMasked && ok) linked.push(fk);
   }
   return { linked, problems };

@@ -115,6 +115,15 @@ describe.each(engines)("plan-time checks on %s", (engine) => {
       expect(problems[0]).toContain("mask both with the same transform, e.g. { transform: email, domain: \"example.org\" }");
     });
 
+    it("refuses a where on either side of a linked foreign key", async () => {
+      const db = await shop("");
+      const problems = await problemsOf(
+        plan(options(db, rulesOf({ users: mask({ email: { transform: "email" } }, { where: "id > 1" }), orders: mask({ customer_email: { transform: "email" } }) }))),
+      );
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^tables\.users\.where: orders\.customer_email references users\.email .*where masks only some rows of users/);
+    });
+
     it("refuses a masked referencing column whose referenced column is left as is", async () => {
       const db = await shop("");
       const problems = await problemsOf(plan(options(db, rulesOf({ orders: mask({ customer_email: { transform: "email" } }) }))));
@@ -169,6 +178,27 @@ describe("PostgreSQL inheritance, partitions and materialized views", () => {
     const p = await plan(options(db, rulesOf({ people: mask({ email: { transform: "email" } }), events: { kind: "truncate", cascade: false } })));
     expect(p.statements.join("\n")).toMatch(/UPDATE ONLY "public"."people"/);
     expect(p.statements.join("\n")).toMatch(/TRUNCATE "public"."events"/);
+  });
+
+  it("truncates and deletes an INHERITS parent's own rows only, leaving its children to their own rules", async () => {
+    const db = await freshDatabase("postgres");
+    await db.exec(
+      `CREATE TABLE people (id int PRIMARY KEY, email text);
+       CREATE TABLE staff (dept text, PRIMARY KEY (id)) INHERITS (people);
+       CREATE TABLE guests (PRIMARY KEY (id)) INHERITS (people);
+       INSERT INTO people VALUES (1, 'p1@corp.test'), (2, 'p2@corp.test');
+       INSERT INTO staff VALUES (10, 's10@corp.test', 'x'), (11, 's11@corp.test', 'y');
+       INSERT INTO guests VALUES (20, 'g20@corp.test'), (21, 'g21@corp.test')`,
+    );
+    const report = await sanitize(
+      options(db, rulesOf({ people: { kind: "truncate", cascade: false }, staff: mask({ email: { transform: "email" } }), guests: { kind: "delete", delete: "id = 20" } })),
+    );
+    expect(report.verified).toBe(true);
+    expect(await db.exec("SELECT tableoid::regclass::text AS t, id, email FROM people ORDER BY id")).toEqual([
+      { t: "staff", id: 10, email: hmacEmail("s10@corp.test") },
+      { t: "staff", id: 11, email: hmacEmail("s11@corp.test") },
+      { t: "guests", id: 21, email: "g21@corp.test" },
+    ]);
   });
 
   it("lists the materialized views to refresh after masking, sources first, with a warning", async () => {
