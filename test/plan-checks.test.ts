@@ -70,6 +70,9 @@ describe.each(engines)("plan-time checks on %s", (engine) => {
     expect(problems[0]).toMatch(/subs\.state: .*enum, but the fixed value is not one of its members: use one of "active", "closed"\./);
     // exact members only (MySQL would accept 'Closed' and store 'closed'; PostgreSQL refuses it)
     expect(await problemsOf(plan(options(db, rulesOf({ subs: mask({ state: { transform: "fixed", value: "Closed" } }) }))))).toHaveLength(1);
+    // free text never fits an enum (PostgreSQL enum types too, whatever the type is called)
+    const text = await problemsOf(plan(options(db, rulesOf({ subs: mask({ state: { transform: "name" } }) }))));
+    expect(text).toEqual([expect.stringMatching(/subs\.state: transform "name" produces free text, but the column is .* which only holds its listed values/)]);
     const ok = await sanitize(options(db, rulesOf({ subs: mask({ state: { transform: "fixed", value: "closed" } }) })));
     expect(ok.verified).toBe(true);
     expect(await db.scalar("SELECT state FROM subs")).toBe("closed");
