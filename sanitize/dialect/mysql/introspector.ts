@@ -2,7 +2,7 @@
  * MySQL / MariaDB information_schema -> SchemaInfo, for the connection's database (rules
  * address `table` or `<database>.table`). Our own progress tables are left out.
  */
-import { raw, sql } from "../../core/sql";
+import { sql } from "../../core/sql";
 import type { ColumnInfo, Connection, ForeignKeyInfo, SchemaInfo, TableInfo, TypeClass } from "../../core/types";
 import { MYSQL_PROGRESS_TABLE, MYSQL_RUNS_TABLE } from "../types";
 
@@ -197,10 +197,14 @@ function columnsIn(expression: string, names: string[] | undefined): string[] {
  * partition (`t#P#p0`, MySQL 8 `t#p#p0`): its identity is all of their ids.
  */
 async function innodbTableIds(conn: Connection, db: string): Promise<Map<string, string>> {
-  for (const view of ["INNODB_SYS_TABLES", "INNODB_TABLES"]) {
+  const views = [
+    sql`SELECT NAME AS name, TABLE_ID AS id FROM information_schema.INNODB_SYS_TABLES ORDER BY TABLE_ID`,
+    sql`SELECT NAME AS name, TABLE_ID AS id FROM information_schema.INNODB_TABLES ORDER BY TABLE_ID`,
+  ];
+  for (const view of views) {
     let rows: Record<string, unknown>[];
     try {
-      rows = (await conn.query(sql`SELECT NAME AS name, TABLE_ID AS id FROM information_schema.${raw(view)} ORDER BY TABLE_ID`)).rows;
+      rows = (await conn.query(view)).rows;
     } catch {
       continue; // view missing on this server, or no PROCESS privilege: try the next, then CREATE_TIME
     }
