@@ -13,11 +13,7 @@ export interface Statements {
   /** The runs and progress tables, as identifiers. */
   readonly runsTable: Sql;
   readonly progressTable: Sql;
-  /**
-   * How every statement addresses a table. PostgreSQL: `ONLY schema.name` for a plain table, so
-   * a statement on an INHERITS parent never reaches its children (each is its own rule);
-   * a partitioned parent without ONLY, since its rows live in the partitions.
-   */
+  /** A table reference from its TableInfo parts. */
   table(t: TableInfo): Sql;
   /** `expr` as text, for keys stored in the progress record and for leak samples. */
   asText(expr: Sql): Sql;

@@ -29,6 +29,9 @@ export const statements: Statements = {
           done boolean NOT NULL DEFAULT false,
           PRIMARY KEY (rules_hash, table_name, phase))`,
   ],
+  // ONLY for a plain table, so a statement on an INHERITS parent never reaches its children
+  // (each is masked by its own rule, exactly once); a partitioned parent without ONLY, since
+  // its rows live in the partitions.
   table: (t) => (t.partitioned ? ident(t.schema, t.name) : sql`ONLY ${ident(t.schema, t.name)}`),
   asText: (expr) => sql`CAST(${expr} AS text)`,
   chunkEnd(table: Sql, pk: string, after: Sql | undefined, chunkSize: number): Sql {
