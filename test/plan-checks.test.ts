@@ -153,6 +153,14 @@ describe.each(engines)("plan-time checks on %s", (engine) => {
     expect(report.verified).toBe(true);
     expect(await db.scalar(`SELECT email FROM ${q("order items")}`)).toBe(hmacEmail("a@corp.test"));
     expect(await db.scalar(`SELECT email FROM ${q("odd.name")}`)).toBe(hmacEmail("b@corp.test"));
+    // keep entries name those tables the same way (the column after the last dot)
+    await db.exec(`ALTER TABLE ${q("odd.name")} ADD COLUMN note varchar(10)`);
+    const kept = await plan({
+      ...options(db, { ...rulesOf({ "order items": mask({ email: { transform: "email" } }) }), keep: ['"odd.name".note', `${schemaName}."odd.name".email`, "order items.id"] }),
+      coverage: "strict",
+    });
+    expect(kept.warnings.filter((w) => w.startsWith("keep:"))).toEqual([]);
+    expect(kept.coverage.problems).toEqual([]);
   });
 });
 
