@@ -10,6 +10,7 @@ import {
   type ColumnInfo,
   type Connection,
   type CoverageMode,
+  type ForeignKeyInfo,
   type MaskingKey,
   type Rules,
   type SchemaInfo,
@@ -22,8 +23,14 @@ import {
 import { MASKING_KEY_ENV } from "./core/masking-key";
 import type { Dialect } from "./dialect/types";
 import { deterministicColumns, getTransform } from "./transforms";
-import { coverage as runCoverage, defaultResolver, type CoverageReport } from "./coverage";
+import { coverage as runCoverage, type CoverageReport } from "./coverage";
 import { redactDbMessage } from "./dialect/connect-retry";
+import { checkExpression, checkQuery } from "./core/fragment";
+import { parseTableKey, resolveTableKey, tableResolver } from "./table-key";
+import { linkForeignKeys } from "./plan-foreign-keys";
+import { matviewsToRefresh, type MatviewRefresh } from "./plan-matviews";
+
+export { resolveTableKey };
 
 export interface PlannedColumn {
   name: string;
@@ -78,6 +85,10 @@ export interface Plan {
   statements: string[];
   warnings: string[];
   triggers: "fire" | "disable";
+  /** Foreign keys masked on both sides with the same transform: suspended while masking, restored and checked after. */
+  linkedForeignKeys: ForeignKeyInfo[];
+  /** PostgreSQL materialized views reading what this plan changes, in dependency order: refreshed after masking. */
+  refreshMaterializedViews: MatviewRefresh[];
 }
 
 export interface PlanInput {
@@ -108,11 +119,6 @@ class Problems {
       kind,
     );
   }
-}
-
-/** `users` -> `<defaultSchema>.users`; `app.users` as is (the spelling shown when unknown). */
-export function resolveTableKey(key: string, schema: SchemaInfo): string {
-  return key.includes(".") ? key : `${schema.defaultSchema}.${key}`;
 }
 
 function tableList(schema: SchemaInfo, inSchema: string): string {
@@ -148,13 +154,13 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
 
   // 1. Resolve every table key; unknown tables are listed all together.
   const resolved = new Map<string, { key: string; table: TableInfo; rule: TableRule }>();
-  const resolve = defaultResolver(schema);
+  const resolve = tableResolver(schema);
   for (const [key, rule] of Object.entries(rules.tables)) {
     const q = resolveTableKey(key, schema);
     const found = resolve(key);
     const table = found === undefined ? undefined : schema.tables.get(found);
     if (!table) {
-      const inSchema = key.includes(".") ? key.slice(0, key.lastIndexOf(".")) : schema.defaultSchema;
+      const inSchema = parseTableKey(key)?.schema ?? schema.defaultSchema;
       problems.add("schema", `tables.${key}: no table "${q}" in the database (${tableList(schema, inSchema)}); fix the name or remove the rule.`);
       continue;
     }
@@ -170,7 +176,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
   const planned: PlannedTable[] = [];
 
   for (const { key, table, rule } of resolved.values()) {
-    const ref = dialect.statements.table(table.schema, table.name);
+    const ref = dialect.statements.table(table);
     if (rule.kind === "truncate") {
       planned.push({ key, table, ref, action: "truncate", truncate: planTruncate(dialect, schema, key, table, rule.cascade, truncated, problems, warnings) });
       continue;
@@ -192,13 +198,25 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     planned.push({ key, table, ref, action: rule.delete ? "mask+delete" : "mask", delete: rule.delete, mask });
   }
 
-  const coverage = runCoverage(schema, rules, input.coverage ?? "personal");
+  const fk = linkForeignKeys(schema, resolved);
+  for (const p of fk.problems) problems.add("rules", p);
+
+  const changed = new Set(planned.map((p) => p.table.qualified));
+  const refreshMaterializedViews = matviewsToRefresh(schema.materializedViews, changed);
+  if (refreshMaterializedViews.length)
+    warnings.push(
+      `materialized views read tables this run changes and are refreshed after masking (they hold copies of the original data until then): ${refreshMaterializedViews.map((m) => m.qualified).join(", ")}.`,
+    );
+
+  const coverage = runCoverage(schema, rules, input.coverage ?? "personal", resolve);
   for (const p of coverage.problems) problems.add("coverage", p.message);
   for (const k of coverage.unusedKeep) warnings.push(`keep: "${k}" matches no column (a typo, or a dropped column?); fix or remove it.`);
 
-  // Raw SQL fragments (where, delete, sql transform) are checked by the database itself with
-  // EXPLAIN before anything runs: a typo or a `;`-stacked second statement fails here.
-  if (input.conn) await explainAll(input.conn, planned, problems);
+  // Raw SQL fragments are first parsed here (one expression / one read-only query each), then
+  // the ones that pass are checked by the database itself with EXPLAIN before anything runs:
+  // a typo fails here. A fragment that failed parsing never reaches the database.
+  const unsafe = checkFragments(dialect.engine, rules, problems);
+  if (input.conn) await explainAll(input.conn, planned.filter((p) => !unsafe.has(p.key)), problems);
 
   problems.throwIfAny();
 
@@ -215,7 +233,28 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     statements: displayStatements(dialect, planned, triggers),
     warnings,
     triggers,
+    linkedForeignKeys: fk.linked,
+    refreshMaterializedViews,
   };
+}
+
+/** Rules SQL fragments through checkExpression/checkQuery; returns the table keys with a problem. */
+function checkFragments(engine: Dialect["engine"], rules: Rules, problems: Problems): Set<string> {
+  const unsafe = new Set<string>();
+  const report = (key: string | undefined, where: string, found: string[]) => {
+    for (const f of found) problems.add("rules", `${where}: ${f}`);
+    if (found.length && key !== undefined) unsafe.add(key);
+  };
+  for (const [key, rule] of Object.entries(rules.tables)) {
+    if (rule.kind === "truncate") continue;
+    if (rule.delete !== undefined) report(key, `tables.${key}.delete`, checkExpression(rule.delete, engine));
+    if (rule.kind !== "mask") continue;
+    if (rule.where !== undefined) report(key, `tables.${key}.where`, checkExpression(rule.where, engine));
+    for (const [column, spec] of Object.entries(rule.columns))
+      if (spec.transform === "sql") report(key, `tables.${key}.columns.${column}.expression`, checkExpression(spec.expression, engine));
+  }
+  rules.verify.forEach((v, i) => report(undefined, `verify[${i}].sql (check "${v.name}")`, checkQuery(v.sql, engine)));
+  return unsafe;
 }
 
 function planTruncate(

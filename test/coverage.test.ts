@@ -10,14 +10,14 @@ import type { ColumnInfo, Rules, SchemaInfo, TableInfo, TypeClass } from "../san
 import { validateSpec } from "../sanitize/transforms";
 
 function col(name: string, typeClass: TypeClass = "text", o: Partial<ColumnInfo> = {}): ColumnInfo {
-  return { name, rawType: typeClass === "text" ? "varchar(255)" : typeClass, typeClass, maxLength: typeClass === "text" ? 255 : undefined, nullable: true, unique: false, isPrimaryKey: false, generated: false, ...o };
+  return { name, rawType: typeClass === "text" ? "varchar(255)" : typeClass, typeClass, maxLength: typeClass === "text" ? 255 : undefined, nullable: true, unique: false, isPrimaryKey: false, generated: false, inUniqueIndex: false, ...o };
 }
 const pk = (name = "id") => col(name, "integer", { isPrimaryKey: true, unique: true, nullable: false });
 function table(schema: string, name: string, columns: ColumnInfo[]): TableInfo {
-  return { schema, name, qualified: `${schema}.${name}`, columns, primaryKey: columns.filter((c) => c.isPrimaryKey).map((c) => c.name), estimatedRows: 10, hasTriggers: false };
+  return { schema, name, qualified: `${schema}.${name}`, columns, primaryKey: columns.filter((c) => c.isPrimaryKey).map((c) => c.name), estimatedRows: 10, hasTriggers: false, identity: `test/${name}`, partitioned: false };
 }
 function schemaOf(tables: TableInfo[], fks: SchemaInfo["foreignKeys"] = []): SchemaInfo {
-  return { defaultSchema: "public", tables: new Map(tables.map((t) => [t.qualified, t])), foreignKeys: fks };
+  return { defaultSchema: "public", tables: new Map(tables.map((t) => [t.qualified, t])), foreignKeys: fks, materializedViews: [] };
 }
 const rules = (r: Partial<Rules>): Rules => ({ tables: {}, keep: [], verify: [], ...r });
 
@@ -39,7 +39,7 @@ const SCHEMA = schemaOf(
     table("public", "session_tokens", [pk(), col("token")]),
     table("billing", "cards", [pk(), col("card_number", "text", { maxLength: 19, rawType: "varchar(19)", nullable: false }), col("holder_name")]),
   ],
-  [{ name: "fk", fromTable: "public.orders", fromColumns: ["user_id"], toTable: "public.users", toColumns: ["id"], onDelete: "NO ACTION" }],
+  [{ name: "fk", fromTable: "public.orders", fromColumns: ["user_id"], toTable: "public.users", toColumns: ["id"], onDelete: "NO ACTION", onUpdate: "NO ACTION" }],
 );
 
 describe("looksPersonal", () => {
@@ -143,7 +143,7 @@ describe("coverage", () => {
   it("a foreign key on a personal-looking column is not auto-classified as a key", () => {
     const s = schemaOf(
       [table("public", "a", [col("email", "text", { isPrimaryKey: true, unique: true, nullable: false })]), table("public", "b", [pk(), col("owner_email")])],
-      [{ name: "fk", fromTable: "public.b", fromColumns: ["owner_email"], toTable: "public.a", toColumns: ["email"], onDelete: "CASCADE" }],
+      [{ name: "fk", fromTable: "public.b", fromColumns: ["owner_email"], toTable: "public.a", toColumns: ["email"], onDelete: "CASCADE", onUpdate: "NO ACTION" }],
     );
     expect(coverage(s, rules({}), "personal").problems.map((p) => p.column)).toEqual(["email", "owner_email"]);
   });

@@ -66,3 +66,125 @@ describe.each(engines)("introspection on %s", (engine) => {
     }
   });
 });
+
+describe.each(engines)("introspection of uniqueness, enums, identity, foreign key actions and materialized views on %s", (engine) => {
+  const pg = engine === "postgres";
+
+  it("marks every column of any unique index (composite, expression, partial) and reads enum members", async () => {
+    const db = await freshDatabase(engine);
+    await db.exec(
+      pg
+        ? `CREATE TYPE mood AS ENUM ('calm', 'it''s', 'c:\\d');
+           CREATE TABLE acc (id int PRIMARY KEY, tenant_id int NOT NULL, email text NOT NULL, alt_email text, code text, active boolean,
+             note text, kept text, m mood, UNIQUE (tenant_id, email));
+           CREATE UNIQUE INDEX acc_lower ON acc (lower(alt_email));
+           CREATE UNIQUE INDEX acc_partial ON acc (code) WHERE active;
+           CREATE UNIQUE INDEX acc_incl ON acc (tenant_id, id) INCLUDE (kept)`
+        : `CREATE TABLE acc (id int PRIMARY KEY, tenant_id int NOT NULL, email varchar(100) NOT NULL, alt_email varchar(100), code varchar(10),
+             active boolean, note text, kept text, m enum('calm','it''s','c:\\\\d'),
+             alt_lower varchar(100) AS (lower(alt_email)) VIRTUAL, UNIQUE KEY (tenant_id, email), UNIQUE KEY (alt_lower), UNIQUE KEY (code))`,
+    );
+    const t = (await introspectDb(db)).tables.get(`${pg ? "public" : db.name}.acc`)!;
+    const col = (n: string) => t.columns.find((c) => c.name === n)!;
+    expect(col("email")).toMatchObject({ unique: false, inUniqueIndex: true });
+    expect(col("tenant_id")).toMatchObject({ unique: false, inUniqueIndex: true });
+    expect(col("alt_email")).toMatchObject({ unique: false, inUniqueIndex: true });
+    // a partial unique index doesn't make the column identify a row on its own
+    expect(col("code")).toMatchObject({ unique: !pg, inUniqueIndex: true });
+    expect(col("id")).toMatchObject({ unique: true, inUniqueIndex: true });
+    expect(col("note").inUniqueIndex).toBe(false);
+    expect(col("kept").inUniqueIndex).toBe(false);
+    expect(col("m").enumValues).toEqual(["calm", "it's", "c:\\d"]);
+    expect(col("note").enumValues).toBeUndefined();
+  });
+
+  it("gives each table an identity that changes on TRUNCATE and on DROP + CREATE, and reads ON UPDATE actions", async () => {
+    const db = await freshDatabase(engine);
+    await db.exec(
+      `CREATE TABLE p (id int PRIMARY KEY, email varchar(100) NOT NULL UNIQUE);
+       CREATE TABLE c (id int PRIMARY KEY, p_email varchar(100), CONSTRAINT c_fk FOREIGN KEY (p_email) REFERENCES p (email) ON UPDATE CASCADE ON DELETE SET NULL);
+       INSERT INTO p VALUES (1, 'a')`,
+    );
+    const s1 = await introspectDb(db);
+    const key = `${s1.defaultSchema}.p`;
+    const first = s1.tables.get(key)!.identity;
+    expect(first).toMatch(/\S/);
+    expect((await introspectDb(db)).tables.get(key)!.identity).toBe(first);
+    const fk = s1.foreignKeys.find((f) => f.name === "c_fk")!;
+    expect(fk).toMatchObject({ onUpdate: "CASCADE", onDelete: "SET NULL" });
+    if (pg) expect(fk.definition).toBe("FOREIGN KEY (p_email) REFERENCES p(email) ON UPDATE CASCADE ON DELETE SET NULL");
+    expect(s1.tables.get(key)!.partitioned).toBe(false);
+
+    await db.exec(pg ? "TRUNCATE p CASCADE" : "SET FOREIGN_KEY_CHECKS = 0; TRUNCATE TABLE p; SET FOREIGN_KEY_CHECKS = 1");
+    const truncated = (await introspectDb(db)).tables.get(key)!.identity;
+    expect(truncated).not.toBe(first);
+    await db.exec("DROP TABLE c; DROP TABLE p; CREATE TABLE p (id int PRIMARY KEY)");
+    const recreated = (await introspectDb(db)).tables.get(key)!.identity;
+    expect([first, truncated]).not.toContain(recreated);
+
+    // partitioned tables and names that InnoDB stores encoded (space, dot, #) too
+    const q = (n: string) => (pg ? `"${n}"` : `\`${n}\``);
+    const odd = "odd #P# name.x";
+    await db.exec(
+      pg
+        ? `CREATE TABLE parted (id int, at date) PARTITION BY RANGE (at);
+           CREATE TABLE parted_a PARTITION OF parted FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+           CREATE TABLE ${q(odd)} (id int PRIMARY KEY)`
+        : `CREATE TABLE parted (id int PRIMARY KEY) PARTITION BY RANGE (id) (PARTITION a VALUES LESS THAN (10), PARTITION b VALUES LESS THAN MAXVALUE);
+           CREATE TABLE ${q(odd)} (id int PRIMARY KEY)`,
+    );
+    const before = await introspectDb(db);
+    const parted = `${before.defaultSchema}.parted`;
+    const oddKey = `${before.defaultSchema}.${odd}`;
+    if (!pg) for (const k of [parted, oddKey, key]) expect(before.tables.get(k)!.identity).toMatch(/^innodb:\d+(,\d+)*$/);
+    await db.exec(`TRUNCATE TABLE parted; TRUNCATE TABLE ${q(odd)}`);
+    const after = await introspectDb(db);
+    expect(after.tables.get(parted)!.identity).not.toBe(before.tables.get(parted)!.identity);
+    expect(after.tables.get(oddKey)!.identity).not.toBe(before.tables.get(oddKey)!.identity);
+    expect(after.tables.get(key)!.identity).toBe(recreated);
+  });
+});
+
+async function introspectDb(db: Awaited<ReturnType<typeof freshDatabase>>) {
+  const dialect = getDialect(db.engine);
+  const conn = await dialect.connect(db.target, { retryForMs: 5_000 });
+  try {
+    return await dialect.introspect(conn);
+  } finally {
+    await conn.close();
+  }
+}
+
+describe("PostgreSQL-only introspection", () => {
+  it("lists materialized views with the tables they read (through views and other matviews), and partitioned parents", async () => {
+    const db = await freshDatabase("postgres");
+    await db.exec(
+      `CREATE TABLE users (id int PRIMARY KEY, email text);
+       CREATE TABLE events (id int, at date) PARTITION BY RANGE (at);
+       CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+       CREATE VIEW active_users AS SELECT id, email FROM users;
+       CREATE MATERIALIZED VIEW mv_users AS SELECT email FROM active_users;
+       CREATE MATERIALIZED VIEW mv_mix AS SELECT u.email, e.at FROM mv_users u, events_2026 e WITH NO DATA;
+       CREATE MATERIALIZED VIEW mv_const AS SELECT 1 AS one`,
+    );
+    const s = await introspectDb(db);
+    expect(s.tables.get("public.events")!.partitioned).toBe(true);
+    expect(s.tables.get("public.users")!.partitioned).toBe(false);
+    expect(s.tables.get("public.users")!.identity).toMatch(/^\d+\/\d+$/);
+    expect(s.materializedViews).toEqual([
+      { schema: "public", name: "mv_const", qualified: "public.mv_const", dependsOn: [], populated: true },
+      { schema: "public", name: "mv_mix", qualified: "public.mv_mix", dependsOn: ["public.events", "public.mv_users"], populated: false },
+      { schema: "public", name: "mv_users", qualified: "public.mv_users", dependsOn: ["public.users"], populated: true },
+    ]);
+  });
+});
+
+describe("MySQL-only introspection", () => {
+  it("has no materialized views and no partitioned parents", async () => {
+    const db = await freshDatabase("mysql");
+    await db.exec("CREATE TABLE t (id int PRIMARY KEY, at date) PARTITION BY RANGE (id) (PARTITION a VALUES LESS THAN (10), PARTITION b VALUES LESS THAN MAXVALUE)");
+    const s = await introspectDb(db);
+    expect(s.materializedViews).toEqual([]);
+    expect(s.tables.get(`${db.name}.t`)!.partitioned).toBe(false);
+  });
+});

@@ -15,10 +15,10 @@ const hmac = (v: string, key = KEY) => createHmac("sha256", key).update(v, "utf8
 
 // ---- hand-built schema info (the introspector is tested elsewhere) -------------------
 function col(name: string, typeClass: TypeClass, o: Partial<ColumnInfo> = {}): ColumnInfo {
-  return { name, rawType: o.rawType ?? (typeClass === "integer" ? "integer" : "varchar(255)"), typeClass, maxLength: typeClass === "text" ? 255 : undefined, nullable: true, unique: false, isPrimaryKey: false, generated: false, ...o };
+  return { name, rawType: o.rawType ?? (typeClass === "integer" ? "integer" : "varchar(255)"), typeClass, maxLength: typeClass === "text" ? 255 : undefined, nullable: true, unique: false, isPrimaryKey: false, generated: false, inUniqueIndex: false, ...o };
 }
 function table(name: string, columns: ColumnInfo[], schema = "public"): TableInfo {
-  return { schema, name, qualified: `${schema}.${name}`, columns, primaryKey: columns.filter((c) => c.isPrimaryKey).map((c) => c.name), estimatedRows: 0, hasTriggers: false };
+  return { schema, name, qualified: `${schema}.${name}`, columns, primaryKey: columns.filter((c) => c.isPrimaryKey).map((c) => c.name), estimatedRows: 0, hasTriggers: false, identity: `test/${name}`, partitioned: false };
 }
 const id = col("id", "integer", { isPrimaryKey: true, unique: true, nullable: false });
 

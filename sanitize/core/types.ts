@@ -80,6 +80,13 @@ export interface ColumnInfo {
   isPrimaryKey: boolean;
   /** Generated/computed columns can't be assigned. */
   generated: boolean;
+  /**
+   * Part of ANY unique index or constraint: composite, expression or partial. Masking must keep
+   * distinct values distinct when this or `unique` is true.
+   */
+  inUniqueIndex: boolean;
+  /** MySQL ENUM members / PostgreSQL enum labels, in declaration order. */
+  enumValues?: string[];
 }
 
 export interface ForeignKeyInfo {
@@ -91,6 +98,9 @@ export interface ForeignKeyInfo {
   toTable: string;
   toColumns: string[];
   onDelete: "CASCADE" | "SET NULL" | "SET DEFAULT" | "RESTRICT" | "NO ACTION";
+  onUpdate: "CASCADE" | "SET NULL" | "SET DEFAULT" | "RESTRICT" | "NO ACTION";
+  /** PostgreSQL: pg_get_constraintdef text, to re-create the constraint after suspending it. */
+  definition?: string;
 }
 
 export interface TableInfo {
@@ -104,6 +114,23 @@ export interface TableInfo {
   /** Estimated rows (planner statistics), for progress and ETA only. */
   estimatedRows: number;
   hasTriggers: boolean;
+  /**
+   * Changes when the table is dropped and re-created or truncated: PostgreSQL `<oid>/<relfilenode>`,
+   * MySQL the InnoDB table id (else CREATE_TIME). Binds progress to this incarnation of the table.
+   */
+  identity: string;
+  /** PostgreSQL partitioned parent (relkind p): statements address it without ONLY. */
+  partitioned: boolean;
+}
+
+/** A PostgreSQL materialized view: a stored copy of query results that masking doesn't touch. */
+export interface MaterializedViewInfo {
+  schema: string;
+  name: string;
+  qualified: string;
+  /** Qualified tables and materialized views it reads (directly, through plain views too). */
+  dependsOn: string[];
+  populated: boolean;
 }
 
 export interface SchemaInfo {
@@ -111,6 +138,8 @@ export interface SchemaInfo {
   defaultSchema: string;
   tables: Map<string, TableInfo>; // key: qualified
   foreignKeys: ForeignKeyInfo[];
+  /** PostgreSQL only; MySQL: []. */
+  materializedViews: MaterializedViewInfo[];
 }
 
 // ---------------------------------------------------------------------------------------

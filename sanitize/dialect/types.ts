@@ -4,7 +4,7 @@
  * folder plus one line in dialect/index.ts.
  */
 import type { IdentQuoter, Sql } from "../core/sql";
-import type { ColumnInfo, ConnectOptions, Connection, ConnectionTarget, EngineName, SchemaInfo, SqlFunctions } from "../core/types";
+import type { ColumnInfo, ConnectOptions, TableInfo, Connection, ConnectionTarget, EngineName, SchemaInfo, SqlFunctions } from "../core/types";
 
 /** The statements whose syntax differs between engines. Everything else is portable SQL. */
 export interface Statements {
@@ -37,7 +37,7 @@ export interface Statements {
   /** A key column's value as text that `keyValue` turns back into exactly that value. */
   keyText(expr: Sql, column: ColumnInfo | undefined): Sql;
   /** A table reference from its TableInfo parts. */
-  table(schema: string, name: string): Sql;
+  table(t: TableInfo): Sql;
   /** `expr` as text, for keys stored in the progress record and for leak samples. */
   asText(expr: Sql): Sql;
   /**

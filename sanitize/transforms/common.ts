@@ -22,7 +22,7 @@ export function columnProblems(column: ColumnInfo): string[] {
 }
 
 export function needText(transform: string, column: ColumnInfo): string[] {
-  if (/^(enum|set)\s*\(/i.test(column.rawType)) {
+  if (column.enumValues !== undefined || /^(enum|set)\s*\(/i.test(column.rawType)) {
     // MySQL ENUM/SET: generated text would be rejected (or, in non-strict mode, blanked).
     return [`transform "${transform}" produces free text, but the column is ${column.rawType}, which only holds its listed values: use \`fixed\` with one of them.`];
   }
@@ -44,9 +44,9 @@ export function needLength(transform: string, column: ColumnInfo, maxOutput: num
 }
 
 export function needUniqueSafe(transform: string, column: ColumnInfo, preserves: boolean, why: string): string[] {
-  if (!column.unique || preserves) return [];
+  if (!(column.unique || column.inUniqueIndex) || preserves) return [];
   return [
-    `is unique, but transform "${transform}" ${why}, so the UPDATE would fail on duplicate values. ` +
+    `${column.unique ? "is unique" : "is in a unique index (with other columns, through an expression, or partial)"}, but transform "${transform}" ${why}, so the UPDATE would fail on duplicate values. ` +
       "Use `email`, `hash` (length >= 16) or a `template` that references a unique column such as `{id}`.",
   ];
 }

@@ -39,7 +39,10 @@ function typeProblems(value: Spec["value"], column: ColumnInfo): string[] {
     case "boolean":
       return typeof value === "boolean" ? [] : [`is ${column.rawType} but the fixed value is ${shown}: write \`value: true\` or \`value: false\`.`];
     case "text":
-      return [];
+      // An enum only holds its members: anything else fails mid-run (or MySQL blanks it).
+      return column.enumValues && !column.enumValues.includes(String(value))
+        ? [`is ${column.rawType}, an enum, but the fixed value is not one of its members: use one of ${column.enumValues.map((v) => JSON.stringify(v)).join(", ")}.`]
+        : [];
     default:
       // Dates, uuids, json...: the database parses the string; it reports a bad one.
       return typeof value === "string" ? [] : [`is ${column.rawType} but the fixed value is ${shown}: write the value as a quoted string the database can parse.`];

@@ -59,7 +59,7 @@ export const statements: Statements = {
     sql`SELECT CAST(TABLE_ID AS CHAR) AS id FROM information_schema.INNODB_TABLES WHERE NAME = CONCAT(${schema}, '/', ${name})`,
     sql`SELECT CONCAT('created ', CAST(CREATE_TIME AS CHAR)) AS id FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${schema} AND TABLE_NAME = ${name}`,
   ],
-  table: (schema, name) => ident(schema, name),
+  table: (t) => ident(t.schema, t.name),
   asText: (expr) => sql`CAST(${expr} AS CHAR CHARACTER SET utf8mb4)`,
 
   // A binary key cast to utf8mb4 is mangled (and can't be compared back): hex it.

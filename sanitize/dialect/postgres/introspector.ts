@@ -5,7 +5,7 @@
  * parent, and our own progress schema is left out.
  */
 import { sql } from "../../core/sql";
-import type { ColumnInfo, Connection, ForeignKeyInfo, SchemaInfo, TableInfo, TypeClass } from "../../core/types";
+import type { ColumnInfo, Connection, ForeignKeyInfo, MaterializedViewInfo, SchemaInfo, TableInfo, TypeClass } from "../../core/types";
 import { PROGRESS_SCHEMA } from "../types";
 
 const ON_DELETE: Record<string, ForeignKeyInfo["onDelete"]> = {
@@ -37,6 +37,13 @@ export async function introspect(conn: Connection): Promise<SchemaInfo> {
 
   const tables = await conn.query(sql`
     SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name,
+           -- relfilenode changes on TRUNCATE; a partitioned parent has none, its partitions do.
+           c.oid::text || '/' || CASE WHEN c.relkind = 'p'
+             THEN 'p' || md5(COALESCE((SELECT string_agg(pc.oid::text || ':' || pc.relfilenode::text, ',' ORDER BY pc.oid)
+                                         FROM pg_partition_tree(c.oid) pt JOIN pg_class pc ON pc.oid = pt.relid
+                                        WHERE pt.isleaf), ''))
+             ELSE c.relfilenode::text END AS identity,
+           c.relkind = 'p' AS partitioned,
            GREATEST(c.reltuples, 0)::int8 AS estimate,
            EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal) AS has_triggers
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -52,7 +59,19 @@ export async function introspect(conn: Connection): Promise<SchemaInfo> {
            (a.attgenerated <> '' OR a.attidentity = 'a') AS generated,
            EXISTS (SELECT 1 FROM pg_index i
                     WHERE i.indrelid = a.attrelid AND i.indisunique AND i.indnkeyatts = 1
-                      AND i.indkey[0] = a.attnum) AS is_unique
+                      AND i.indkey[0] = a.attnum AND i.indpred IS NULL) AS is_unique,
+           -- In ANY unique index: as a key column (composite too), or read by an index expression
+           -- or predicate (those columns are recorded in pg_depend); INCLUDE columns don't count.
+           EXISTS (SELECT 1 FROM pg_index i
+                    WHERE i.indrelid = a.attrelid AND i.indisunique
+                      AND (EXISTS (SELECT 1 FROM unnest(i.indkey) WITH ORDINALITY k(n, o) WHERE k.o <= i.indnkeyatts AND k.n = a.attnum)
+                           OR ((i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
+                               AND EXISTS (SELECT 1 FROM pg_depend d
+                                            WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
+                                              AND d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid
+                                              AND d.refobjsubid = a.attnum)))) AS in_unique_index,
+           CASE WHEN bt.typtype = 'e' THEN ARRAY(SELECT e.enumlabel::text FROM pg_enum e
+                                                   WHERE e.enumtypid = bt.oid ORDER BY e.enumsortorder) END AS enum_values
       FROM pg_attribute a
       JOIN pg_class c ON c.oid = a.attrelid
       JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -73,7 +92,8 @@ export async function introspect(conn: Connection): Promise<SchemaInfo> {
     SELECT con.conname AS name,
            fn.nspname || '.' || fc.relname AS from_table,
            tn.nspname || '.' || tc.relname AS to_table,
-           con.confdeltype AS on_delete,
+           con.confdeltype AS on_delete, con.confupdtype AS on_update,
+           pg_get_constraintdef(con.oid) AS definition,
            ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, o)
                    JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.o)::text[] AS from_columns,
            ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, o)
@@ -95,6 +115,8 @@ export async function introspect(conn: Connection): Promise<SchemaInfo> {
       primaryKey: [],
       estimatedRows: Number(r.estimate),
       hasTriggers: Boolean(r.has_triggers),
+      identity: String(r.identity),
+      partitioned: Boolean(r.partitioned),
     };
     byOid.set(String(r.oid), t);
     result.set(t.qualified, t);
@@ -112,6 +134,8 @@ export async function introspect(conn: Connection): Promise<SchemaInfo> {
       unique: Boolean(r.is_unique),
       isPrimaryKey: t.primaryKey.includes(String(r.name)),
       generated: Boolean(r.generated),
+      inUniqueIndex: Boolean(r.in_unique_index),
+      ...(r.enum_values ? { enumValues: (r.enum_values as unknown[]).map(String) } : {}),
     };
     t.columns.push(col);
   }
@@ -122,6 +146,49 @@ export async function introspect(conn: Connection): Promise<SchemaInfo> {
     toTable: String(r.to_table),
     toColumns: (r.to_columns as string[]).map(String),
     onDelete: ON_DELETE[String(r.on_delete)] ?? "NO ACTION",
+    onUpdate: ON_DELETE[String(r.on_update)] ?? "NO ACTION",
+    definition: String(r.definition),
   }));
-  return { defaultSchema, tables: result, foreignKeys };
+  return { defaultSchema, tables: result, foreignKeys, materializedViews: await materializedViews(conn) };
+}
+
+/**
+ * Materialized views and what they read. A view's query is a pg_rewrite rule whose pg_depend
+ * rows name the relations it reads; plain views in between are followed to their own sources,
+ * and a partition stands for its root table (the only one the schema lists).
+ */
+async function materializedViews(conn: Connection): Promise<MaterializedViewInfo[]> {
+  const rels = await conn.query(sql`
+    SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind, c.relispopulated AS populated,
+           ARRAY(SELECT DISTINCT (CASE WHEN rc.relispartition THEN pg_partition_root(rc.oid) ELSE rc.oid END)::int8::text
+                   FROM pg_rewrite rw
+                   JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid AND d.refclassid = 'pg_class'::regclass
+                   JOIN pg_class rc ON rc.oid = d.refobjid
+                  WHERE rw.ev_class = c.oid AND d.refobjid <> c.oid)::text[] AS reads
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind IN ('m', 'v', 'r', 'p') AND NOT c.relispartition AND ${USER_SCHEMAS}`);
+  const byOid = new Map(rels.rows.map((r) => [String(r.oid), r]));
+  const qualified = (r: Record<string, unknown>) => `${r.schema}.${r.name}`;
+  // Tables and matviews a relation reads, looking through plain views (cycle-safe).
+  const sources = (oid: string, seen: Set<string>): string[] => {
+    const out: string[] = [];
+    for (const dep of (byOid.get(oid)?.reads as string[] | undefined) ?? []) {
+      const r = byOid.get(dep);
+      if (!r || seen.has(dep)) continue;
+      seen.add(dep);
+      if (r.kind === "v") out.push(...sources(dep, seen));
+      else out.push(qualified(r));
+    }
+    return out;
+  };
+  return rels.rows
+    .filter((r) => r.kind === "m")
+    .map((r) => ({
+      schema: String(r.schema),
+      name: String(r.name),
+      qualified: qualified(r),
+      dependsOn: [...new Set(sources(String(r.oid), new Set([String(r.oid)])))].sort(),
+      populated: Boolean(r.populated),
+    }))
+    .sort((a, b) => a.qualified.localeCompare(b.qualified));
 }

@@ -59,7 +59,10 @@ export const statements: Statements = {
     sql`SELECT CAST(c.oid AS text) || '/' || CAST(c.relfilenode AS text) AS id FROM pg_class c
          WHERE c.oid = to_regclass(quote_ident(${schema}) || '.' || quote_ident(${name}))`,
   ],
-  table: (schema, name) => ident(schema, name),
+  // ONLY for a plain table, so a statement on an INHERITS parent never reaches its children
+  // (each is masked by its own rule, exactly once); a partitioned parent without ONLY, since
+  // its rows live in the partitions.
+  table: (t) => (t.partitioned ? ident(t.schema, t.name) : sql`ONLY ${ident(t.schema, t.name)}`),
   asText: (expr) => sql`CAST(${expr} AS text)`,
 
   keyText: (expr, column) => (isBinary(column) ? sql`encode(${expr}, 'hex')` : sql`CAST(${expr} AS text)`),
