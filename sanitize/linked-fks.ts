@@ -74,7 +74,7 @@ export class ForeignKeySuspension {
   private ref(qualified: string) {
     const t = this.schema.tables.get(qualified);
     if (!t) throw new Error(`table ${qualified} of a suspended foreign key is gone; re-create the constraint by hand`);
-    return this.st.table(t.schema, t.name);
+    return this.st.table(t);
   }
 
   /** Constraints a killed run dropped and didn't re-add yet. */
@@ -124,8 +124,8 @@ export function orphanQuery(dialect: Dialect, schema: SchemaInfo, fk: ForeignKey
   const to = schema.tables.get(fk.toTable)!;
   const c = (col: string) => ident("c", col);
   const p = (col: string) => ident("p", col);
-  return sql`SELECT COUNT(*) AS n FROM ${dialect.statements.table(from.schema, from.name)} c
+  return sql`SELECT COUNT(*) AS n FROM ${dialect.statements.table(from)} c
               WHERE ${join(fk.fromColumns.map((f) => sql`${c(f)} IS NOT NULL`), " AND ")}
-                AND NOT EXISTS (SELECT 1 FROM ${dialect.statements.table(to.schema, to.name)} p
+                AND NOT EXISTS (SELECT 1 FROM ${dialect.statements.table(to)} p
                                  WHERE ${join(fk.fromColumns.map((f, i) => sql`${p(fk.toColumns[i])} = ${c(f)}`), " AND ")})`;
 }
