@@ -22,6 +22,7 @@ import {
 } from "./core/types";
 import { getDialect } from "./dialect";
 import type { Dialect } from "./dialect/types";
+import { materializedViewChecks, refreshMaterializedViews } from "./matviews";
 import { execute } from "./execute";
 import { ForeignKeySuspension, linkedForeignKeys } from "./linked-fks";
 import { CONSTANT_TRANSFORMS, Progress } from "./progress";
@@ -148,9 +149,11 @@ export async function sanitize(options: SanitizeOptions): Promise<RunReport> {
       key: p.key,
       onProgress: options.onProgress,
     });
+    await refreshMaterializedViews(conn, planned);
     const checkedAt = new Date().toISOString();
     const foreignKeys = [...linked, ...run.restored.filter((r) => !linked.some((l) => l.name === r.name && l.fromTable === r.fromTable))];
     const checks = await runChecks({ dialect: p.dialect, conn, plan: planned, verifyQueries: p.rules.verify, progress, key: p.key, foreignKeys, schema });
+    checks.push(...(await materializedViewChecks(p.dialect, conn, planned)));
     const report: RunReport = {
       runId: run.runId,
       rulesHash: p.rulesHash,
@@ -191,6 +194,7 @@ export async function verify(options: SanitizeOptions): Promise<{ checks: CheckR
     const checkedAt = new Date().toISOString();
     const foreignKeys = linkedForeignKeys(planned, schema);
     const checks = await runChecks({ dialect: p.dialect, conn, plan: planned, verifyQueries: p.rules.verify, progress, key: p.key, foreignKeys, schema });
+    checks.push(...(await materializedViewChecks(p.dialect, conn, planned)));
     // A constraint an interrupted run dropped is missing until the next run re-adds it.
     const suspended = (await progress.exists(conn)) ? await new ForeignKeySuspension(p.dialect, schema).pending(conn) : [];
     for (const s of suspended)
