@@ -1,11 +1,16 @@
 /**
  * Refusing production: the target is compared with every `forbiddenHosts` entry by
- * lowercased name AND by resolved address (a CNAME or a raw IP of the production writer is
- * caught too), before any connection is opened. Entries: `host`, `host:port`,
+ * canonical name AND by resolved address (a CNAME or a raw IP of the production writer is
+ * caught too), before any connection is opened. Every spelling of an address is brought to one
+ * form first, on both sides: the resolver accepts `2130706433`, `0x7f000001`, `0177.0.0.1` and
+ * `127.1` for 127.0.0.1, and `::ffff:7f00:1` reaches the same socket as 127.0.0.1, so comparing
+ * text would let any of them through. All loopback (and unspecified) addresses count as one
+ * host: a server listening on 0.0.0.0 answers on 127.0.0.2 as well as 127.0.0.1. Entries: `host`, `host:port`,
  * `host/database`, `host:port/database` (IPv6 in brackets). Unresolvable names compare by
  * name only. Host names are not secret, so the error names the entry that matched.
  */
 import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
 import { SanitizeError, type ConnectionTarget } from "./core/types";
 
 interface Entry {
@@ -33,27 +38,56 @@ export function parseForbiddenEntry(text: string): Entry {
     port = Number(p);
   }
   if (!host) throw new SanitizeError([`forbiddenHosts entry "${text}" has no host; use host, host:port or host:port/database`], "forbidden-host");
-  return { text: trimmed, host: host.toLowerCase(), port, database };
+  return { text: trimmed, host: canonicalHost(host), port, database };
 }
 
 async function addresses(host: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  if (isIP(host)) out.add(addressKey(host));
   try {
-    const all = await lookup(host, { all: true, verbatim: true });
-    return new Set(all.map((a) => normaliseAddress(a.address)));
+    for (const a of await lookup(host, { all: true, verbatim: true })) out.add(addressKey(a.address));
   } catch {
-    return new Set();
+    // unresolvable: compared by name only
   }
+  return out;
 }
 
-/** `::ffff:10.0.0.1` and `10.0.0.1` are the same host. */
-function normaliseAddress(a: string): string {
-  return a.toLowerCase().replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1");
+/** Characters a host name or IP literal can have; anything else is not handed to the URL parser. */
+const HOST_CHARS = /^[a-z0-9._~:-]+$/;
+
+/**
+ * One spelling per host: lowercase, no brackets, no trailing dots; IPv4 in dotted decimal
+ * (the WHATWG host parser reads decimal, hex, octal and short forms as inet_aton does);
+ * IPv6 compressed, and IPv4-mapped/-compatible IPv6 as the IPv4 address it reaches.
+ */
+export function canonicalHost(raw: string): string {
+  const h = raw.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1").replace(/%.*$/, "").replace(/\.+$/, "");
+  if (!HOST_CHARS.test(h)) return h;
+  let parsed: string;
+  try {
+    parsed = new URL(`http://${h.includes(":") ? `[${h}]` : h}/`).hostname.replace(/^\[(.*)\]$/, "$1");
+  } catch {
+    return h;
+  }
+  const v4 = /^::(?:ffff:)?([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(parsed);
+  if (v4) {
+    const n = (parseInt(v4[1], 16) << 16) | parseInt(v4[2], 16);
+    return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
+  }
+  const dotted = /^::(?:ffff:)?(\d+\.\d+\.\d+\.\d+)$/.exec(parsed);
+  return dotted ? dotted[1] : parsed;
+}
+
+/** Loopback and unspecified addresses all reach this machine: one key for them all. */
+function addressKey(address: string): string {
+  const a = canonicalHost(address);
+  return /^127\./.test(a) || a === "::1" || a === "0.0.0.0" || a === "::" ? "loopback" : a;
 }
 
 export async function assertNotForbidden(target: ConnectionTarget, forbiddenHosts: readonly string[] = []): Promise<void> {
   if (forbiddenHosts.length === 0) return;
   const entries = forbiddenHosts.map(parseForbiddenEntry);
-  const targetHost = target.host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  const targetHost = canonicalHost(target.host);
   const targetAddrs = await addresses(targetHost);
   for (const e of entries) {
     if (e.port !== undefined && e.port !== target.port) continue;
