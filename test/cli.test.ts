@@ -159,6 +159,13 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
     expect(r.stderr).toContain(`${rules}:4`);
     expect(r.stderr).toContain("emial");
     expect(r.stderr).not.toMatch(/\n\s+at .*\.js:\d+/); // no stack trace
+    // A YAML bomb is a rules error too (it used to be "unexpected", exit 5).
+    const laughs = ["a", "b", "c", "d", "e", "f", "g", "h"].map((k, n) => `${k}: &${k} [${Array(9).fill(n === 0 ? '"lol"' : `*${"abcdefg"[n - 1]}`).join(",")}]`);
+    const bomb = file("bomb.yaml", [...laughs, "tables: *h", ""].join("\n"));
+    const b = await runCli(["sanitize", "--url", db.url, "--rules", bomb], { AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789" });
+    expect(b.code).toBe(2);
+    expect(b.stderr).toContain(`${bomb}:2`);
+    expect(b.stderr).toMatch(/billion laughs/);
     expect(await snapshot(db)).toBe(before);
   });
 
