@@ -2,6 +2,12 @@ import { describe, expect, it } from "vitest";
 import { Redactor, redactUrl } from "../sanitize/cli/redact";
 import { redactDbMessage, redactDbText } from "../sanitize/core/redact-db";
 
+/** CPU time since `c0`: a busy machine slows wall time, not the work done. */
+const cpuMs = (c0: NodeJS.CpuUsage) => {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+};
+
 describe("URL passwords", () => {
   it("userinfo ends at the LAST @: a password with an unencoded @ is fully hidden", () => {
     expect(redactUrl("connect postgres://app:Sup3r@Secret99@db.internal:5432/app failed")).toBe("connect postgres://app:***@db.internal:5432/app failed");
@@ -32,9 +38,9 @@ describe("URL passwords", () => {
       "@".repeat(1_000_000) + "://" + ":@".repeat(500_000),
     ];
     for (const input of inputs) {
-      const t0 = Date.now();
+      const c0 = process.cpuUsage();
       r.scrub(input);
-      expect(Date.now() - t0).toBeLessThan(2000);
+      expect(cpuMs(c0)).toBeLessThan(2000);
     }
   });
 });
@@ -79,9 +85,9 @@ describe("values in database errors", () => {
       "a".repeat(2_000_000),
     ];
     for (const input of inputs) {
-      const t0 = Date.now();
+      const c0 = process.cpuUsage();
       redactDbText(input);
-      expect(Date.now() - t0, input.slice(0, 20)).toBeLessThan(2000);
+      expect(cpuMs(c0), input.slice(0, 20)).toBeLessThan(2000);
     }
   });
 });

@@ -171,18 +171,18 @@ describe("loadRules", () => {
         "  u:",
         "    columns:",
         "      t: { transform: template, value: 'x_{id' }",
-        'keep: [users, "a b.c", users.*, "x.*.y"]',
+        'keep: [users, "a b.c", users.*, "x.*.y", \'"my.t".e\', \'"open.e\']',
         "verify:",
         "  - { name: n, sql: 'select 1', expect: 1 }",
         "  - { name: n, sql: 'select 2', expect: 2 }",
       ].join("\n"),
     );
     expect(p).toEqual([
-      `rules.yaml:2 tables.a.b.c: bad table name "a.b.c"; expected table or schema.table (at most one dot, no spaces)`,
+      `rules.yaml:2 tables.a.b.c: bad table name "a.b.c"; expected table or schema.table (at most one dot)`,
       `rules.yaml:5 tables.u.columns.t.value: template "x_{id" has a "{" without a matching "}" at character 3; write "{{" for a literal brace.`,
-      `rules.yaml:6 keep[0]: bad keep entry "users"; expected table.column, schema.table.column or table.* (no spaces)`,
-      `rules.yaml:6 keep[1]: bad keep entry "a b.c"; expected table.column, schema.table.column or table.* (no spaces)`,
-      `rules.yaml:6 keep[3]: bad keep entry "x.*.y"; expected table.column, schema.table.column or table.* (no spaces)`,
+      `rules.yaml:6 keep[0]: bad keep entry "users"; expected table.column, schema.table.column or table.* (write a name holding a dot in double quotes: "my.table".column)`,
+      `rules.yaml:6 keep[3]: bad keep entry "x.*.y"; expected table.column, schema.table.column or table.* (write a name holding a dot in double quotes: "my.table".column)`,
+      `rules.yaml:6 keep[5]: bad keep entry "\\"open.e"; expected table.column, schema.table.column or table.* (write a name holding a dot in double quotes: "my.table".column)`,
       `rules.yaml:9 verify[1].name: verify name "n" is used twice; give each check its own name`,
     ]);
   });

@@ -11,7 +11,7 @@
  */
 import type { EngineName } from "./types";
 
-type Kind = "word" | "param" | "punct" | "literal";
+type Kind = "word" | "ident" | "param" | "punct" | "literal";
 
 interface Token {
   kind: Kind;
@@ -89,7 +89,8 @@ function scanWith(lexer: Lexer, text: string, backslash: boolean): Scan {
   const tokens: Token[] = [];
   let i = 0;
   while (i < text.length) {
-    if (/\s/.test(text[i])) {
+    const code = text.charCodeAt(i);
+    if (code === 32 || (code >= 9 && code <= 13) || (code > 127 && /\s/.test(text[i]))) {
       i++;
       continue;
     }
@@ -112,6 +113,8 @@ const unclosedComment = (text: string, i: number) => ({ problem: `has a /* comme
 function quoted(text: string, i: number, quote: string, backslash: boolean, what: string, pos = i): Step {
   const end = quotedEnd(text, i, quote, backslash);
   if (end < 0) return { problem: `has a ${what} that is never closed ${at(text, i)}; close it (a quote inside is written twice)` };
+  // A quoted identifier keeps its name (a doubled quote inside is one quote).
+  if (what === "quoted identifier") return { end, token: { kind: "ident", text: text.slice(i + 1, end - 1).split(quote + quote).join(quote), pos } };
   return { end, token: { kind: "literal", text: quote, pos } };
 }
 
@@ -280,4 +283,14 @@ export function checkQuery(text: string, engine: EngineName): string[] {
     }
   }
   return unique(out);
+}
+
+/**
+ * Every name an expression mentions: bare words and quoted identifiers, not string contents
+ * (`json_extract(profile, '$.email')` names `json_extract` and `profile`, not `email`). Used to
+ * find the columns a generated column reads; over-inclusion (function names) is harmless there.
+ */
+export function referencedNames(text: string, engine: EngineName): string[] {
+  const { tokens } = scanWith(engine === "postgres" ? postgres : mysql, text, engine === "mysql");
+  return tokens.filter((t) => t.kind === "word" || t.kind === "ident").map((t) => t.text);
 }

@@ -80,6 +80,11 @@ export interface ColumnInfo {
   isPrimaryKey: boolean;
   /** Generated/computed columns can't be assigned. */
   generated: boolean;
+  /**
+   * Generated column: the columns of the same table its expression reads (masking them
+   * recomputes it). Undefined for ordinary and identity columns.
+   */
+  generatedFrom?: string[];
 }
 
 export interface ForeignKeyInfo {

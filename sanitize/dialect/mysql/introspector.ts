@@ -3,6 +3,7 @@
  * address `table` or `<database>.table`). Our own progress tables are left out.
  */
 import { sql } from "../../core/sql";
+import { referencedNames } from "../../core/fragment";
 import type { ColumnInfo, Connection, ForeignKeyInfo, SchemaInfo, TableInfo, TypeClass } from "../../core/types";
 import { MYSQL_PROGRESS_TABLE, MYSQL_RUNS_TABLE } from "../types";
 
@@ -119,6 +120,8 @@ export async function introspect(conn: Connection): Promise<SchemaInfo> {
     t.columns.push(col);
   }
 
+  await addGeneratedSources(conn, db, byName);
+
   const byFk = new Map<string, ForeignKeyInfo>();
   for (const r of fks.rows) {
     const key = `${r.from_schema}.${r.from_table}.${r.name}`;
@@ -139,4 +142,22 @@ export async function introspect(conn: Connection): Promise<SchemaInfo> {
     fk.toColumns.push(String(r.to_col));
   }
   return { defaultSchema: db, tables: result, foreignKeys: [...byFk.values()] };
+}
+
+/**
+ * Generated columns -> the columns of the same table their expression names (MySQL column
+ * names are case-insensitive). Coverage follows a generated column to these sources.
+ */
+async function addGeneratedSources(conn: Connection, db: string, byName: Map<string, TableInfo>): Promise<void> {
+  const rows = await conn.query(sql`
+    SELECT c.TABLE_NAME AS tbl, c.COLUMN_NAME AS name, c.GENERATION_EXPRESSION AS expr
+      FROM information_schema.COLUMNS c
+     WHERE c.TABLE_SCHEMA = ${db} AND c.GENERATION_EXPRESSION IS NOT NULL AND c.GENERATION_EXPRESSION <> ''`);
+  for (const r of rows.rows) {
+    const t = byName.get(String(r.tbl));
+    const col = t?.columns.find((c) => c.name === String(r.name));
+    if (!t || !col) continue;
+    const named = new Set(referencedNames(String(r.expr), "mysql").map((n) => n.toLowerCase()));
+    col.generatedFrom = t.columns.filter((c) => c !== col && named.has(c.name.toLowerCase())).map((c) => c.name);
+  }
 }
