@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkExpression, checkQuery } from "../sanitize/core/fragment";
 import type { EngineName } from "../sanitize/core/types";
+import { freshDatabase } from "./harness/db";
 
 const engines: EngineName[] = ["postgres", "mysql"];
 
@@ -156,5 +157,33 @@ describe.each(engines)("checkQuery on %s", (engine) => {
   it("VALUES/TABLE only on PostgreSQL", () => {
     if (engine === "postgres") ok("VALUES (1)");
     else bad("VALUES (1)", /starts with/);
+  });
+});
+
+describe.each(engines)("the checker agrees with the real %s server", (engine) => {
+  it("what it accepts runs; a verify query that would write or drop is refused before it reaches the server", async () => {
+    const db = await freshDatabase(engine, "frag");
+    await db.exec("CREATE TABLE x (id int PRIMARY KEY, note varchar(100))");
+    await db.exec("INSERT INTO x VALUES (1, 'it''s; fine) OR (true'), (2, NULL)");
+    const q = engine === "postgres" ? (n: string) => `"${n}"` : (n: string) => `\`${n}\``;
+    const accepted = [
+      "id > 0",
+      "note = 'it''s; fine) OR (true'",
+      "note = '$1 and ? are just text here'",
+      `id IN (SELECT id FROM ${q("x")} WHERE id < 10) /* ) ; */`,
+      "id > 0 -- trailing comment with ) ;\n",
+      engine === "postgres" ? "note = $$ ) ; $1 $$" : 'note = "a ) ; ?"',
+    ];
+    for (const e of accepted) {
+      expect(checkExpression(e, engine), e).toEqual([]);
+      // The same text inside the parentheses the sanitizer puts it in: one expression, runs.
+      await db.exec(`SELECT COUNT(*) FROM x WHERE (${e})`);
+    }
+    // On MySQL, DDL commits by itself: these must never reach the server as verify queries.
+    for (const hostile of ["DROP TABLE x", "TRUNCATE x", "TRUNCATE TABLE x", "SELECT 0; DROP TABLE x", "/* SELECT */ DROP TABLE x"]) {
+      expect(checkQuery(hostile, engine).length, hostile).toBeGreaterThan(0);
+    }
+    expect(checkQuery("SELECT COUNT(*) FROM x WHERE note LIKE '%;%'", engine)).toEqual([]);
+    expect(Number(await db.scalar("SELECT COUNT(*) FROM x WHERE note LIKE '%;%'"))).toBe(1);
   });
 });
