@@ -125,11 +125,25 @@ export function defaultResolver(schema: SchemaInfo): ResolveTable {
   };
 }
 
+/**
+ * The column a `keep` entry names: the exact name, else the one column whose name differs only
+ * in case (MySQL names are case-insensitive; on PostgreSQL `"Email"` beside `email` is a second
+ * column, so an inexact spelling matching two columns names neither).
+ */
+function keptColumn(t: TableInfo, name: string): ColumnInfo | undefined {
+  const exact = t.columns.find((c) => c.name === name);
+  if (exact) return exact;
+  const folded = t.columns.filter((c) => c.name.toLowerCase() === name.toLowerCase());
+  return folded.length === 1 ? folded[0] : undefined;
+}
+
 /** How the rules classify each column, before any mode applies. */
 function classify(schema: SchemaInfo, rules: Rules, resolve: ResolveTable): { of: (t: TableInfo, c: ColumnInfo) => Classification | undefined; unusedKeep: string[] } {
   const tableKind = new Map<string, "truncated" | "deleted">();
   const masked = new Set<string>();
-  const id = (t: string, c: string) => `${t}\u0000${c.toLowerCase()}`;
+  // Exact column names, as the planner matches them: a rule for `email` masks `email` only,
+  // never a `"Email"` beside it (PostgreSQL keeps both).
+  const id = (t: string, c: string) => `${t}\u0000${c}`;
   for (const [key, rule] of Object.entries(rules.tables)) {
     const q = resolve(key);
     if (!q) continue; // the planner reports unknown tables
@@ -141,18 +155,18 @@ function classify(schema: SchemaInfo, rules: Rules, resolve: ResolveTable): { of
   const keptTables = new Set<string>();
   const unusedKeep: string[] = [];
   for (const entry of rules.keep) {
-    const parts = entry.split(".");
-    const column = parts.pop()!;
-    const q = resolve(parts.join("."));
+    const { table: key, column } = splitKeepEntry(entry);
+    const q = resolve(key);
     const table = q ? schema.tables.get(q) : undefined;
+    const c = table && column !== "*" ? keptColumn(table, column) : undefined;
     if (!table) {
       unusedKeep.push(entry);
     } else if (column === "*") {
       keptTables.add(table.qualified);
-    } else if (!table.columns.some((c) => c.name.toLowerCase() === column.toLowerCase())) {
+    } else if (!c) {
       unusedKeep.push(entry);
     } else {
-      kept.add(id(table.qualified, column));
+      kept.add(id(table.qualified, c.name));
     }
   }
   const fkColumns = new Set(schema.foreignKeys.flatMap((fk) => fk.fromColumns.map((c) => id(fk.fromTable, c))));
@@ -171,23 +185,92 @@ function classify(schema: SchemaInfo, rules: Rules, resolve: ResolveTable): { of
   };
 }
 
+/**
+ * `table.column`, `schema.table.column`, `table.*`; a name with dots or spaces is written in
+ * double quotes (`"order items".email`, `app."my.table".note`), as the coverage suggestions do.
+ */
+export function splitKeepEntry(entry: string): { table: string; column: string } {
+  const parts: string[] = [];
+  let i = 0;
+  while (i <= entry.length) {
+    if (entry[i] === '"') {
+      let j = i + 1;
+      let name = "";
+      for (; j < entry.length; j++) {
+        if (entry[j] === '"' && entry[j + 1] === '"') (name += '"', j++);
+        else if (entry[j] === '"') break;
+        else name += entry[j];
+      }
+      parts.push(name);
+      i = j + 2; // past the closing quote and the dot
+    } else {
+      const dot = entry.indexOf(".", i);
+      const end = dot < 0 ? entry.length : dot;
+      parts.push(entry.slice(i, end));
+      i = end + 1;
+    }
+  }
+  const column = parts.pop() ?? "";
+  return { table: parts.join("."), column };
+}
+
+/** A name as written in a keep entry: quoted when it holds a dot, a space or a quote. */
+export function keepName(name: string): string {
+  return /^[^."\s]+$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+/** The keep entry for a column, as the loader reads it back (names with dots quoted, YAML-quoted if needed). */
+function keepEntry(schema: SchemaInfo, t: TableInfo, c: ColumnInfo): string {
+  const table = t.schema === schema.defaultSchema ? keepName(t.name) : `${keepName(t.schema)}.${keepName(t.name)}`;
+  return yamlScalar(`${table}.${keepName(c.name)}`);
+}
+
+/** Columns whose values are replaced (masked, or the rows removed). */
+const REPLACED: ReadonlySet<Classification> = new Set(["masked", "truncated", "deleted"]);
+
 export function coverage(schema: SchemaInfo, rules: Rules, mode: CoverageMode, resolve: ResolveTable = defaultResolver(schema)): CoverageReport {
   const { of, unusedKeep } = classify(schema, rules, resolve);
   const report: CoverageReport = { mode, problems: [], classified: [], unclassified: [], unusedKeep };
   for (const t of sortedTables(schema)) {
     for (const c of t.columns) {
-      const as = of(t, c);
+      let as = of(t, c);
+      // A generated column is recomputed from its sources: masking all of them masks it.
+      const sources = c.generatedFrom?.length ? c.generatedFrom.map((n) => t.columns.find((s) => s.name === n)).filter((s): s is ColumnInfo => !!s) : [];
+      const unmasked = sources.filter((s) => !REPLACED.has(of(t, s) ?? "key"));
+      if (!as && sources.length && unmasked.length === 0) as = "masked";
       if (as) {
         report.classified.push({ table: t.qualified, column: c.name, as });
         continue;
       }
-      const category = looksPersonal(c.name);
+      const category = looksPersonal(c.name) ?? unmasked.map((s) => looksPersonal(s.name)).find(Boolean);
       report.unclassified.push({ table: t.qualified, column: c.name, category });
+      if (sources.length && category && mode !== "off") {
+        report.problems.push(generatedProblem(schema, t, c, category, unmasked));
+        continue;
+      }
       if (mode === "off" || (mode === "personal" && !category) || c.generated) continue;
       report.problems.push(problemFor(schema, t, c, category));
     }
   }
   return report;
+}
+
+/** A generated column can't be assigned: the fix is masking the columns it is computed from. */
+function generatedProblem(schema: SchemaInfo, t: TableInfo, c: ColumnInfo, category: string, unmasked: ColumnInfo[]): CoverageProblem {
+  const key = ruleKey(schema, t);
+  const first = unmasked[0];
+  const suggestion = `${yamlScalar(first.name)}: ${flowSpec(suggestSpec(t, first, looksPersonal(first.name)))}`;
+  const names = unmasked.map((s) => s.name).join(", ");
+  return {
+    table: t.qualified,
+    column: c.name,
+    category,
+    suggestion,
+    message:
+      `${t.qualified}.${c.name}: is generated from ${names}, which no rule masks, and looks personal (${category}); ` +
+      `it can't be masked itself: mask the source column${unmasked.length > 1 ? "s" : ""} ${names} under tables.${key}.columns (masking recomputes it), ` +
+      `e.g.  ${suggestion}  -- or, if it is not personal data, list it under keep: [${keepEntry(schema, t, c)}]`,
+  };
 }
 
 function sortedTables(schema: SchemaInfo): TableInfo[] {
@@ -208,7 +291,7 @@ function problemFor(schema: SchemaInfo, t: TableInfo, c: ColumnInfo, category: s
     column: c.name,
     category,
     suggestion,
-    message: `${t.qualified}.${c.name}: ${why}. Add under tables.${key}.columns:  ${suggestion}  -- or, if it is not personal data, list it under keep: [${key}.${c.name}]`,
+    message: `${t.qualified}.${c.name}: ${why}. Add under tables.${key}.columns:  ${suggestion}  -- or, if it is not personal data, list it under keep: [${keepEntry(schema, t, c)}]`,
   };
 }
 

@@ -1,11 +1,17 @@
 /**
  * Refusing production: the target is compared with every `forbiddenHosts` entry by
- * lowercased name AND by resolved address (a CNAME or a raw IP of the production writer is
- * caught too), before any connection is opened. Entries: `host`, `host:port`,
+ * canonical name AND by resolved address (a CNAME or a raw IP of the production writer is
+ * caught too), before any connection is opened. Every spelling of an address is brought to one
+ * form first, on both sides: the resolver accepts `2130706433`, `0x7f000001`, `0177.0.0.1` and
+ * `127.1` for 127.0.0.1, and `::ffff:7f00:1` reaches the same socket as 127.0.0.1, so comparing
+ * text would let any of them through. All loopback (and unspecified) addresses count as one
+ * host: a server listening on 0.0.0.0 answers on 127.0.0.2 as well as 127.0.0.1. Entries: `host`, `host:port`,
  * `host/database`, `host:port/database` (IPv6 in brackets). Unresolvable names compare by
  * name only. Host names are not secret, so the error names the entry that matched.
  */
 import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+import { addressKey, canonicalHost } from "./core/host";
 import { SanitizeError, type ConnectionTarget } from "./core/types";
 
 interface Entry {
@@ -33,27 +39,24 @@ export function parseForbiddenEntry(text: string): Entry {
     port = Number(p);
   }
   if (!host) throw new SanitizeError([`forbiddenHosts entry "${text}" has no host; use host, host:port or host:port/database`], "forbidden-host");
-  return { text: trimmed, host: host.toLowerCase(), port, database };
+  return { text: trimmed, host: canonicalHost(host), port, database };
 }
 
 async function addresses(host: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  if (isIP(host)) out.add(addressKey(host));
   try {
-    const all = await lookup(host, { all: true, verbatim: true });
-    return new Set(all.map((a) => normaliseAddress(a.address)));
+    for (const a of await lookup(host, { all: true, verbatim: true })) out.add(addressKey(a.address));
   } catch {
-    return new Set();
+    // unresolvable: compared by name only
   }
-}
-
-/** `::ffff:10.0.0.1` and `10.0.0.1` are the same host. */
-function normaliseAddress(a: string): string {
-  return a.toLowerCase().replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1");
+  return out;
 }
 
 export async function assertNotForbidden(target: ConnectionTarget, forbiddenHosts: readonly string[] = []): Promise<void> {
   if (forbiddenHosts.length === 0) return;
   const entries = forbiddenHosts.map(parseForbiddenEntry);
-  const targetHost = target.host.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  const targetHost = canonicalHost(target.host);
   const targetAddrs = await addresses(targetHost);
   for (const e of entries) {
     if (e.port !== undefined && e.port !== target.port) continue;

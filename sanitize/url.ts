@@ -4,6 +4,7 @@
  * from PGPASSWORD / MYSQL_PWD instead, so it never has to appear in a command line.
  * Errors never echo the URL: it may contain the password.
  */
+import { addressKey, canonicalHost } from "./core/host";
 import { SanitizeError, type ConnectionTarget, type EngineName } from "./core/types";
 
 const SCHEMES: Record<string, EngineName> = { "postgres:": "postgres", "postgresql:": "postgres", "mysql:": "mysql" };
@@ -16,8 +17,9 @@ function fail(problem: string): never {
   throw new SanitizeError([`database URL: ${problem} ${NOT_SHOWN}`], "connection");
 }
 
+/** Any spelling of a loopback address (`127.1`, `[::ffff:7f00:1]`, `localhost.`) is loopback. */
 function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\./.test(host);
+  return canonicalHost(host) === "localhost" || addressKey(host) === "loopback";
 }
 
 function sslFrom(params: URLSearchParams, host: string): ConnectionTarget["ssl"] {

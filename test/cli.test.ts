@@ -159,6 +159,13 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
     expect(r.stderr).toContain(`${rules}:4`);
     expect(r.stderr).toContain("emial");
     expect(r.stderr).not.toMatch(/\n\s+at .*\.js:\d+/); // no stack trace
+    // A YAML bomb is a rules error too (it used to be "unexpected", exit 5).
+    const laughs = ["a", "b", "c", "d", "e", "f", "g", "h"].map((k, n) => `${k}: &${k} [${Array(9).fill(n === 0 ? '"lol"' : `*${"abcdefg"[n - 1]}`).join(",")}]`);
+    const bomb = file("bomb.yaml", [...laughs, "tables: *h", ""].join("\n"));
+    const b = await runCli(["sanitize", "--url", db.url, "--rules", bomb], { AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789" });
+    expect(b.code).toBe(2);
+    expect(b.stderr).toContain(`${bomb}:2`);
+    expect(b.stderr).toMatch(/billion laughs/);
     expect(await snapshot(db)).toBe(before);
   });
 
@@ -177,6 +184,62 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
     expect(v.code).toBe(1);
     const checks = JSON.parse(v.stdout).checks as { name: string; passed: boolean }[];
     expect(checks.filter((c) => !c.passed).map((c) => c.name)).toEqual(["verify: users table is empty"]);
+  });
+
+  it("never prints a URL password holding an unencoded @, nor data values quoted in database errors", async () => {
+    const db = await sampleDb(engine, 30);
+    const login = `sec_${randomBytes(4).toString("hex")}`;
+    const password = "Sup3r@Secret99";
+    if (engine === "postgres") await db.exec(`CREATE ROLE ${login} LOGIN SUPERUSER PASSWORD '${password}'`);
+    else await db.exec(`CREATE USER '${login}'@'%' IDENTIFIED BY '${password}'; GRANT ALL PRIVILEGES ON *.* TO '${login}'@'%'`);
+    const url = `${engine}://${login}:${password}@${db.target.host}:${db.target.port}/${db.name}`;
+    const env = { AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789" };
+    const emails = (await db.exec("SELECT email FROM users ORDER BY id")).map((r) => String(r.email));
+    const noLeak = (r: CliResult) => {
+      expectNoSecrets(r, password, "Secret99", "Sup3r", ...emails);
+      expect(r.stdout + r.stderr).not.toMatch(/Sup3r|Secret99/);
+    };
+
+    // A 100 KB `fixed` value is in the printed plan: redacting it must stay linear (it took 14 s).
+    // The time bound only guards against that quadratic blow-up; it includes the CLI's start-up.
+    const big = "b".repeat(100_000);
+    const bigRules = file(
+      "big.yaml",
+      readFileSync(defaultRules, "utf8").replace(/body: +\{ transform: template, value: "[^"]*" \}/, `body: { transform: fixed, value: "${big}" }`),
+    );
+    const t0 = Date.now();
+    const p = await runCli(["plan", "--url", url, "--rules", bigRules], env);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout).toContain(`${login}:***@`);
+    expect(p.stdout).toContain(big);
+    noLeak(p);
+
+    // An `sql` transform that fails on the data: the engine quotes the offending value.
+    const cast = engine === "postgres" ? "CAST(CAST(email AS integer) AS text)" : "CAST(CAST(email AS SIGNED) AS CHAR)";
+    const failing = file("cast.yaml", `tables:\n  users:\n    columns:\n      email: { transform: sql, expression: "${cast}", unique: true }\n`);
+    for (const args of [["sanitize", "--json"], ["sanitize"]]) {
+      const r = await runCli([...args, "--url", url, "--rules", failing, "--coverage", "off"], env);
+      expect(r.code).not.toBe(0);
+      expect(r.stdout + r.stderr).toContain("<redacted>");
+      noLeak(r);
+    }
+
+    if (engine === "postgres") {
+      // MySQL only warns on a bad CAST in a SELECT; PostgreSQL fails the check with the value quoted.
+      const verify = file(
+        "verify-cast.yaml",
+        `tables:\n  session_tokens: { truncate: true }\nverify:\n  - { name: cast, sql: "SELECT CAST(email AS integer) FROM users ORDER BY id LIMIT 1", expect: 0 }\n`,
+      );
+      const v = await runCli(["sanitize", "--json", "--url", url, "--rules", verify, "--coverage", "off"], env);
+      expect(v.code).toBe(1);
+      const detail = (JSON.parse(v.stdout).checks as { name: string; detail: string }[]).find((c) => c.name === "verify: cast")!.detail;
+      expect(detail).toMatch(/invalid input syntax for type integer: "<redacted>"/);
+      noLeak(v);
+      const stored = (await db.exec("SELECT report::text AS r FROM aurora_staging.runs")).map((r) => String(r.r)).join("\n");
+      expect(stored).toContain("<redacted>");
+      for (const e of emails) expect(stored).not.toContain(e);
+    }
   });
 
   it("refuses a forbidden host (flag and env) with exit 3 before writing", async () => {

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { engines, freshDatabase } from "./harness/db";
 import { getDialect } from "../sanitize/dialect";
 import { loadSample } from "../sanitize/local/sample";
-import { coverage, draftRules, looksPersonal, suggestSpec, words } from "../sanitize/coverage";
+import { coverage, draftRules, looksPersonal, splitKeepEntry, suggestSpec, words } from "../sanitize/coverage";
+import { plan, SanitizeError } from "../sanitize/index";
 import { loadRules } from "../sanitize/rules";
 import type { ColumnInfo, Rules, SchemaInfo, TableInfo, TypeClass } from "../sanitize/core/types";
 import { validateSpec } from "../sanitize/transforms";
@@ -206,6 +207,111 @@ describe.each(engines)("coverage of the shipped default rules on the introspecte
       const c = t.columns.find((x) => x.name === p.column)!;
       expect(validateSpec(suggestSpec(t, c, p.category), c, t), p.message).toEqual([]);
     }
+  });
+});
+
+async function introspected(db: Awaited<ReturnType<typeof freshDatabase>>): Promise<SchemaInfo> {
+  const dialect = getDialect(db.engine);
+  return conn_introspect(dialect, await dialect.connect(db.target));
+}
+
+async function planProblems(db: Awaited<ReturnType<typeof freshDatabase>>, rulesText: string, mode: "personal" | "strict" = "personal"): Promise<string[]> {
+  try {
+    await plan({ target: db.target, rules: rulesText, coverage: mode, maskingKey: "coverage-test-key-0123456789abcdef" });
+    return [];
+  } catch (e) {
+    expect(e).toBeInstanceOf(SanitizeError);
+    return (e as SanitizeError).problems;
+  }
+}
+
+describe("coverage sees every copy", () => {
+  it("a rule for `email` does not cover `Email` (exact names, as the planner matches them)", () => {
+    const s = schemaOf([table("public", "people", [pk(), col("email"), col("Email")])]);
+    const r = rules({ tables: { people: { kind: "mask", columns: { email: { transform: "email" } } } } });
+    for (const mode of ["personal", "strict"] as const) {
+      const report = coverage(s, r, mode);
+      expect(report.problems.map((p) => p.column)).toEqual(["Email"]);
+      expect(report.classified.find((c) => c.column === "Email")).toBeUndefined();
+    }
+    // A keep entry may be spelled in another case only when that names exactly one column.
+    expect(coverage(s, rules({ ...r, keep: ["people.EMAIL"] }), "strict").unusedKeep).toEqual(["people.EMAIL"]);
+    const single = schemaOf([table("public", "people", [pk(), col("email")])]);
+    expect(coverage(single, rules({ keep: ["people.EMAIL"] }), "strict").problems).toEqual([]);
+  });
+
+  it("a generated column is covered only when every source is masked, and the message says to mask the sources", () => {
+    const gen = col("email", "text", { generated: true, generatedFrom: ["profile"] });
+    const s = schemaOf([table("public", "accounts", [pk(), col("profile", "json"), gen, col("total", "decimal", { generated: true, generatedFrom: ["id"] })])]);
+    const open = coverage(s, rules({}), "personal");
+    expect(open.problems.map((p) => p.column)).toEqual(["email"]);
+    expect(open.problems[0].message).toMatch(/generated from profile, which no rule masks.*mask the source column profile/);
+    // A personal-looking source makes a neutral-named generated column personal too.
+    const derived = schemaOf([table("public", "t", [pk(), col("email"), col("domain", "text", { generated: true, generatedFrom: ["email"] })])]);
+    expect(coverage(derived, rules({ keep: ["t.email"] }), "personal").problems.map((p) => p.column)).toEqual(["domain"]);
+    const masked = coverage(s, rules({ tables: { accounts: { kind: "mask", columns: { profile: { transform: "null" } } } } }), "strict");
+    expect(masked.problems).toEqual([]);
+    expect(masked.classified).toContainEqual({ table: "public.accounts", column: "email", as: "masked" });
+  });
+
+  it("keep entries with spaces and quoted dots split as the suggestions write them", () => {
+    expect(splitKeepEntry("order items.customer email")).toEqual({ table: "order items", column: "customer email" });
+    expect(splitKeepEntry('app."my.table"."a ""b"""')).toEqual({ table: "app.my.table", column: 'a "b"' });
+    expect(splitKeepEntry("users.*")).toEqual({ table: "users", column: "*" });
+  });
+});
+
+describe.each(engines)("coverage on a real %s schema", (engine) => {
+  it('PostgreSQL `"Email"` beside `email`: the rule for email leaves "Email" uncovered, even in strict mode', async () => {
+    if (engine !== "postgres") {
+      // MySQL column names are case-insensitive: `Email` beside `email` can't exist.
+      const db = await freshDatabase(engine, "cov");
+      await expect(db.exec("CREATE TABLE people (id int PRIMARY KEY, email varchar(100), Email varchar(100))")).rejects.toThrow(/Duplicate column/i);
+      return;
+    }
+    const db = await freshDatabase(engine, "cov");
+    await db.exec('CREATE TABLE people (id int PRIMARY KEY, email varchar(100), "Email" varchar(100))');
+    for (const mode of ["personal", "strict"] as const) {
+      const problems = await planProblems(db, "tables:\n  people:\n    columns:\n      email: { transform: email }\n", mode);
+      expect(problems.join("\n")).toMatch(/people\.Email: looks personal \(email\)/);
+    }
+  });
+
+  it("a stored generated email extracted from a JSON profile: coverage refuses until the profile is masked", async () => {
+    const db = await freshDatabase(engine, "cov");
+    await db.exec(
+      engine === "postgres"
+        ? "CREATE TABLE accounts (id int PRIMARY KEY, profile jsonb, email text GENERATED ALWAYS AS (profile->>'email') STORED)"
+        : "CREATE TABLE accounts (id int PRIMARY KEY, profile json, email varchar(255) AS (json_unquote(json_extract(profile, '$.email'))) STORED)",
+    );
+    const schema = await introspected(db);
+    const email = schema.tables.get(`${schema.defaultSchema}.accounts`)!.columns.find((c) => c.name === "email")!;
+    expect(email.generated).toBe(true);
+    expect(email.generatedFrom).toEqual(["profile"]);
+    const refused = await planProblems(db, "tables: {}\n", "personal");
+    expect(refused.join("\n")).toMatch(/accounts\.email: is generated from profile, which no rule masks.*mask the source column profile/);
+    expect(await planProblems(db, "tables:\n  accounts:\n    columns:\n      profile: { transform: \"null\" }\n", "personal")).toEqual([]);
+  });
+
+  it("table and column names with spaces: the suggested rule and keep entry load and pass the plan", async () => {
+    const db = await freshDatabase(engine, "cov");
+    await db.exec(
+      engine === "postgres"
+        ? 'CREATE TABLE "order items" (id int PRIMARY KEY, "customer email" varchar(200), "gift note" varchar(200))'
+        : "CREATE TABLE `order items` (id int PRIMARY KEY, `customer email` varchar(200), `gift note` varchar(200))",
+    );
+    const schema = await introspected(db);
+    const report = coverage(schema, rules({}), "strict");
+    const byColumn = new Map(report.problems.map((p) => [p.column, p]));
+    const email = byColumn.get("customer email")!;
+    const note = byColumn.get("gift note")!;
+    const keepEntry = /keep: \[(.*)\]$/.exec(note.message)![1];
+    const key = /Add under tables\.(.*)\.columns:/.exec(email.message)![1];
+    const text = `tables:\n  ${JSON.stringify(key)}:\n    columns:\n      ${email.suggestion}\nkeep: [${keepEntry}]\n`;
+    const loaded = loadRules(text, "suggested.yaml");
+    expect(Object.keys(loaded.tables)).toEqual(["order items"]);
+    expect(coverage(schema, loaded, "strict").problems).toEqual([]);
+    expect(await planProblems(db, text, "strict"), text).toEqual([]);
   });
 });
 

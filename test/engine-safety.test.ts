@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { plan, sanitize, SanitizeError } from "../sanitize/index";
+import { parseDatabaseUrl } from "../sanitize/url";
 import { engines, freshDatabase, type TestDatabase } from "./harness/db";
 import { articleRulesYaml, checksumTables, createArticleSchema } from "./fixtures/article-schema";
 
@@ -132,6 +133,40 @@ verify:
     // A different port or database is another server: not refused (plan only, writes nothing).
     const p = await plan({ target: db.target, rules: articleRulesYaml, maskingKey: KEY, forbiddenHosts: [`${db.target.host}:1`, `localhost/other_db`] });
     expect(p.tables.length).toBe(5);
+    expect(await checksumTables(db)).toEqual(before);
+    expect(await progressTablesExist(db)).toBe(false);
+  });
+
+  it("refuses every spelling of a forbidden address (decimal, hex, octal, short, IPv4-mapped IPv6, trailing dot, case)", async () => {
+    const db = await freshDatabase(engine);
+    await createArticleSchema(db, { users: 10 });
+    const before = await checksumTables(db);
+    expect(db.target.host).toBe("127.0.0.1");
+    const forbidden = `127.0.0.1:${db.target.port}/${db.name}`;
+    const spellings = [
+      "2130706433",
+      "0x7f000001",
+      "0177.0.0.1",
+      "127.1",
+      "127.0.0.1.",
+      "::ffff:127.0.0.1",
+      "[::ffff:127.0.0.1]",
+      "::ffff:7f00:1",
+      "0:0:0:0:0:ffff:7f00:0001",
+      "[0:0:0:0:0:FFFF:7F00:0001]",
+      "LOCALHOST.",
+      "127.0.0.2",
+    ];
+    for (const host of spellings) {
+      const err = await rejected(sanitize({ target: { ...db.target, host }, rules: articleRulesYaml, maskingKey: KEY, forbiddenHosts: [forbidden] }));
+      expect(err.kind, host).toBe("forbidden-host");
+    }
+    // Through a URL as the CLI gets it, and with the forbidden entry itself spelled oddly.
+    const viaUrl = parseDatabaseUrl(`${engine}://u:p@[::ffff:127.0.0.1]:${db.target.port}/${db.name}`);
+    expect((await rejected(sanitize({ target: { ...db.target, host: viaUrl.host }, rules: articleRulesYaml, maskingKey: KEY, forbiddenHosts: [forbidden] }))).kind).toBe("forbidden-host");
+    for (const entry of [`[::ffff:7f00:1]:${db.target.port}/${db.name}`, `0x7f000001:${db.target.port}`, `2130706433`]) {
+      expect((await rejected(sanitize({ target: db.target, rules: articleRulesYaml, maskingKey: KEY, forbiddenHosts: [entry] }))).kind, entry).toBe("forbidden-host");
+    }
     expect(await checksumTables(db)).toEqual(before);
     expect(await progressTablesExist(db)).toBe(false);
   });

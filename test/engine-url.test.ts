@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseDatabaseUrl, SanitizeError } from "../sanitize/index";
 import { assertNotForbidden, parseForbiddenEntry } from "../sanitize/safety";
 import type { ConnectionTarget } from "../sanitize/core/types";
+import { addressKey, canonicalHost } from "../sanitize/core/host";
 
 function thrown(f: () => unknown): SanitizeError {
   try {
@@ -60,5 +61,23 @@ describe("forbidden hosts", () => {
     await expect(assertNotForbidden(target, ["localhost:5432/shop"])).rejects.toThrow(SanitizeError);
     // unresolvable entries compare by name only
     await expect(assertNotForbidden(target, ["no-such-host.invalid"])).resolves.toBeUndefined();
+  });
+});
+
+describe("canonicalHost", () => {
+  it("brings every spelling of an address to one form", () => {
+    const v4 = ["2130706433", "0x7f000001", "0177.0.0.1", "127.1", "0x7f.1", "127.0.0.1.", "::ffff:127.0.0.1", "[::ffff:127.0.0.1]", "::ffff:7f00:1", "0:0:0:0:0:ffff:7f00:0001", "[0:0:0:0:0:FFFF:7F00:0001]"];
+    for (const h of v4) expect(canonicalHost(h), h).toBe("127.0.0.1");
+    expect(canonicalHost("[0:0:0:0:0:0:0:1]")).toBe("::1");
+    expect(canonicalHost("2001:DB8:0:0:0:0:0:1")).toBe("2001:db8::1");
+    expect(canonicalHost("Prod.Example.COM.")).toBe("prod.example.com");
+    expect(canonicalHost("a@b")).toBe("a@b"); // never handed to the URL parser
+    for (const h of ["127.0.0.2", "::1", "0.0.0.0", "[::]"]) expect(addressKey(h), h).toBe("loopback");
+    expect(addressKey("10.0.0.1")).toBe("10.0.0.1");
+  });
+
+  it("any loopback spelling gets the loopback TLS default", () => {
+    for (const h of ["127.1", "[::ffff:7f00:1]", "localhost.", "2130706433"]) expect(parseDatabaseUrl(`postgres://a@${h}/d`, {}).ssl, h).toBe("disable");
+    expect(parseDatabaseUrl("postgres://a@10.0.0.1/d", {}).ssl).toBe("require");
   });
 });

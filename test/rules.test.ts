@@ -171,18 +171,18 @@ describe("loadRules", () => {
         "  u:",
         "    columns:",
         "      t: { transform: template, value: 'x_{id' }",
-        'keep: [users, "a b.c", users.*, "x.*.y"]',
+        'keep: [users, "a b.c", users.*, "x.*.y", \'"my.t".e\', \'"open.e\']',
         "verify:",
         "  - { name: n, sql: 'select 1', expect: 1 }",
         "  - { name: n, sql: 'select 2', expect: 2 }",
       ].join("\n"),
     );
     expect(p).toEqual([
-      `rules.yaml:2 tables.a.b.c: bad table name "a.b.c"; expected table or schema.table (at most one dot, no spaces)`,
+      `rules.yaml:2 tables.a.b.c: bad table name "a.b.c"; expected table or schema.table (at most one dot)`,
       `rules.yaml:5 tables.u.columns.t.value: template "x_{id" has a "{" without a matching "}" at character 3; write "{{" for a literal brace.`,
-      `rules.yaml:6 keep[0]: bad keep entry "users"; expected table.column, schema.table.column or table.* (no spaces)`,
-      `rules.yaml:6 keep[1]: bad keep entry "a b.c"; expected table.column, schema.table.column or table.* (no spaces)`,
-      `rules.yaml:6 keep[3]: bad keep entry "x.*.y"; expected table.column, schema.table.column or table.* (no spaces)`,
+      `rules.yaml:6 keep[0]: bad keep entry "users"; expected table.column, schema.table.column or table.* (write a name holding a dot in double quotes: "my.table".column)`,
+      `rules.yaml:6 keep[3]: bad keep entry "x.*.y"; expected table.column, schema.table.column or table.* (write a name holding a dot in double quotes: "my.table".column)`,
+      `rules.yaml:6 keep[5]: bad keep entry "\\"open.e"; expected table.column, schema.table.column or table.* (write a name holding a dot in double quotes: "my.table".column)`,
       `rules.yaml:9 verify[1].name: verify name "n" is used twice; give each check its own name`,
     ]);
   });
@@ -232,5 +232,71 @@ describe("the build's precompiled schema validator", () => {
       expect(strip(precompiled.errors)).toEqual(strip(runtime.errors));
     }
     expect(docs.filter((d) => runtime(d)).length).toBe(1);
+  });
+});
+
+describe("loading limits", () => {
+  const BOMB = [
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+    ...["b", "c", "d", "e", "f", "g", "h", "i"].map((k, n) => `${k}: &${k} [${Array(9).fill(`*${"abcdefgh"[n]}`).join(",")}]`),
+    "tables: *i",
+  ].join("\n");
+
+  it("a YAML bomb (billion laughs) is a rules error with file:line, not an unexpected crash", () => {
+    const p = problemsOf(BOMB);
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatch(/^rules\.yaml:2: invalid YAML: .*billion laughs/);
+  });
+
+  it("a key written twice in one mapping is found at its line, at any depth", () => {
+    expect(problemsOf("tables:\n  users:\n    columns:\n      email: { transform: email }\n      email: { transform: hash }\n")[0]).toMatch(
+      /^rules\.yaml:5: invalid YAML: Map keys must be unique: "email" appears twice/,
+    );
+  });
+
+  /** ~3 MB: `tables` entries with three columns each plus as many `keep` entries; 100k entries in all. */
+  function bigRules(tables: number, broken = false): string {
+    const lines = ["tables:"];
+    for (let t = 0; t < tables; t++) {
+      lines.push(`  t${t}:`, "    columns:", "      email: { transform: email }", "      phone: { transform: phone }", `      notes: { transform: ${broken ? "nul" : '"null"'} }`);
+    }
+    lines.push("keep:");
+    for (let t = 0; t < tables; t++) lines.push(`  - t${t}.created_at`);
+    return lines.join("\n") + "\n";
+  }
+
+  const cpuMs = (fn: () => void): number => {
+    const c0 = process.cpuUsage();
+    fn();
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 1000;
+  };
+
+  // Timing bounds here only guard against quadratic blow-up (the loader took > 120 s on this
+  // file): CPU time, not wall time, so a busy machine doesn't fail it, and a generous bound.
+  it("a 3 MB file of 100k entries loads in linear time, and 25k located problems too", () => {
+    const text = bigRules(25_000);
+    expect(text.length).toBeGreaterThan(2_500_000);
+    let rules: ReturnType<typeof loadRules> | undefined;
+    const full = cpuMs(() => (rules = loadRules(text, "big.yaml")));
+    expect(Object.keys(rules!.tables)).toHaveLength(25_000);
+    expect(rules!.keep).toHaveLength(25_000);
+    expect(full).toBeLessThan(10_000);
+    // Linear: a quarter of the file takes about a quarter of the time (quadratic would be 1/16).
+    const quarter = cpuMs(() => loadRules(bigRules(6_250), "big.yaml"));
+    expect(full / quarter).toBeLessThan(8);
+
+    let problems: string[] = [];
+    const broken = cpuMs(() => {
+      try {
+        loadRules(bigRules(25_000, true), "big.yaml");
+      } catch (e) {
+        problems = (e as SanitizeError).problems;
+      }
+    });
+    expect(problems).toHaveLength(25_000);
+    expect(problems[24_999]).toMatch(/^big\.yaml:\d+ tables\.t24999\.columns\.notes: unknown transform "nul"/);
+    expect(broken).toBeLessThan(15_000);
+    console.log(`rules loading: ${text.length} bytes, 100k entries: ${Math.round(full)} ms CPU; quarter ${Math.round(quarter)} ms; 25k problems ${Math.round(broken)} ms`);
   });
 });

@@ -5,11 +5,40 @@
  * keeps secrets out of its messages.
  */
 
-/** `postgres://user:pw@host/db` -> `postgres://user:***@host/db`; also `password=` query params. */
+/** Characters that end a URL in running text (and in JSON output). */
+const URL_END = /[\s"'`<>]/;
+const SCHEME_CHAR = /[A-Za-z0-9+.-]/;
+
+/**
+ * `postgres://user:pw@host/db` -> `postgres://user:***@host/db`; also `password=` query params.
+ * Userinfo ends at the LAST `@` of the URL, as URL parsers read it: a password may hold an
+ * unencoded `@` (`Sup3r@Secret99`), and cutting at the first one would print half of it.
+ * A scanner, not a regex: it visits each character a bounded number of times, so 100 KB of
+ * output is redacted in milliseconds (a backtracking pattern took seconds).
+ */
 export function redactUrl(text: string): string {
-  return text
-    .replace(/([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)[^@\s]*@/gi, "$1***@")
-    .replace(/([?&](?:password|passwd|pwd|pass)=)[^&\s#]*/gi, "$1***");
+  let out = "";
+  let copied = 0;
+  let from = 0;
+  for (;;) {
+    const sep = text.indexOf("://", from);
+    if (sep < 0) break;
+    let schemeStart = sep;
+    while (schemeStart > 0 && sep - schemeStart < 32 && SCHEME_CHAR.test(text[schemeStart - 1])) schemeStart--;
+    let end = sep + 3;
+    while (end < text.length && !URL_END.test(text[end])) end++;
+    from = end;
+    if (schemeStart === sep || !/[A-Za-z]/.test(text[schemeStart])) continue;
+    const at = text.lastIndexOf("@", end - 1);
+    if (at < sep + 3) continue;
+    // A user name can't hold an unencoded `:` or `@`: the password starts at the first `:`,
+    // and only when that comes before the first `@` (else `u@h:5432` is a port, no password).
+    const colon = text.indexOf(":", sep + 3);
+    if (colon < 0 || colon > text.indexOf("@", sep + 3)) continue;
+    out += text.slice(copied, colon + 1) + "***";
+    copied = at;
+  }
+  return (out + text.slice(copied)).replace(/([?&](?:password|passwd|pwd|pass)=)[^&\s#"']*/gi, "$1***");
 }
 
 export class Redactor {
@@ -26,9 +55,11 @@ export class Redactor {
   }
 
   scrub(text: string): string {
-    let out = redactUrl(text);
-    // Longest first, so a secret containing another is replaced whole.
+    // Known secrets first: a URL pattern may cut a password short (an `@` in it), and whatever
+    // it leaves would no longer match the whole secret. Longest first, so a secret containing
+    // another is replaced whole.
+    let out = text;
     for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join("***");
-    return out;
+    return redactUrl(out);
   }
 }

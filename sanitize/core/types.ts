@@ -87,6 +87,11 @@ export interface ColumnInfo {
   inUniqueIndex: boolean;
   /** MySQL ENUM members / PostgreSQL enum labels, in declaration order. */
   enumValues?: string[];
+  /**
+   * Generated column: the columns of the same table its expression reads (masking them
+   * recomputes it). Undefined for ordinary and identity columns.
+   */
+  generatedFrom?: string[];
 }
 
 export interface ForeignKeyInfo {

@@ -60,14 +60,5 @@ export async function connectWithRetry<T>(
   }
 }
 
-/**
- * Database error text safe to show: some engines quote the offending value
- * (MySQL "Duplicate entry 'x@y.com' for key ..."), and data values must never reach logs.
- */
-export function redactDbMessage(err: unknown): string {
-  const e = err as { code?: string; message?: string };
-  const msg = String(e?.message ?? err)
-    .replace(/(entry|value:?|string value:?) '(?:[^'\\]|\\.|'')*'/gi, (_m, w: string) => `${w} '<redacted>'`)
-    .replace(/\(([^()]*)\)=\((?:[^()]|\([^()]*\))*\)/g, "($1)=(<redacted>)");
-  return e?.code && !msg.includes(e.code) ? `${msg} [${e.code}]` : msg;
-}
+/** Lives in core (it is not about connecting); re-exported so callers keep their import. */
+export { redactDbMessage } from "../core/redact-db";

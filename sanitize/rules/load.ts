@@ -3,7 +3,7 @@
  * table entries, template syntax) is collected with its line and YAML path, and all of them
  * are thrown together as one SanitizeError, so a user fixes the file in one pass.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap } from "yaml";
 import { SanitizeError, type Rules, type RulesLocation, type TableRule, type TransformSpec, type VerifyQuery } from "../core/types";
 import { parseTemplate } from "../transforms/template";
 import { explain, schemaValidator, type PathSegment } from "./schema";
@@ -20,11 +20,14 @@ export function loadRules(text: string, source = "rules"): Rules {
 
 export function parseRules(text: string, source = "rules"): ParsedRules {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  // uniqueKeys is checked below with a Set: the parser's own check rescans the mapping for
+  // every key, which made a 100k-entry file take minutes.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
   const fmt = (line: number | undefined, path: string, message: string) =>
     `${source}${line ? `:${line}` : ""}${path ? ` ${path}` : ""}: ${message}`;
   const lineOf = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
-  const locate = (path: PathSegment[], atKey = false): RulesLocation => ({ path: showPath(path), line: lineOf(findOffset(doc, path, atKey)) });
+  const pairs = new PairIndex();
+  const locate = (path: PathSegment[], atKey = false): RulesLocation => ({ path: showPath(path), line: lineOf(findOffset(doc, path, atKey, pairs)) });
 
   if (doc.errors.length) {
     throw new SanitizeError(
@@ -33,7 +36,14 @@ export function parseRules(text: string, source = "rules"): ParsedRules {
       "rules",
     );
   }
-  const data: unknown = nullTransformsAsNames(doc.toJS({ maxAliasCount: 100 }));
+  const duplicate = firstDuplicateKey(doc);
+  if (duplicate) {
+    throw new SanitizeError(
+      [fmt(lineOf(duplicate.offset), "", `invalid YAML: Map keys must be unique: "${duplicate.key}" appears twice in one mapping (YAML would silently keep only the last); remove one`)],
+      "rules",
+    );
+  }
+  const data: unknown = nullTransformsAsNames(toData(doc, (offset, message) => fmt(lineOf(offset), "", message)));
   if (data === null || data === undefined) {
     throw new SanitizeError([fmt(1, "", "the rules file is empty; expected a mapping with `tables:` (see docs/rules.md)")], "rules");
   }
@@ -63,8 +73,10 @@ export function parseRules(text: string, source = "rules"): ParsedRules {
     }
   }
   const keep = Array.isArray(root.keep) ? root.keep.filter((k): k is string => typeof k === "string") : [];
+  const keptOnce = new Set<string>();
   keep.forEach((k, i) => {
-    if (keep.indexOf(k) !== i) add(["keep", i], `"${k}" is listed twice; remove the duplicate`);
+    if (keptOnce.has(k)) add(["keep", i], `"${k}" is listed twice; remove the duplicate`);
+    keptOnce.add(k);
   });
   const verify = Array.isArray(root.verify) ? (root.verify.filter(isObject) as unknown as VerifyQuery[]) : [];
   const names = new Set<string>();
@@ -147,14 +159,82 @@ export function showPath(path: PathSegment[]): string {
   return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
 }
 
+/** Aliases a document may expand; a "billion laughs" needs far more (ten levels of nine). */
+const MAX_ALIASES = 100;
+
+/** The document as plain data, or a rules error at the first alias when aliases expand too far. */
+function toData(doc: Document, fmt: (offset: number | undefined, message: string) => string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (e) {
+    if (!(e instanceof ReferenceError)) throw e;
+    let offset: number | undefined;
+    visit(doc, {
+      Alias(_, node) {
+        offset = node.range?.[0];
+        return visit.BREAK;
+      },
+    });
+    throw new SanitizeError(
+      [
+        fmt(
+          offset,
+          `invalid YAML: the anchors and aliases (&name / *name) expand to more than ${MAX_ALIASES} copies, as in a "billion laughs" attack; ` +
+            "write the values out instead of repeating aliases",
+        ),
+      ],
+      "rules",
+    );
+  }
+}
+
+function keyOf(pair: Pair): unknown {
+  return isScalar(pair.key) ? pair.key.value : pair.key;
+}
+
+/** The first key written twice in one mapping (scalar keys; in document order). */
+function firstDuplicateKey(doc: Document): { key: string; offset: number | undefined } | undefined {
+  let found: { key: string; offset: number | undefined } | undefined;
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (isAlias(pair.key) || !isScalar(pair.key)) continue;
+        const key = keyOf(pair);
+        if (seen.has(key)) {
+          found = { key: String(key).slice(0, 60), offset: rangeStart(pair.key) };
+          return visit.BREAK;
+        }
+        seen.add(key);
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/** key -> pair for each mapping, built on first use: locating N problems must not scan N mappings N times. */
+class PairIndex {
+  private readonly maps = new WeakMap<YAMLMap, Map<unknown, Pair>>();
+  get(map: YAMLMap, key: PathSegment): Pair | undefined {
+    let index = this.maps.get(map);
+    if (!index) {
+      index = new Map();
+      for (const p of map.items) if (isPair(p) && !index.has(keyOf(p))) index.set(keyOf(p), p as Pair);
+      this.maps.set(map, index);
+    }
+    return index.get(key);
+  }
+}
+
 /** Source offset of the node at `path` (or of its key); the nearest existing ancestor if missing. */
-function findOffset(doc: Document, path: PathSegment[], atKey: boolean): number | undefined {
+function findOffset(doc: Document, path: PathSegment[], atKey: boolean, pairs: PairIndex): number | undefined {
   let node: unknown = doc.contents;
   let offset = rangeStart(node);
   for (let i = 0; i < path.length; i++) {
     const seg = path[i];
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? p.key.value : p.key) === seg);
+      const pair = pairs.get(node as YAMLMap, seg);
       if (!pair) break;
       const keyOffset = rangeStart(pair.key);
       const last = i === path.length - 1;

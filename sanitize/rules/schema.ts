@@ -157,8 +157,8 @@ function transformAt(data: unknown, path: PathSegment[]): string {
 
 function patternMessage(path: PathSegment[], value: unknown): string {
   const v = JSON.stringify(value);
-  if (path[0] === "keep") return `bad keep entry ${v}; expected table.column, schema.table.column or table.* (no spaces)`;
-  if (path[0] === "tables" && path.length === 2) return `bad table name ${v}; expected table or schema.table (at most one dot, no spaces)`;
+  if (path[0] === "keep") return `bad keep entry ${v}; expected table.column, schema.table.column or table.* (write a name holding a dot in double quotes: "my.table".column)`;
+  if (path[0] === "tables" && path.length === 2) return `bad table name ${v}; expected table or schema.table (at most one dot)`;
   if (path[0] === "tables" && path.length === 4) return `bad column name ${v}`;
   if (path[path.length - 1] === "domain") return `bad email domain ${v}; expected a host name such as example.com`;
   return `${v} has the wrong format`;

@@ -3,6 +3,7 @@
  * address `table` or `<database>.table`). Our own progress tables are left out.
  */
 import { join, sql } from "../../core/sql";
+import { referencedNames } from "../../core/fragment";
 import type { ColumnInfo, Connection, ForeignKeyInfo, SchemaInfo, TableInfo, TypeClass } from "../../core/types";
 import { MYSQL_LEGACY_PROGRESS_TABLE, MYSQL_PROGRESS_TABLES } from "../types";
 
@@ -147,6 +148,8 @@ export async function introspect(conn: Connection): Promise<SchemaInfo> {
     t.columns.push(col);
   }
 
+  await addGeneratedSources(conn, db, byName);
+
   const byFk = new Map<string, ForeignKeyInfo>();
   for (const r of fks.rows) {
     const key = `${r.from_schema}.${r.from_table}.${r.name}`;
@@ -236,4 +239,22 @@ async function expressionIndexes(conn: Connection, db: string): Promise<{ tbl: s
     SELECT s.TABLE_NAME AS tbl, s.EXPRESSION AS expression FROM information_schema.STATISTICS s
      WHERE s.TABLE_SCHEMA = ${db} AND s.NON_UNIQUE = 0 AND s.EXPRESSION IS NOT NULL`);
   return r.rows.map((x) => ({ tbl: String(x.tbl), expression: String(x.expression) }));
+}
+
+/**
+ * Generated columns -> the columns of the same table their expression names (MySQL column
+ * names are case-insensitive). Coverage follows a generated column to these sources.
+ */
+async function addGeneratedSources(conn: Connection, db: string, byName: Map<string, TableInfo>): Promise<void> {
+  const rows = await conn.query(sql`
+    SELECT c.TABLE_NAME AS tbl, c.COLUMN_NAME AS name, c.GENERATION_EXPRESSION AS expr
+      FROM information_schema.COLUMNS c
+     WHERE c.TABLE_SCHEMA = ${db} AND c.GENERATION_EXPRESSION IS NOT NULL AND c.GENERATION_EXPRESSION <> ''`);
+  for (const r of rows.rows) {
+    const t = byName.get(String(r.tbl));
+    const col = t?.columns.find((c) => c.name === String(r.name));
+    if (!t || !col) continue;
+    const named = new Set(referencedNames(String(r.expr), "mysql").map((n) => n.toLowerCase()));
+    col.generatedFrom = t.columns.filter((c) => c !== col && named.has(c.name.toLowerCase())).map((c) => c.name);
+  }
 }

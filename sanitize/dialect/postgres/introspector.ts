@@ -104,6 +104,22 @@ export async function introspect(conn: Connection): Promise<SchemaInfo> {
      WHERE con.contype = 'f' AND NOT fc.relispartition
      ORDER BY con.conname`);
 
+  // Generated columns -> the columns they read: the column's expression (pg_attrdef) depends
+  // on each source column (and, internally, on the generated column itself: left out).
+  const generatedSources = await conn.query(sql`
+    SELECT a.attrelid::int8 AS oid, a.attname AS name,
+           ARRAY(SELECT s.attname::text FROM pg_attrdef ad
+                   JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid
+                   JOIN pg_attribute s ON s.attrelid = d.refobjid AND s.attnum = d.refobjsubid
+                  WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+                    AND d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid
+                    AND d.refobjsubid > 0 AND d.refobjsubid <> a.attnum
+                  ORDER BY s.attnum)::text[] AS sources
+      FROM pg_attribute a
+      JOIN pg_class c ON c.oid = a.attrelid
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE a.attgenerated <> '' AND a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND ${USER_SCHEMAS}`);
+
   const byOid = new Map<string, TableInfo>();
   const result = new Map<string, TableInfo>();
   for (const r of tables.rows) {
@@ -138,6 +154,10 @@ export async function introspect(conn: Connection): Promise<SchemaInfo> {
       ...(r.enum_values ? { enumValues: (r.enum_values as unknown[]).map(String) } : {}),
     };
     t.columns.push(col);
+  }
+  for (const r of generatedSources.rows) {
+    const col = byOid.get(String(r.oid))?.columns.find((c) => c.name === String(r.name));
+    if (col) col.generatedFrom = (r.sources as string[]).map(String);
   }
   const foreignKeys: ForeignKeyInfo[] = fks.rows.map((r) => ({
     name: String(r.name),
