@@ -6,6 +6,7 @@
  */
 import type { ColumnInfo, CoverageMode, Rules, SchemaInfo, TableInfo, TransformSpec } from "./core/types";
 import { getTransform } from "./transforms";
+import { tableResolver } from "./table-key";
 
 // ---------------------------------------------------------------------------------------
 // Personal-looking names
@@ -114,15 +115,9 @@ export interface CoverageReport {
 
 export type ResolveTable = (key: string) => string | undefined;
 
-/** Default resolution: `schema.table` as is, `table` in the default schema, if it exists. */
+/** Default resolution: rule-key syntax (table-key.ts), exact names first, then one case-insensitive match. */
 export function defaultResolver(schema: SchemaInfo): ResolveTable {
-  return (key) => {
-    const q = key.includes(".") ? key : `${schema.defaultSchema}.${key}`;
-    if (schema.tables.has(q)) return q;
-    // MySQL names are case-insensitive on most installs; PostgreSQL folds unquoted names.
-    const lower = q.toLowerCase();
-    return [...schema.tables.keys()].find((k) => k.toLowerCase() === lower);
-  };
+  return tableResolver(schema);
 }
 
 /**
@@ -211,7 +206,8 @@ export function splitKeepEntry(entry: string): { table: string; column: string }
     }
   }
   const column = parts.pop() ?? "";
-  return { table: parts.join("."), column };
+  // The table part in rule-key syntax (table-key.ts): a part holding a dot stays quoted.
+  return { table: parts.map((p) => (p.includes(".") ? `"${p.replace(/"/g, '""')}"` : p)).join("."), column };
 }
 
 /** A name as written in a keep entry: quoted when it holds a dot, a space or a quote. */

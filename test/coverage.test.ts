@@ -254,9 +254,9 @@ describe("coverage sees every copy", () => {
     expect(masked.classified).toContainEqual({ table: "public.accounts", column: "email", as: "masked" });
   });
 
-  it("keep entries with spaces and quoted dots split as the suggestions write them", () => {
+  it("keep entries with spaces and quoted dots split as the suggestions write them, the table part in rule-key syntax", () => {
     expect(splitKeepEntry("order items.customer email")).toEqual({ table: "order items", column: "customer email" });
-    expect(splitKeepEntry('app."my.table"."a ""b"""')).toEqual({ table: "app.my.table", column: 'a "b"' });
+    expect(splitKeepEntry('app."my.table"."a ""b"""')).toEqual({ table: 'app."my.table"', column: 'a "b"' });
     expect(splitKeepEntry("users.*")).toEqual({ table: "users", column: "*" });
   });
 });

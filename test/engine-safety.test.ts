@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { plan, sanitize, SanitizeError } from "../sanitize/index";
+import { plan, sanitize, SanitizeError, verify } from "../sanitize/index";
 import { parseDatabaseUrl } from "../sanitize/url";
 import { engines, freshDatabase, type TestDatabase } from "./harness/db";
 import { articleRulesYaml, checksumTables, createArticleSchema } from "./fixtures/article-schema";
@@ -93,31 +93,39 @@ tables:
 `,
       }),
     );
-    expect(stacked.problems.some((p) => p.includes("session_tokens") && p.includes("not valid"))).toBe(true);
-    expect(stacked.problems.some((p) => p.includes("users") && p.includes("not valid"))).toBe(true);
+    // core/fragment.ts refuses both before the database sees them: a fragment is one expression.
+    expect(stacked.problems.some((p) => p.includes("session_tokens") && p.includes(";"))).toBe(true);
+    expect(stacked.problems.some((p) => p.includes("users") && p.includes(";"))).toBe(true);
     expect(await checksumTables(db)).toEqual(before);
 
-    // A stacked verify query is run as given, fails as one statement, and drops nothing.
-    const report = await sanitize({
-      target: db.target,
-      rules: `
+    // A stacked verify query, a write and (MySQL commits DDL implicitly, even in a READ ONLY
+    // transaction) DDL are refused by the planner before anything runs: a verify query is
+    // exactly one read-only SELECT/WITH statement.
+    for (const q of ["SELECT 0; DROP TABLE support_tickets", "DELETE FROM support_tickets", "DROP TABLE support_tickets", "TRUNCATE support_tickets"]) {
+      const refused = await rejected(
+        sanitize({
+          target: db.target,
+          rules: `
 tables:
   session_tokens: { truncate: true }
 verify:
-  - name: stacked
-    sql: "SELECT 0; DROP TABLE support_tickets"
-    expect: 0
-  - name: writes
-    sql: "DELETE FROM support_tickets"
+  - name: hostile
+    sql: ${JSON.stringify(q)}
     expect: 0
 `,
-      coverage: "off",
-    });
-    expect(report.verified).toBe(false);
-    expect(report.checks.find((c) => c.name === "verify: stacked")?.passed).toBe(false);
-    // verify queries run in a read-only transaction: a write fails instead of writing
-    expect(report.checks.find((c) => c.name === "verify: writes")?.detail).toMatch(/the query failed: .*read.only/i);
-    // support_tickets is referenced by nothing: it would really be dropped if the second statement ran
+          coverage: "off",
+        }),
+      );
+      expect(refused.kind).toBe("rules");
+      expect(refused.problems.some((p) => p.includes("verify"))).toBe(true);
+      // and the standalone verify command refuses it the same way
+      const viaVerify = await rejected(
+        verify({ target: db.target, rules: `verify:\n  - name: hostile\n    sql: ${JSON.stringify(q)}\n    expect: 0\n`, coverage: "off" }),
+      );
+      expect(viaVerify.kind).toBe("rules");
+    }
+    expect(Number(await db.scalar("SELECT COUNT(*) FROM session_tokens"))).toBeGreaterThan(0);
+    // support_tickets is referenced by nothing: it would really be dropped if the DDL ran
     expect(Number(await db.scalar("SELECT COUNT(*) FROM support_tickets"))).toBe(8);
   });
 
