@@ -14,7 +14,7 @@ import { defaultRulesYaml, KEY, run, startServer } from "./harness/cluster";
 import { engines } from "./harness/db";
 
 const APP = { name: "app_user", password: "app-user-password-0123456789" };
-const rules = `${defaultRulesYaml}\nlogins:\n  keep: [reporting_ro]\n`;
+const rules = `${defaultRulesYaml}\nlogins:\n  keep: [reporting_ro]\ndatabases:\n  old_reports: { drop: true }\n`;
 
 /** Logs in as `user` and runs the statements; the error message when it can't. */
 async function as(server: LocalServer, user: string, password: string, ...statements: string[]): Promise<{ rows?: Record<string, unknown>[]; error?: string }> {
@@ -40,6 +40,7 @@ describe.each(engines)("sanitizeCluster: production's access and jobs on %s", (e
     }
     server = await startServer(engine, engine === "postgres" ? { settings: { shared_preload_libraries: "pg_cron", "cron.database_name": "postgres" } } : {});
     await server.createDatabase("app");
+    await server.createDatabase("old_reports");
     await loadSample(server.target("app"), { rows: 30 });
     if (engine === "postgres") {
       await run(server, "postgres", "CREATE ROLE prod_app LOGIN PASSWORD 'prod-app-password'", "CREATE ROLE reporting_ro LOGIN PASSWORD 'reporting-password'",
@@ -52,6 +53,8 @@ describe.each(engines)("sanitizeCluster: production's access and jobs on %s", (e
         "CREATE EXTENSION postgres_fdw", "CREATE SERVER prod_srv FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', port '1', dbname 'app')",
         "CREATE USER MAPPING FOR prod_app SERVER prod_srv OPTIONS (user 'etl', password 'prod-fdw-secret')",
         "CREATE USER MAPPING FOR PUBLIC SERVER prod_srv OPTIONS (user 'anyone', password 'prod-fdw-secret-2')");
+      // DROP DATABASE refuses while a subscription lives in the database.
+      await run(server, "old_reports", "CREATE SUBSCRIPTION old_sub CONNECTION 'host=127.0.0.1 port=1 dbname=x' PUBLICATION pub WITH (connect = false)");
     } else {
       await run(server, "app", "CREATE USER 'prod_app'@'%' IDENTIFIED BY 'prod-app-password'", "CREATE USER 'reporting_ro'@'%' IDENTIFIED BY 'reporting-password'",
         "GRANT SELECT ON app.* TO 'reporting_ro'@'%'", "GRANT ALL ON app.* TO 'prod_app'@'%'",
@@ -70,12 +73,14 @@ describe.each(engines)("sanitizeCluster: production's access and jobs on %s", (e
       expect(step("login roles locked")).toBe("1: prod_app");
       expect(step("pg_cron jobs disabled")).toMatch(/^2: (postgres: nightly-export, postgres: 2|postgres: 2, postgres: nightly-export)$/);
       expect(step("logical-replication subscriptions disabled")).toBe("1: app: prod_sub");
+      expect(step("subscriptions dropped with their database")).toBe("old_reports: old_sub");
       expect(step("foreign-server user mappings dropped")).toMatch(/^2: app: (prod_app@prod_srv, app: PUBLIC@prod_srv|PUBLIC@prod_srv, app: prod_app@prod_srv)$/);
       expect(report.checks.map((c) => [c.name, c.passed])).toEqual([
         ["no login role outside the allowed set can log in", true],
         ["no active pg_cron job", true],
         ["no enabled subscription", true],
         ["no foreign-server user mapping", true],
+        ["dropped databases are gone", true],
       ]);
       expect(await run(server, "postgres", "SELECT count(*)::int AS n FROM cron.job WHERE active")).toEqual([{ n: 0 }]);
       expect(await run(server, "app", "SELECT subenabled FROM pg_subscription")).toEqual([{ subenabled: false }]);
@@ -87,8 +92,10 @@ describe.each(engines)("sanitizeCluster: production's access and jobs on %s", (e
       expect(report.checks.map((c) => [c.name, c.passed])).toEqual([
         ["no login user outside the allowed set can log in", true],
         ["no enabled event", true],
+        ["dropped databases are gone", true],
       ]);
     }
+    expect(step("databases dropped")).toBe("old_reports");
     expect(step("application user created")).toMatch(/^app_user: SELECT, INSERT, UPDATE, DELETE on app$/);
     expect(JSON.stringify(report)).not.toContain(APP.password);
 
