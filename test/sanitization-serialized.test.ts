@@ -13,7 +13,6 @@ import { dedicatedServers } from "./harness/dedicated-db";
 import { MASKING_KEY, USERS, expectNoSecrets, expectSanitized, inputsFor, seedArticleSchema } from "./harness/sanitization-fixture";
 import { declareSanitization, loadSerializedProvider, outputValue } from "./harness/serialized-provider";
 
-
 // sanitizeCluster sees every database and login of the server: this file gets its own servers.
 const servers = dedicatedServers();
 afterAll(() => servers.stop());

@@ -111,7 +111,6 @@ async function deploy(db: TestDatabase, rules: string) {
   return { outcome, events, hookOutput, failure: () => outcome.failure };
 }
 
-
 // The Sanitization resource runs sanitizeCluster, which sees every database and login of the
 // server: this file gets its own servers.
 const servers = dedicatedServers();
