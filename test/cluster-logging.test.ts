@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deriveMaskingKey } from "../sanitize/core/masking-key";
+import { getDialect } from "../sanitize/dialect";
 import { SanitizeError, sanitizeCluster } from "../sanitize/index";
 import { loadSample, openExec } from "../sanitize/local/sample";
 import type { LocalServer } from "../sanitize/local/servers";
@@ -95,5 +96,12 @@ describe.each(engines)("server logs on %s", (engine) => {
       expect(err.problems).toEqual([expect.stringMatching(/\(general_log\) and user "limited" may not turn that off/)]);
     }
     expect(await run(server, "app", "SELECT id, email FROM users ORDER BY id")).toEqual(before);
+    if (engine === "postgres") {
+      // Statement logs without parameter values are harmless (every value is a parameter):
+      // with log_parameter_max_length = 0 for this login, the same login may connect.
+      await run(server, "postgres", "ALTER ROLE limited SET log_parameter_max_length = 0");
+      const conn = await getDialect("postgres").connect({ ...server.target("app"), user: "limited", password: "limited-password" });
+      await conn.close();
+    }
   });
 });
