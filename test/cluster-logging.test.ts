@@ -32,7 +32,8 @@ describe.each(engines)("server logs on %s", (engine) => {
       logFile: own,
       settings:
         engine === "postgres"
-          ? { log_statement: "all", log_min_duration_statement: "0" }
+          ? // auto_explain logs plans, whose custom-plan constants are parameter values.
+            { log_statement: "all", log_min_duration_statement: "0", shared_preload_libraries: "auto_explain", "auto_explain.log_min_duration": "0" }
           : { general_log: "1", "general-log-file": logs[1], slow_query_log: "1", "slow-query-log-file": logs[2], "long-query-time": "0", "log-output": "FILE" },
     });
     await server.createDatabase("app");
@@ -90,7 +91,7 @@ describe.each(engines)("server logs on %s", (engine) => {
     expect(err).toBeInstanceOf(SanitizeError);
     expect(err.kind).toBe("logging");
     if (engine === "postgres") {
-      expect(err.problems.map((p) => p.split(" (")[1]?.split(" ")[0])).toEqual(["log_statement", "log_min_duration_statement"]);
+      expect(err.problems.map((p) => p.split(" (")[1]?.split(" ")[0])).toEqual(["log_statement", "log_min_duration_statement", "auto_explain.log_min_duration"]);
       expect(err.problems[0]).toMatch(/log_statement = all for this session.*ALTER ROLE "limited" RESET log_statement/);
     } else {
       expect(err.problems).toEqual([expect.stringMatching(/\(general_log\) and user "limited" may not turn that off/)]);
@@ -98,9 +99,13 @@ describe.each(engines)("server logs on %s", (engine) => {
     expect(await run(server, "app", "SELECT id, email FROM users ORDER BY id")).toEqual(before);
     if (engine === "postgres") {
       // Statement logs without parameter values are harmless (every value is a parameter):
-      // with log_parameter_max_length = 0 for this login, the same login may connect.
+      // with log_parameter_max_length = 0 for this login only auto_explain's plans still leak.
       await run(server, "postgres", "ALTER ROLE limited SET log_parameter_max_length = 0");
-      const conn = await getDialect("postgres").connect({ ...server.target("app"), user: "limited", password: "limited-password" });
+      const limited = { ...server.target("app"), user: "limited", password: "limited-password" };
+      const still = (await getDialect("postgres").connect(limited).catch((e: unknown) => e)) as SanitizeError;
+      expect(still.problems).toEqual([expect.stringMatching(/\(auto_explain\.log_min_duration = 0 for this session\)/)]);
+      await run(server, "postgres", "ALTER ROLE limited SET auto_explain.log_min_duration = -1");
+      const conn = await getDialect("postgres").connect(limited);
       await conn.close();
     }
   });
