@@ -12,8 +12,22 @@ export const KEY = "cluster-test-masking-key-0123456789";
 
 export const defaultRulesYaml = readFileSync(join(__dirname, "..", "..", "sanitize", "default-rules.yaml"), "utf8");
 
-export function startServer(engine: EngineName, opts?: ServerOptions): Promise<LocalServer> {
-  return engine === "postgres" ? startPostgres(opts) : startMariadb(opts);
+/**
+ * A second attempt when the first server fails to start: freePort() releases the port it found
+ * before the server binds it, so a server started by another test file at the same moment can
+ * take it (two files run at once).
+ */
+export async function startServer(engine: EngineName, opts?: ServerOptions): Promise<LocalServer> {
+  const start = () => (engine === "postgres" ? startPostgres(opts) : startMariadb(opts));
+  try {
+    return await start();
+  } catch (first) {
+    try {
+      return await start();
+    } catch {
+      throw first;
+    }
+  }
 }
 
 /** Runs each statement on `database` (one statement per call) and returns the last result's rows. */

@@ -21,7 +21,13 @@ export interface DedicatedServers {
 export function dedicatedServers(): DedicatedServers {
   const started = new Map<EngineName, Promise<LocalServer>>();
   const server = (engine: EngineName) => {
-    if (!started.has(engine)) started.set(engine, startServer(engine));
+    if (!started.has(engine)) {
+      // Not cached when it fails, so one failed start doesn't fail every later test of the file.
+      started.set(engine, startServer(engine).catch((e: unknown) => {
+        started.delete(engine);
+        throw e;
+      }));
+    }
     return started.get(engine)!;
   };
   return {
@@ -53,7 +59,7 @@ export function dedicatedServers(): DedicatedServers {
       };
     },
     async stop() {
-      await Promise.all([...started.values()].map(async (p) => (await p).stop()));
+      await Promise.all([...started.values()].map(async (p) => (await p.catch(() => undefined))?.stop()));
     },
   };
 }
