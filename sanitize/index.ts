@@ -209,3 +209,4 @@ export async function scan(options: { target: ConnectionTarget; rules?: Rules | 
   const dialect = getDialect(options.target.engine);
   return withConnection(dialect, options.target, options.connect, async (conn) => scanSchema(await dialect.introspect(conn), rules, options.coverage ?? "personal"));
 }
+export { sanitizeCluster, planCluster, verifyCluster } from "./cluster";

@@ -134,7 +134,7 @@ describe("loadRules", () => {
       `rules.yaml:10 tables.orders.colums: unknown key "colums"; did you mean "columns"? expected one of columns, where, delete, truncate, cascade`,
       "rules.yaml:10 tables.orders: the table entry does nothing: add `columns`, `truncate: true` or `delete: \"condition\"`, or remove the table",
       "rules.yaml:12 verify[0].expect: must be a number or a string, got a list",
-      `rules.yaml:13 extra: unknown key "extra"; expected one of tables, keep, verify`,
+      `rules.yaml:13 extra: unknown key "extra"; expected one of tables, keep, verify, databases, logins`,
     ]);
   });
 

@@ -6,9 +6,10 @@ import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { sanitizationProvider as provider, type SanitizationInputs, type SanitizationState } from "../components/sanitization";
-import { engines, freshDatabase } from "./harness/db";
+import { engines, execWith } from "./harness/db";
+import { dedicatedServers } from "./harness/dedicated-db";
 import {
   FAILING_VERIFY,
   MASKING_KEY,
@@ -38,6 +39,10 @@ async function closedPort(): Promise<number> {
   await new Promise<void>((r) => srv.close(() => r()));
   return port;
 }
+
+// sanitizeCluster sees every database and login of the server: this file gets its own servers.
+const servers = dedicatedServers();
+afterAll(() => servers.stop());
 
 describe("Sanitization provider: check", () => {
   // No database needed: check never connects.
@@ -78,6 +83,15 @@ describe("Sanitization provider: check", () => {
     expect(JSON.stringify(r.failures)).not.toContain("short-key");
   });
 
+  it("checks the application user inputs: both or neither, a safe name, a long password never echoed", async () => {
+    const only = await provider.check!({}, { ...base(), appUserName: "app_user" });
+    expect(only.failures?.map((f) => f.property)).toEqual(["appUserPassword"]);
+    const bad = await provider.check!({}, { ...base(), appUserName: "App User", appUserPassword: "short-secret", clusterResourceId: "" });
+    expect(bad.failures?.map((f) => f.property)).toEqual(["appUserName", "appUserPassword", "clusterResourceId"]);
+    expect(JSON.stringify(bad.failures)).not.toContain("short-secret");
+    expect((await provider.check!({}, { ...base(), appUserName: "app_user", appUserPassword: UNKNOWN, clusterResourceId: UNKNOWN })).failures ?? []).toEqual([]);
+  });
+
   it("refuses a host that is one of the forbidden hosts", async () => {
     const r = await provider.check!({}, { ...base(), forbiddenHosts: ["CLONE.cluster-x.invalid"] });
     expect(r.failures?.[0]?.property).toBe("host");
@@ -116,6 +130,13 @@ describe("Sanitization provider: diff", () => {
     expect(await provider.diff!("id", olds, { ...news, rulesHash: "h2" })).toMatchObject({ changes: true, replaces: [] });
     expect(await provider.diff!("id", olds, { ...news, options: { chunkSize: 6 } })).toMatchObject({ changes: true, replaces: [] });
   });
+  it("replaces when the physical cluster (clusterResourceId) changes; updates when the app user's name does", async () => {
+    const withId = { ...olds, clusterResourceId: "cluster-AAA", appUserName: "app_user" };
+    expect(await provider.diff!("id", withId, { ...news, clusterResourceId: "cluster-AAA", appUserName: "app_user" })).toMatchObject({ changes: false, replaces: [] });
+    expect((await provider.diff!("id", withId, { ...news, clusterResourceId: "cluster-BBB", appUserName: "app_user" })).replaces).toEqual(["clusterResourceId"]);
+    expect((await provider.diff!("id", withId, { ...news, clusterResourceId: UNKNOWN, appUserName: "app_user" })).replaces).toEqual(["clusterResourceId"]);
+    expect(await provider.diff!("id", withId, { ...news, clusterResourceId: "cluster-AAA", appUserName: "other_user" })).toMatchObject({ changes: true, replaces: [] });
+  });
   it("replaces when the clone (host, port, engine, database) changes or is not known yet", async () => {
     expect((await provider.diff!("id", olds, { ...news, host: "b.invalid" })).replaces).toEqual(["host"]);
     expect((await provider.diff!("id", olds, { ...news, port: 3306, engine: "mysql" })).replaces).toEqual(["port", "engine"]);
@@ -136,7 +157,7 @@ describe("Sanitization provider: delete and read", () => {
 
 describe.each(engines)("Sanitization provider on %s", (engine) => {
   it("create sanitizes the clone, verifies it and returns state without secrets or data", async () => {
-    const db = await freshDatabase(engine);
+    const db = await servers.fresh(engine);
     await seedArticleSchema(db);
     const inputs = await checked(inputsFor(db));
     const { id, outs } = await provider.create(inputs);
@@ -158,8 +179,29 @@ describe.each(engines)("Sanitization provider on %s", (engine) => {
     expectNoSecrets(state, db);
   });
 
+  it("create runs over the whole cluster: reports each database and step, publishes the app user, keeps its password out of state", async () => {
+    const db = await servers.fresh(engine);
+    await seedArticleSchema(db);
+    const app = { appUserName: "app_user", appUserPassword: "app-user-password-0123456789" };
+    const { outs } = await provider.create(await checked(inputsFor(db, { ...app, clusterResourceId: "cluster-ABC123" })));
+    const state = outs as SanitizationState;
+    expect(state.verified).toBe(true);
+    expect(state.clusterResourceId).toBe("cluster-ABC123");
+    expect(state.appUserName).toBe("app_user");
+    expect(state.databases.find((d) => d.database === db.name)).toEqual({ database: db.name, action: "sanitize", verified: true });
+    expect(state.databases.filter((d) => d.database !== db.name).every((d) => d.action === "empty")).toBe(true);
+    expect(state.steps.map((st) => st.name)).toContain("application user created");
+    expect(state.checks.some((c) => /can log in/.test(c.name) && c.passed)).toBe(true);
+    expect(JSON.stringify(state)).not.toContain(app.appUserPassword);
+    expectNoSecrets(state, db);
+    await expectSanitized(db);
+    // The published user logs in with the password and reads the sanitized data.
+    const rows = await execWith(engine, { ...db.target, password: app.appUserPassword, user: app.appUserName } as never, db.name, "SELECT COUNT(*) AS n FROM users");
+    expect(Number(rows[0].n)).toBe(USERS);
+  });
+
   it("update with the same rules is a verified no-op; with new rules it re-runs", async () => {
-    const db = await freshDatabase(engine);
+    const db = await servers.fresh(engine);
     await seedArticleSchema(db);
     const first = (await provider.create(await checked(inputsFor(db)))).outs as SanitizationState;
 
@@ -182,7 +224,7 @@ describe.each(engines)("Sanitization provider on %s", (engine) => {
   });
 
   it("a failed verification fails create with a message naming the failed check", async () => {
-    const db = await freshDatabase(engine);
+    const db = await servers.fresh(engine);
     await seedArticleSchema(db);
     const inputs = await checked(inputsFor(db, { rules: rulesYaml({ extraVerify: FAILING_VERIFY }) }));
     const err = await provider.create(inputs).then(
@@ -197,7 +239,7 @@ describe.each(engines)("Sanitization provider on %s", (engine) => {
   });
 
   it("the next `pulumi up` after a failed verification checks again instead of opening the gate", async () => {
-    const db = await freshDatabase(engine);
+    const db = await servers.fresh(engine);
     await seedArticleSchema(db);
     const failing = await checked(inputsFor(db, { rules: rulesYaml({ extraVerify: FAILING_VERIFY }) }));
     await expect(provider.create(failing)).rejects.toThrow(/every user was removed/);
@@ -210,7 +252,7 @@ describe.each(engines)("Sanitization provider on %s", (engine) => {
   });
 
   it("refuses a forbidden host (by name) before any write", async () => {
-    const db = await freshDatabase(engine);
+    const db = await servers.fresh(engine);
     await seedArticleSchema(db);
     const inputs = await checked(inputsFor(db));
     await expect(provider.create({ ...inputs, forbiddenHosts: [db.target.host] })).rejects.toThrow(/refused, nothing was written.*forbiddenHosts entry "127\.0\.0\.1" \(by name\)/);
@@ -218,7 +260,7 @@ describe.each(engines)("Sanitization provider on %s", (engine) => {
   });
 
   it("refuses a forbidden host by resolved address (localhost is 127.0.0.1)", async () => {
-    const db = await freshDatabase(engine);
+    const db = await servers.fresh(engine);
     await seedArticleSchema(db);
     expect(db.target.host).toBe("127.0.0.1");
     const inputs = await checked(inputsFor(db));
@@ -227,7 +269,7 @@ describe.each(engines)("Sanitization provider on %s", (engine) => {
   });
 
   it("connects through connectHost/connectPort but still compares the real endpoint with forbiddenHosts", async () => {
-    const db = await freshDatabase(engine);
+    const db = await servers.fresh(engine);
     await seedArticleSchema(db);
     const forwarded = { ...(inputsFor(db).options ?? {}), connectHost: db.target.host, connectPort: db.target.port };
     // The real endpoint is the production writer: refused, although the forward goes to loopback.
@@ -243,7 +285,7 @@ describe.each(engines)("Sanitization provider on %s", (engine) => {
   });
 
   it("gives up on an unreachable clone with a clear message that names the reach options", async () => {
-    const db = await freshDatabase(engine);
+    const db = await servers.fresh(engine);
     const inputs = await checked(inputsFor(db, { port: await closedPort(), options: { ssl: "disable", connectRetrySeconds: 1 } }));
     const err = await provider.create(inputs).then(
       () => undefined,

@@ -5,7 +5,8 @@
  * the real databases.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { engines, freshDatabase } from "./harness/db";
+import { engines } from "./harness/db";
+import { dedicatedServers } from "./harness/dedicated-db";
 import { startProviderHost, type ProviderHost, type Props } from "./harness/provider-host";
 import {
   FAILING_VERIFY,
@@ -21,6 +22,8 @@ import {
 import { declareSanitization } from "./harness/serialized-provider";
 
 let host: ProviderHost;
+// sanitizeCluster sees every database and login of the server: this file gets its own servers.
+const servers = dedicatedServers();
 let providerText: string;
 
 beforeAll(async () => {
@@ -32,6 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await host?.stop();
+  await servers.stop();
 });
 
 /** The inputs as the engine sends them: resolved, secrets unwrapped, `__provider` included. */
@@ -65,7 +69,7 @@ describe("Sanitization over gRPC: check", () => {
 
 describe.each(engines)("Sanitization over gRPC on %s", (engine) => {
   it("check, create, diff, update and delete through the provider host", async () => {
-    const db = await freshDatabase(engine);
+    const db = await servers.fresh(engine);
     await seedArticleSchema(db);
 
     const checked = await host.check({}, engineInputs(inputsFor(db)));
@@ -98,7 +102,7 @@ describe.each(engines)("Sanitization over gRPC on %s", (engine) => {
   });
 
   it("a failed verification fails Create with the failed check's name", async () => {
-    const db = await freshDatabase(engine);
+    const db = await servers.fresh(engine);
     await seedArticleSchema(db);
     const checked = await host.check({}, engineInputs(inputsFor(db, { rules: rulesYaml({ extraVerify: FAILING_VERIFY }) })));
     const err = await host.create(checked.inputs).then(
@@ -111,7 +115,7 @@ describe.each(engines)("Sanitization over gRPC on %s", (engine) => {
   });
 
   it("refuses a forbidden host before any write", async () => {
-    const db = await freshDatabase(engine);
+    const db = await servers.fresh(engine);
     await seedArticleSchema(db);
     const inputs = engineInputs(inputsFor(db, { forbiddenHosts: [db.target.host] }));
     expect((await host.check({}, inputs)).failures.map((f) => f.property)).toEqual(["host"]);

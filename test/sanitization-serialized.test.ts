@@ -6,15 +6,20 @@
  * outside the program.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { SANITIZATION_TOKEN, type SanitizationState } from "../components/sanitization";
-import { engines, freshDatabase } from "./harness/db";
+import { engines } from "./harness/db";
+import { dedicatedServers } from "./harness/dedicated-db";
 import { MASKING_KEY, USERS, expectNoSecrets, expectSanitized, inputsFor, seedArticleSchema } from "./harness/sanitization-fixture";
 import { declareSanitization, loadSerializedProvider, outputValue } from "./harness/serialized-provider";
 
+// sanitizeCluster sees every database and login of the server: this file gets its own servers.
+const servers = dedicatedServers();
+afterAll(() => servers.stop());
+
 describe.each(engines)("serialized Sanitization provider on %s", (engine) => {
   it("the __provider text from the program sanitizes a real database and the outputs resolve", async () => {
-    const db = await freshDatabase(engine);
+    const db = await servers.fresh(engine);
     await seedArticleSchema(db);
     const args = inputsFor(db);
 
@@ -52,7 +57,7 @@ describe.each(engines)("serialized Sanitization provider on %s", (engine) => {
   });
 
   it("the serialized update re-runs with new rules; delete tolerates any state", async () => {
-    const db = await freshDatabase(engine);
+    const db = await servers.fresh(engine);
     await seedArticleSchema(db);
     const declared = await declareSanitization(inputsFor(db));
     const provider = loadSerializedProvider(String(declared.inputs.__provider));

@@ -11,12 +11,13 @@ import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { parseStagingConfig } from "../components/config";
 import { SANITIZATION_TOKEN } from "../components/sanitization";
 import { lookupSource, planClone } from "../components/source";
 import { StagingClone } from "../components/staging-clone";
-import { engines, freshDatabase, type TestDatabase } from "./harness/db";
+import { engines, type TestDatabase } from "./harness/db";
+import { dedicatedServers } from "./harness/dedicated-db";
 import { fakeCluster, one, plain, REGION, resolve, runWithMocks } from "./harness/pulumi-mocks";
 import { expectSanitized, FAILING_VERIFY, MASKING_KEY, rulesYaml, seedArticleSchema } from "./harness/sanitization-fixture";
 import { loadSerializedProvider } from "./harness/serialized-provider";
@@ -110,9 +111,14 @@ async function deploy(db: TestDatabase, rules: string) {
   return { outcome, events, hookOutput, failure: () => outcome.failure };
 }
 
+// The Sanitization resource runs sanitizeCluster, which sees every database and login of the
+// server: this file gets its own servers.
+const servers = dedicatedServers();
+afterAll(() => servers.stop());
+
 describe.each(engines)("a whole stack deploy on %s (AWS faked, database and sanitizer real)", (engine) => {
   it("sanitizes the clone, then runs the hook on sanitized data, then publishes", async () => {
-    const db = await freshDatabase(engine);
+    const db = await servers.fresh(engine);
     await seedArticleSchema(db);
     const { outcome, events, hookOutput, failure } = await deploy(db, rulesYaml());
     expect(failure()).toBeUndefined();
@@ -138,7 +144,7 @@ describe.each(engines)("a whole stack deploy on %s (AWS faked, database and sani
   });
 
   it("a failed verification stops the deploy before the hook and before anything is published", async () => {
-    const db = await freshDatabase(engine);
+    const db = await servers.fresh(engine);
     await seedArticleSchema(db);
     const { outcome, events, hookOutput, failure } = await deploy(db, rulesYaml({ extraVerify: FAILING_VERIFY }));
     expect(String(failure())).toMatch(/every user was removed/);

@@ -13,7 +13,7 @@
  *   - `delete` and `read` touch nothing, so they can't fail a destroy or a refresh.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { CheckResult, ConnectionTarget, CoverageMode, EngineName, Rules, RunReport, SanitizeOptions } from "../../sanitize/core/types";
+import type { CheckResult, ClusterRunReport, ClusterSanitizeOptions, ConnectionTarget, CoverageMode, EngineName, Rules } from "../../sanitize/core/types";
 
 /** The placeholder the engine sends for values not known yet (during preview). */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -54,6 +54,11 @@ export interface SanitizationInputs {
   maskingKey: string;
   forbiddenHosts: string[];
   options?: SanitizationOptions;
+  /** The physical cluster's resource id: a new one (a recreated clone) replaces the resource, so it runs again. */
+  clusterResourceId?: string;
+  /** The least-privilege application user published once everything is verified (both or neither). */
+  appUserName?: string;
+  appUserPassword?: string;
 }
 
 /**
@@ -80,18 +85,25 @@ export interface SanitizationState {
   alreadyDone: boolean;
   /** True when this run picked up a killed run's work. */
   resumed: boolean;
+  clusterResourceId?: string;
+  /** The application user's name (never its password). */
+  appUserName?: string;
+  /** Every database of the cluster and what was done to it. */
+  databases: { database: string; action: string; verified?: boolean }[];
+  /** What was done to the cluster itself (logins locked, jobs disabled...): names and counts. */
+  steps: { name: string; detail: string }[];
 }
 
 /** The part of the compiled sanitizer this provider uses. */
 interface SanitizerModule {
-  sanitize(options: SanitizeOptions): Promise<RunReport>;
+  sanitizeCluster(options: ClusterSanitizeOptions): Promise<ClusterRunReport>;
   loadRules(text: string, source?: string): Rules;
   hashRules(rules: Rules): string;
   assertNotForbidden(target: ConnectionTarget, forbiddenHosts: readonly string[]): Promise<void>;
 }
 
 /** Properties whose change means a different database: the resource is replaced. */
-const REPLACE_KEYS = ["host", "port", "engine", "database"] as const;
+const REPLACE_KEYS = ["host", "port", "engine", "database", "clusterResourceId"] as const;
 
 /**
  * Loads the compiled sanitizer from the project directory. The engine's provider host runs
@@ -158,6 +170,14 @@ function validateInputs(news: Record<string, unknown>): { property: string; reas
   if (known("maskingKey") && (typeof news.maskingKey !== "string" || news.maskingKey.length < 16))
     failures.push({ property: "maskingKey", reason: "maskingKey must be a string of at least 16 characters (set it with `pulumi config set --secret maskingKey ...`)." });
   if (news.password === undefined) failures.push({ property: "password", reason: "password is required: the clone's master password (secret)." });
+  if ((news.appUserName === undefined) !== (news.appUserPassword === undefined))
+    failures.push({ property: news.appUserName === undefined ? "appUserName" : "appUserPassword", reason: "appUserName and appUserPassword go together: give both (the published application user) or neither." });
+  if (known("appUserName") && (typeof news.appUserName !== "string" || !/^[a-z_][a-z0-9_]{0,31}$/.test(news.appUserName)))
+    failures.push({ property: "appUserName", reason: `appUserName must be 1-32 lowercase letters, digits or _ (not starting with a digit), got "${String(news.appUserName)}".` });
+  if (known("appUserPassword") && (typeof news.appUserPassword !== "string" || news.appUserPassword.length < 16 || !/^[\x20-\x7e]+$/.test(news.appUserPassword)))
+    failures.push({ property: "appUserPassword", reason: "appUserPassword must be at least 16 printable ASCII characters (e.g. a random.RandomPassword with special: false)." });
+  if (known("clusterResourceId") && (typeof news.clusterResourceId !== "string" || news.clusterResourceId.trim() === ""))
+    failures.push({ property: "clusterResourceId", reason: "clusterResourceId must be the clone cluster's resource id (cluster-...)." });
 
   const fh = news.forbiddenHosts;
   if (fh !== undefined && !isUnknown(fh) && (!Array.isArray(fh) || fh.some((f) => typeof f !== "string")))
@@ -220,14 +240,14 @@ async function refuseForbiddenHost(sanitizer: SanitizerModule, inputs: Sanitizat
 
 /** Runs the sanitizer against the clone and turns the report into state, or throws. */
 async function runSanitization(inputs: SanitizationInputs): Promise<SanitizationState> {
-  const secrets = [inputs.password, inputs.maskingKey];
+  const secrets = [inputs.password, inputs.maskingKey, inputs.appUserPassword];
   const options: SanitizationOptions = inputs.options || {};
   const where = `database "${inputs.database}" on ${inputs.host}:${inputs.port}`;
   const sanitizer = loadSanitizer();
   await refuseForbiddenHost(sanitizer, inputs);
-  let report: RunReport;
+  let report: ClusterRunReport;
   try {
-    report = await sanitizer.sanitize({
+    report = await sanitizer.sanitizeCluster({
       target: {
         engine: inputs.engine,
         host: options.connectHost || inputs.host,
@@ -246,6 +266,7 @@ async function runSanitization(inputs: SanitizationInputs): Promise<Sanitization
       triggers: options.triggers,
       leakSampleSize: options.leakSampleSize,
       connect: { retryForMs: (options.connectRetrySeconds ?? 300) * 1000 },
+      appUser: inputs.appUserName && inputs.appUserPassword ? { name: inputs.appUserName, password: inputs.appUserPassword } : undefined,
     });
   } catch (e) {
     const err = e as Error & { kind?: string };
@@ -260,7 +281,14 @@ async function runSanitization(inputs: SanitizationInputs): Promise<Sanitization
     throw new Error(scrub(`Sanitization of ${where}${via} failed: ${err && err.message ? err.message : String(e)}${hint}`, secrets));
   }
 
-  const failed = report.checks.filter((c: CheckResult) => !c.passed);
+  // The target's own database reports its tables and checks as before; the others' carry their name.
+  const own = (db: string) => db === inputs.database;
+  const allChecks: CheckResult[] = [
+    ...report.databases.flatMap((d) => (d.report ? d.report.checks.map((c) => (own(d.database) ? c : { ...c, name: `${d.database}: ${c.name}` })) : [])),
+    ...report.checks,
+  ];
+  const runs = report.databases.flatMap((d) => (d.report ? [d.report] : []));
+  const failed = allChecks.filter((c: CheckResult) => !c.passed);
   if (!report.verified || failed.length > 0) {
     const list = failed.length ? failed.map((c) => `${c.name} (${c.detail})`).join("; ") : "the run reported verified=false without a failed check";
     throw new Error(
@@ -273,7 +301,12 @@ async function runSanitization(inputs: SanitizationInputs): Promise<Sanitization
   }
 
   const rowsPerTable: Record<string, number> = {};
-  for (const t of report.tables) rowsPerTable[t.table] = (rowsPerTable[t.table] || 0) + t.rows;
+  for (const d of report.databases) {
+    for (const t of d.report ? d.report.tables : []) {
+      const key = own(d.database) ? t.table : `${d.database}: ${t.table}`;
+      rowsPerTable[key] = (rowsPerTable[key] || 0) + t.rows;
+    }
+  }
   return {
     host: inputs.host,
     port: Number(inputs.port),
@@ -282,15 +315,20 @@ async function runSanitization(inputs: SanitizationInputs): Promise<Sanitization
     username: inputs.username,
     forbiddenHosts: inputs.forbiddenHosts || [],
     options,
-    rulesHash: report.rulesHash,
+    // The hash of the whole rules file (every database), as `check` computed it.
+    rulesHash: inputs.rulesHash || sanitizer.hashRules(sanitizer.loadRules(inputs.rules, "rules")),
     runId: report.runId,
     startedAt: report.startedAt,
     finishedAt: report.finishedAt,
     rowsPerTable,
-    checks: report.checks.map((c) => ({ name: c.name, passed: c.passed })),
+    checks: allChecks.map((c) => ({ name: c.name, passed: c.passed })),
     verified: report.verified,
-    alreadyDone: report.alreadyDone,
-    resumed: report.resumed,
+    alreadyDone: runs.length > 0 && runs.every((r) => r.alreadyDone),
+    resumed: runs.some((r) => r.resumed),
+    ...(inputs.clusterResourceId ? { clusterResourceId: inputs.clusterResourceId } : {}),
+    ...(inputs.appUserName ? { appUserName: inputs.appUserName } : {}),
+    databases: report.databases.map((d) => ({ database: d.database, action: d.action, ...(d.report ? { verified: d.report.verified } : {}) })),
+    steps: report.steps.map((st) => ({ name: st.name, detail: st.detail })),
   };
 }
 
@@ -344,7 +382,7 @@ export const sanitizationProvider: pulumi.dynamic.ResourceProvider = {
     const replaces = REPLACE_KEYS.filter((k) =>
       isUnknown(news[k]) ? true : k === "port" ? Number(olds[k]) !== Number(news[k]) : olds[k] !== news[k],
     );
-    const updates = ["rulesHash", "username", "options", "forbiddenHosts"].filter((k) =>
+    const updates = ["rulesHash", "username", "options", "forbiddenHosts", "appUserName"].filter((k) =>
       containsUnknown(news[k]) ? true : !sameJson(olds[k], news[k]),
     );
     // An old state without a passed verification (older provider code) is re-run too.

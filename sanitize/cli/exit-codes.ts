@@ -11,7 +11,7 @@ export const ExitCode = {
   verificationFailed: 1,
   /** Bad command line, unreadable or invalid rules file, missing masking key. */
   usage: 2,
-  /** Refused before any write: forbidden (production) host, coverage gap, rules don't fit the schema. */
+  /** Refused before any write: forbidden (production) host, coverage gap, rules don't fit the schema, server statement logging. */
   refused: 3,
   /** Could not connect (after retrying). */
   connection: 4,
@@ -28,6 +28,7 @@ export function exitCodeFor(kind: SanitizeError["kind"]): ExitCodeValue {
     case "schema":
     case "coverage":
     case "forbidden-host":
+    case "logging": // the server would log key material or data values: refused before any write
       return ExitCode.refused;
     case "connection":
       return ExitCode.connection;

@@ -118,6 +118,8 @@ function headline(kind: SanitizeError["kind"], n: number): string {
       return `verification failed (${what})`;
     case "execution":
       return `failed while writing (${what}); committed chunks are kept, re-run the same command to resume`;
+    case "logging":
+      return `refused: the server would log statements with their values (${what}); nothing was written`;
   }
 }
 

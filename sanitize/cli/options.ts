@@ -28,6 +28,11 @@ export const rulesOptions = {
   coverage: { type: "string" },
 } satisfies Options;
 
+/** plan / sanitize / verify: the whole cluster (every database, logins, jobs), not only the URL's database. */
+export const clusterOption = {
+  cluster: { type: "boolean" },
+} satisfies Options;
+
 export const runOptions = {
   "chunk-size": { type: "string" },
   parallel: { type: "string" },

@@ -41,7 +41,23 @@ export interface Rules {
   /** `table.column`, `schema.table.column` or `table.*`: reviewed, deliberately left as is. */
   keep: string[];
   verify: VerifyQuery[];
+  /**
+   * The cluster's other databases, by name: what happens to each. The loader always fills it
+   * ({} when absent); optional so per-database rules written in code stay valid Rules.
+   */
+  databases?: Record<string, DatabaseRule>;
+  /** Login roles/users copied from production that stay able to log in (loader: [] when absent). */
+  logins?: { keep: string[] };
 }
+
+/** The rules of one database: what `sanitize()` needs for it. */
+export type DatabaseRules = Pick<Rules, "tables" | "keep" | "verify">;
+
+/**
+ * Another database of the cluster: dropped, or sanitized by its own rules. `clean: true` means
+ * "explicitly kept as it is" (no tables; the coverage guard and its verify queries still run).
+ */
+export type DatabaseRule = { kind: "drop" } | { kind: "sanitize"; clean: boolean; rules: DatabaseRules };
 
 /** Where a rules problem is, for messages: a YAML path and, when known, a line. */
 export interface RulesLocation {
@@ -346,11 +362,38 @@ export interface RunReport {
   verified: boolean;
 }
 
+/** What `sanitizeCluster` did to a database of the cluster. */
+export interface ClusterDatabaseReport {
+  database: string;
+  /** "empty": no user tables and not named in the rules, so nothing to do. */
+  action: "sanitize" | "drop" | "clean" | "empty";
+  report?: RunReport;
+}
+
+export interface ClusterRunReport {
+  runId: string;
+  engine: EngineName;
+  startedAt: string;
+  finishedAt: string;
+  databases: ClusterDatabaseReport[];
+  /** What was done to the cluster itself, e.g. "login roles locked": names and counts only. */
+  steps: { name: string; detail: string }[];
+  /** Cluster-level checks, run in this run. */
+  checks: CheckResult[];
+  /** Every database verified AND every cluster check passed. */
+  verified: boolean;
+}
+
+export interface ClusterSanitizeOptions extends SanitizeOptions {
+  /** The least-privilege application user created (or updated) once everything is verified. */
+  appUser?: { name: string; password: string };
+}
+
 /** A problem found before any write. Messages name the key/table/column and the fix. */
 export class SanitizeError extends Error {
   constructor(
     readonly problems: string[],
-    readonly kind: "rules" | "schema" | "coverage" | "forbidden-host" | "connection" | "verification" | "execution",
+    readonly kind: "rules" | "schema" | "coverage" | "forbidden-host" | "connection" | "verification" | "execution" | "logging",
   ) {
     super(problems.length === 1 ? problems[0] : `${problems.length} problems:\n  - ${problems.join("\n  - ")}`);
     this.name = "SanitizeError";

@@ -57,3 +57,18 @@ export function wrapClient(client: DriverClient, begin: string): Connection {
   };
   return conn;
 }
+
+/**
+ * Runs the engine's session logging guard (dialect/<engine>/logging.ts) on a new connection
+ * before it is handed out, closing it when the guard refuses: nothing carrying key material or
+ * data values may be sent on a session whose statements the server could log.
+ */
+export async function guardedSession(conn: Connection, guard: (c: Connection) => Promise<void>): Promise<Connection> {
+  try {
+    await guard(conn);
+  } catch (e) {
+    await conn.close();
+    throw e;
+  }
+  return conn;
+}

@@ -8,7 +8,7 @@
  * MariaDB: Debian's `mariadbd` and `mariadb-install-db`; as root it runs with `--user=root`.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, chmodSync, readFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, chmodSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,6 +36,11 @@ export interface ServerOptions {
   settings?: Record<string, string>;
   /** Durability off (fsync) for tests; benchmarks keep it on. Default true. */
   fast?: boolean;
+  /**
+   * Append the server's own output (PostgreSQL: its log, including statements logged by
+   * log_statement; MariaDB: its error log) to this file, e.g. to check what a run leaves in it.
+   */
+  logFile?: string;
 }
 
 export async function freePort(): Promise<number> {
@@ -106,6 +111,19 @@ function waitForOutput(child: ChildProcess, logFile: string | undefined, marker:
   });
 }
 
+/** After start-up: the server's output goes to `logFile`, or is drained so the pipe never fills. */
+function keepOutput(child: ChildProcess, logFile: string | undefined): void {
+  if (!logFile) {
+    child.stdout?.resume();
+    child.stderr?.resume();
+    return;
+  }
+  const out = createWriteStream(logFile, { flags: "a" });
+  child.stdout?.pipe(out, { end: false });
+  child.stderr?.pipe(out, { end: false });
+  child.once("exit", () => out.end());
+}
+
 function stopChild(child: ChildProcess, dir: string): Promise<void> {
   return new Promise((resolve) => {
     const finish = () => {
@@ -147,8 +165,7 @@ export async function startPostgres(opts: ServerOptions = {}): Promise<LocalServ
   const [cmd, cargs] = isRoot ? ["runuser", ["-u", "postgres", "--", join(bin, "postgres"), ...args]] : [join(bin, "postgres"), args];
   const child = spawn(cmd, cargs, { stdio: ["ignore", "pipe", "pipe"] });
   await waitForOutput(child, undefined, /database system is ready to accept connections/, "postgres");
-  child.stdout?.resume();
-  child.stderr?.resume();
+  keepOutput(child, opts.logFile);
 
   const server: LocalServer = {
     engine: "postgres",
@@ -217,8 +234,7 @@ export async function startMariadb(opts: ServerOptions = {}): Promise<LocalServe
   ];
   const child = spawn(daemon, args, { stdio: ["ignore", "pipe", "pipe"] });
   await waitForOutput(child, undefined, /ready for connections/, "mariadbd");
-  child.stdout?.resume();
-  child.stderr?.resume();
+  keepOutput(child, opts.logFile);
 
   const server: LocalServer = {
     engine: "mysql",

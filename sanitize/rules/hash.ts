@@ -7,7 +7,16 @@ import type { Rules } from "../core/types";
  * run with the same hash is recognised as already done.
  */
 export function hashRules(rules: Rules): string {
-  return createHash("sha256").update(canonicalJson(rules)).digest("hex");
+  // Cluster parts only when used: a single-database file (and each database's own rules, as
+  // sanitizeCluster passes them on) hashes as it did before they existed, so existing finished
+  // runs stay recognised.
+  const { databases, logins, ...own } = rules;
+  const hashed = {
+    ...own,
+    ...(databases && Object.keys(databases).length ? { databases } : {}),
+    ...(logins && logins.keep.length ? { logins } : {}),
+  };
+  return createHash("sha256").update(canonicalJson(hashed)).digest("hex");
 }
 
 export function canonicalJson(value: unknown): string {

@@ -4,7 +4,7 @@
  * are thrown together as one SanitizeError, so a user fixes the file in one pass.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap } from "yaml";
-import { SanitizeError, type Rules, type RulesLocation, type TableRule, type TransformSpec, type VerifyQuery } from "../core/types";
+import { SanitizeError, type DatabaseRule, type DatabaseRules, type Rules, type RulesLocation, type TableRule, type TransformSpec, type VerifyQuery } from "../core/types";
 import { parseTemplate } from "../transforms/template";
 import { explain, schemaValidator, type PathSegment } from "./schema";
 
@@ -59,39 +59,72 @@ export function parseRules(text: string, source = "rules"): ParsedRules {
 
   // Checks a schema can't express clearly; run on whatever is well-typed enough to read.
   const root = isObject(data) ? data : {};
+  const own = normaliseScope(root, [], add);
+  const databases = normaliseDatabases(root.databases, add);
+  const logins = { keep: isObject(root.logins) && Array.isArray(root.logins.keep) ? root.logins.keep.filter((k): k is string => typeof k === "string") : [] };
+
+  // In file order, so the list reads top to bottom like the file.
+  if (found.length) throw new SanitizeError(found.sort((a, b) => a.line - b.line).map((f) => f.text), "rules");
+  return { rules: { ...own, databases, logins }, locate: (path) => locate(path) };
+}
+
+type Report = (path: PathSegment[], message: string, atKey?: boolean) => void;
+
+/** tables/keep/verify of one database (the target's, at the top level, or one under `databases:`). */
+function normaliseScope(scope: Record<string, unknown>, at: PathSegment[], add: Report): DatabaseRules {
   const tables: Record<string, TableRule> = {};
-  for (const [name, entry] of Object.entries(isObject(root.tables) ? root.tables : {})) {
+  for (const [name, entry] of Object.entries(isObject(scope.tables) ? scope.tables : {})) {
     if (!isObject(entry)) continue;
-    const rule = normaliseTable(entry, (msg, key) => add(key ? ["tables", name, key] : ["tables", name], msg, !key));
+    const rule = normaliseTable(entry, (msg, key) => add(key ? [...at, "tables", name, key] : [...at, "tables", name], msg, !key));
     if (rule) tables[name] = rule;
     if (isObject(entry.columns)) {
       for (const [col, spec] of Object.entries(entry.columns)) {
         if (isObject(spec) && spec.transform === "template" && typeof spec.value === "string") {
-          for (const p of parseTemplate(spec.value).problems) add(["tables", name, "columns", col, "value"], p);
+          for (const p of parseTemplate(spec.value).problems) add([...at, "tables", name, "columns", col, "value"], p);
         }
       }
     }
   }
-  const keep = Array.isArray(root.keep) ? root.keep.filter((k): k is string => typeof k === "string") : [];
+  const keep = Array.isArray(scope.keep) ? scope.keep.filter((k): k is string => typeof k === "string") : [];
   const keptOnce = new Set<string>();
   keep.forEach((k, i) => {
-    if (keptOnce.has(k)) add(["keep", i], `"${k}" is listed twice; remove the duplicate`);
+    if (keptOnce.has(k)) add([...at, "keep", i], `"${k}" is listed twice; remove the duplicate`);
     keptOnce.add(k);
   });
-  const verify = Array.isArray(root.verify) ? (root.verify.filter(isObject) as unknown as VerifyQuery[]) : [];
+  const verify = Array.isArray(scope.verify) ? (scope.verify.filter(isObject) as unknown as VerifyQuery[]) : [];
   const names = new Set<string>();
   verify.forEach((v, i) => {
     if (typeof v.name !== "string") return;
-    if (names.has(v.name)) add(["verify", i, "name"], `verify name "${v.name}" is used twice; give each check its own name`);
+    if (names.has(v.name)) add([...at, "verify", i, "name"], `verify name "${v.name}" is used twice; give each check its own name`);
     names.add(v.name);
   });
+  return { tables, keep, verify: verify.map((v) => ({ name: v.name, sql: v.sql, expect: v.expect })) };
+}
 
-  // In file order, so the list reads top to bottom like the file.
-  if (found.length) throw new SanitizeError(found.sort((a, b) => a.line - b.line).map((f) => f.text), "rules");
-  return {
-    rules: { tables, keep, verify: verify.map((v) => ({ name: v.name, sql: v.sql, expect: v.expect })) },
-    locate: (path) => locate(path),
-  };
+/** `databases:` entries -> drop / clean / sanitize, reporting entries that say nothing or contradict themselves. */
+function normaliseDatabases(value: unknown, add: Report): Record<string, DatabaseRule> {
+  const out: Record<string, DatabaseRule> = {};
+  for (const [name, entry] of Object.entries(isObject(value) ? value : {})) {
+    if (!isObject(entry)) {
+      add(["databases", name], "must be a mapping: { drop: true }, { clean: true } or the database's own tables/keep/verify");
+      continue;
+    }
+    const at = ["databases", name];
+    const rulesKeys = ["tables", "keep", "verify"].filter((k) => entry[k] !== undefined);
+    if (entry.drop === true) {
+      const extra = [...(entry.clean !== undefined ? ["clean"] : []), ...rulesKeys];
+      if (extra.length) add([...at, extra[0]], `drop: true removes the database, so ${extra.join(", ")} can't apply; remove ${extra.length > 1 ? "them" : "it"}, or remove drop`, true);
+      else out[name] = { kind: "drop" };
+    } else if (entry.clean === true) {
+      if (entry.tables !== undefined) add([...at, "tables"], "clean: true keeps the database as it is, so it has no tables rules; remove tables, or remove clean", true);
+      else out[name] = { kind: "sanitize", clean: true, rules: normaliseScope(entry, at, add) };
+    } else if (entry.tables !== undefined) {
+      out[name] = { kind: "sanitize", clean: false, rules: normaliseScope(entry, at, add) };
+    } else if (entry.drop === undefined && entry.clean === undefined) {
+      add(at, `the database entry does nothing: write { drop: true }, { clean: true } (reviewed, no personal data) or its tables rules`);
+    }
+  }
+  return out;
 }
 
 /** One table entry -> its kind, or undefined after reporting why it is contradictory. */
@@ -136,8 +169,9 @@ function normaliseTable(e: Record<string, unknown>, report: (msg: string, key?: 
  * accept both spellings rather than making everyone quote it.
  */
 function nullTransformsAsNames(data: unknown): unknown {
-  if (!isObject(data) || !isObject(data.tables)) return data;
-  for (const entry of Object.values(data.tables)) {
+  if (!isObject(data)) return data;
+  const scopes = [data, ...(isObject(data.databases) ? Object.values(data.databases) : [])];
+  for (const entry of scopes.flatMap((scope) => (isObject(scope) && isObject(scope.tables) ? Object.values(scope.tables) : []))) {
     if (!isObject(entry) || !isObject(entry.columns)) continue;
     for (const spec of Object.values(entry.columns)) {
       if (isObject(spec) && "transform" in spec && spec.transform === null) spec.transform = "null";

@@ -55,7 +55,17 @@ async function adminExec(engine: EngineName, sqlText: string): Promise<void> {
 }
 
 async function execOn(engine: EngineName, database: string, sqlText: string, params?: unknown[]): Promise<Record<string, unknown>[]> {
-  const s = inject("servers")[engine];
+  return execWith(engine, inject("servers")[engine], database, sqlText, params);
+}
+
+/** Runs SQL text (several statements allowed without params) on `database` of server `s`. */
+export async function execWith(
+  engine: EngineName,
+  s: { host: string; port: number; user: string; password: string },
+  database: string,
+  sqlText: string,
+  params?: unknown[],
+): Promise<Record<string, unknown>[]> {
   if (engine === "postgres") {
     const { Client } = await import("pg");
     const c = new Client({ host: s.host, port: s.port, user: s.user, password: s.password, database });

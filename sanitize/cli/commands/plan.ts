@@ -1,11 +1,12 @@
 /** `aurora-staging plan`: what sanitize would do, as SQL, and the coverage report. Writes nothing. */
 import { parseArgs } from "node:util";
-import { plan } from "../../index";
+import { plan, planCluster } from "../../index";
+import { clusterPlanLines } from "../cluster-output";
 import { ExitCode, type ExitCodeValue } from "../exit-codes";
 import type { Plan } from "../../plan";
 import { table } from "../format";
 import type { Io } from "../io";
-import { connectionOptions, readSanitizeOptions, rulesOptions, runOptions } from "../options";
+import { clusterOption, connectionOptions, readSanitizeOptions, rulesOptions, runOptions } from "../options";
 
 export const planHelp = `Usage: aurora-staging plan --url URL --rules FILE [options]
 
@@ -14,16 +15,23 @@ lengths, uniqueness, foreign keys, coverage), then prints the exact SQL sanitize
 (masking key shown as <secret>) and the coverage report. Writes nothing. Exits 0 when the
 plan is valid, 2/3 with every problem listed when it is not.
 
-Options: same as \`aurora-staging sanitize --help\`.
+Options: same as \`aurora-staging sanitize --help\`. With --cluster: every database of the
+server and what happens to it, each one planned.
 `;
 
 export async function planCommand(argv: string[], io: Io): Promise<ExitCodeValue> {
-  const { values } = parseArgs({ args: argv, options: { ...connectionOptions, ...rulesOptions, ...runOptions }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { ...connectionOptions, ...rulesOptions, ...runOptions, ...clusterOption }, strict: true });
   if (values.help) {
     io.out(planHelp);
     return ExitCode.ok;
   }
   const { options, url, rulesFile } = readSanitizeOptions(values, io);
+  if (values.cluster) {
+    const c = await planCluster(options);
+    if (values.json) io.json({ databases: c.databases.map((d) => ({ database: d.database, action: d.action, plan: d.plan && planJson(d.plan) })) });
+    else for (const line of clusterPlanLines(c.databases, details)) io.out(line);
+    return ExitCode.ok;
+  }
   const p = await plan(options);
   if (values.json) {
     io.json(planJson(p));

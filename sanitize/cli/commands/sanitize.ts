@@ -1,10 +1,11 @@
 /** `aurora-staging sanitize`: run the rules against one database, verify, report. */
 import { parseArgs } from "node:util";
-import { sanitize } from "../../index";
+import { sanitize, sanitizeCluster } from "../../index";
+import { clusterReportLines } from "../cluster-output";
 import { ExitCode, type ExitCodeValue } from "../exit-codes";
 import { reportLines } from "../format";
 import type { Io } from "../io";
-import { connectionOptions, readSanitizeOptions, rulesOptions, runOptions } from "../options";
+import { clusterOption, connectionOptions, readSanitizeOptions, rulesOptions, runOptions } from "../options";
 import { ProgressLine } from "../progress";
 
 export const sanitizeHelp = `Usage: aurora-staging sanitize --url URL --rules FILE [options]
@@ -26,6 +27,9 @@ Options:
   --chunk-size N            rows per chunk / transaction (default 50000)
   --parallel N              tables masked at once (default 2)
   --triggers fire|disable   disable: PostgreSQL only, session_replication_role = replica
+  --cluster                 the whole server: every database (the rules' databases:),
+                            production's logins locked, jobs, subscriptions and user
+                            mappings switched off first (docs/safety.md)
   --retry-for SECONDS       keep retrying the connection while the host boots (default 120)
   --progress                progress on stderr even without a terminal (one line per
                             chunk, for CI logs); on a terminal it is always shown
@@ -34,7 +38,7 @@ Options:
 `;
 
 export async function sanitizeCommand(argv: string[], io: Io): Promise<ExitCodeValue> {
-  const { values } = parseArgs({ args: argv, options: { ...connectionOptions, ...rulesOptions, ...runOptions, progress: { type: "boolean" } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { ...connectionOptions, ...rulesOptions, ...runOptions, ...clusterOption, progress: { type: "boolean" } }, strict: true });
   if (values.help) {
     io.out(sanitizeHelp);
     return ExitCode.ok;
@@ -53,6 +57,13 @@ export async function sanitizeCommand(argv: string[], io: Io): Promise<ExitCodeV
   process.once("SIGTERM", onSignal);
   let report;
   try {
+    if (values.cluster) {
+      const cluster = await sanitizeCluster({ ...options, onProgress: progress?.onProgress });
+      progress?.finish();
+      if (values.json) io.json({ ...cluster, peakRssKb: process.resourceUsage().maxRSS });
+      else for (const line of clusterReportLines(cluster)) io.out(line);
+      return cluster.verified ? ExitCode.ok : ExitCode.verificationFailed;
+    }
     report = await sanitize({ ...options, onProgress: progress?.onProgress });
   } finally {
     process.off("SIGINT", onSignal);

@@ -8,8 +8,9 @@ import type * as mysql from "mysql2/promise";
 import { raw as rawSql, render, type Sql } from "../../core/sql";
 import type { ConnectOptions, Connection, ConnectionTarget, QueryResult } from "../../core/types";
 import { connectWithRetry } from "../connect-retry";
-import { loginFields, tlsOptions, wrapClient } from "../connection";
+import { guardedSession, loginFields, tlsOptions, wrapClient } from "../connection";
 import { quoter } from "./functions";
+import { guardSessionLogging } from "./logging";
 
 export async function connect(target: ConnectionTarget, options: ConnectOptions = {}): Promise<Connection> {
   const conn = await connectWithRetry(target, options.retryForMs, () =>
@@ -25,7 +26,7 @@ export async function connect(target: ConnectionTarget, options: ConnectOptions 
     }),
   );
   conn.on("error", () => undefined);
-  const wrapped = wrap(conn);
+  const wrapped = await guardedSession(wrap(conn), (c) => guardSessionLogging(c, target.user));
   // Strict mode: a value that doesn't fit is an error, never a silent truncation (which
   // could turn two distinct masked values into one). Don't wait forever for row locks.
   await wrapped.query(rawSql("SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_ALL_TABLES')"));

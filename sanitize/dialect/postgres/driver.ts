@@ -9,8 +9,9 @@ import type { Client, QueryConfig } from "pg";
 import { render, type Sql } from "../../core/sql";
 import type { ConnectOptions, Connection, ConnectionTarget, QueryResult } from "../../core/types";
 import { connectWithRetry } from "../connect-retry";
-import { loginFields, tlsOptions, wrapClient } from "../connection";
+import { guardedSession, loginFields, tlsOptions, wrapClient } from "../connection";
 import { quoter } from "./functions";
+import { guardSessionLogging } from "./logging";
 
 export async function connect(target: ConnectionTarget, options: ConnectOptions = {}): Promise<Connection> {
   const client = await connectWithRetry(target, options.retryForMs, async () => {
@@ -38,7 +39,7 @@ export async function connect(target: ConnectionTarget, options: ConnectOptions 
     }
     return c;
   });
-  return wrap(client);
+  return guardedSession(wrap(client), (conn) => guardSessionLogging(conn, target.user));
 }
 
 function wrap(client: Client): Connection {
