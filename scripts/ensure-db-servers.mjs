@@ -11,13 +11,20 @@ const hasPostgres = () =>
   readdirSync("/usr/lib/postgresql").some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
 const hasMariadb = () => ["/usr/sbin/mariadbd", "/usr/sbin/mysqld"].some((p) => existsSync(p)) && existsSync("/usr/bin/mariadb-install-db");
 
-// Which servers: all by default; `postgres` and/or `mysql` as arguments narrow it (the demo
-// needs only PostgreSQL).
+// pg_cron for the PostgreSQL major that is installed (test/cluster-access.test.ts disables
+// production's cron jobs on a real pg_cron).
+const pgMajors = () => (existsSync("/usr/lib/postgresql") ? readdirSync("/usr/lib/postgresql").filter((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`)) : []);
+const newestPg = () => pgMajors().sort((a, b) => Number(b) - Number(a))[0] ?? "15";
+const hasPgCron = () => existsSync(`/usr/lib/postgresql/${newestPg()}/lib/pg_cron.so`);
+
+// Which servers: all by default (the tests, with pg_cron); `postgres` and/or `mysql` as
+// arguments narrow it (the demo needs only PostgreSQL).
 const wanted = process.argv.slice(2);
 const wants = (engine) => wanted.length === 0 || wanted.includes(engine);
 const missing = [];
 if (wants("postgres") && !hasPostgres()) missing.push("postgresql");
 if (wants("mysql") && !hasMariadb()) missing.push("mariadb-server");
+if (wanted.length === 0 && !hasPgCron()) missing.push(`postgresql-${newestPg()}-cron`);
 if (missing.length === 0) process.exit(0);
 
 const isRoot = process.getuid?.() === 0;
@@ -34,7 +41,7 @@ for (const args of [["update", "-qq"], ["install", "-y", "-qq", "--no-install-re
     process.exit(1);
   }
 }
-if ((wants("postgres") && !hasPostgres()) || (wants("mysql") && !hasMariadb())) {
+if ((wants("postgres") && !hasPostgres()) || (wants("mysql") && !hasMariadb()) || (wanted.length === 0 && !hasPgCron())) {
   console.error("apt-get finished but the server binaries are still missing.");
   process.exit(1);
 }
