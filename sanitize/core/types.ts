@@ -148,7 +148,41 @@ export interface SqlFunctions {
   distinct(a: Sql, b: Sql): Sql;
   /** A LIKE pattern match, used by built-in checks. */
   like(expr: Sql, pattern: Sql): Sql;
+  /**
+   * A scalar subquery that computes each step's values once per row, as text, in order (a step
+   * reads the outer row and earlier steps through `ref`), then returns `body`. Lets a transform
+   * reuse an HMAC or a Feistel round's state without repeating its SQL. Values and `interleave`
+   * pieces must stay under 1024 characters (MySQL binds them as VARCHAR(1024)).
+   */
+  bind(steps: Array<(ref: BoundRef) => Record<string, Sql>>, body: (ref: BoundRef) => Sql): Sql;
+  /**
+   * Splits `text` at every `sep` (one character) and joins the pieces again with `slot(j)` after
+   * the j-th piece (j 1-based, an integer expression); '' when `text` is ''.
+   */
+  interleave(text: Sql, sep: string, slot: (j: Sql) => Sql): Sql;
+  /** Only the ASCII digits of `expr`, in order. */
+  digitsOnly(expr: Sql): Sql;
+  /** `expr` with every ASCII digit replaced by the one character `mark`. */
+  markDigits(expr: Sql, mark: string): Sql;
+  /** A string of decimal digits ('' is 0, at most 18 digits) as a non-negative 64-bit integer. */
+  toBigint(digits: Sql): Sql;
+  /** 10^m as a 64-bit integer (m an integer expression, 0..18). */
+  pow10(m: Sql): Sql;
+  /** The integer `expr` as text, left-padded with '0' to `len` characters. */
+  padDigits(expr: Sql, len: Sql): Sql;
+  /** 1-based substring with computed start (and length). */
+  substrAt(expr: Sql, start: Sql, length?: Sql): Sql;
+  /**
+   * TRUE when the text of `expr` matches `regex`, case-sensitively, byte for byte (for the
+   * built-in checks). Keep `regex` in the subset both engines read alike: ^ $ [] {} * + | ().
+   */
+  matches(expr: Sql, regex: string): Sql;
+  /** Case- and accent-sensitive, NULL-safe inequality of two texts (MySQL collations are usually neither). */
+  distinctText(a: Sql, b: Sql): Sql;
 }
+
+/** A value bound by `SqlFunctions.bind`, by name; always text. */
+export type BoundRef = (name: string) => Sql;
 
 /**
  * The masking key, pre-split into HMAC's inner and outer pads so both engines can compute a

@@ -1,4 +1,4 @@
-import { param } from "../core/sql";
+import { param, sql } from "../core/sql";
 import type { ColumnInfo, TableInfo, Transform, TransformSpec } from "../core/types";
 import { chars, columnNames, columnProblems, keepNull, needLength, needText, needUniqueSafe } from "./common";
 
@@ -95,6 +95,11 @@ export const template: Transform<Spec> = {
     if (problems.length) throw new Error(`${ctx.table.qualified}.${ctx.column.name}: ${problems[0]}`);
     const sqlParts = parts.map((p) => (p.kind === "text" ? param(p.text) : ctx.columnRef(p.column)));
     return keepNull(ctx.self, ctx.fn.concat(sqlParts.length ? sqlParts : [param("")]));
+  },
+  violation(spec, ctx) {
+    // Checks run after masking, when columnRef reads the row's current values: the value must
+    // be the template rendered from them.
+    return sql`(${ctx.self} IS NOT NULL AND ${ctx.fn.distinctText(ctx.self, template.render(spec, ctx))})`;
   },
 };
 
