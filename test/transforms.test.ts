@@ -155,6 +155,28 @@ describe.each(engines)("transforms executed on %s", (engine) => {
   });
 });
 
+describe.each(engines)("fixed and NULLs on %s", (engine) => {
+  it("fixed keeps NULL NULL by default; fillNulls: true sets them; the check follows", async () => {
+    const db = await freshDatabase(engine);
+    await db.exec("CREATE TABLE t (id int primary key, a varchar(20), b varchar(20), n int)");
+    await db.exec("INSERT INTO t VALUES (1, 'x', 'x', 5), (2, NULL, NULL, NULL)");
+    const t = table("t", [id, col("a", "text"), col("b", "text"), col("n", "integer")]);
+    const keep: TransformSpec = { transform: "fixed", value: "v" };
+    const fill: TransformSpec = { transform: "fixed", value: "v", fillNulls: true };
+    const zero: TransformSpec = { transform: "fixed", value: 0 };
+    await mask(db, t, { a: keep, b: fill, n: zero });
+    expect(await values(db, "t", "a")).toEqual(["v", null]);
+    expect(await values(db, "t", "b")).toEqual(["v", "v"]);
+    expect(await values(db, "t", "n")).toEqual(["0", null]);
+    expect(await violations(db, t, "a", keep)).toBe(0);
+    expect(await violations(db, t, "b", fill)).toBe(0);
+    // A NULL left by a fillNulls rule is a row the rule didn't reach.
+    await db.exec("UPDATE t SET b = NULL WHERE id = 2");
+    expect(await violations(db, t, "b", fill)).toBe(1);
+    expect(await violations(db, t, "a", { transform: "fixed", value: "w" })).toBe(1);
+  });
+});
+
 describe("transform validation (no database)", () => {
   const t = table("users", [
     id,
@@ -193,6 +215,18 @@ describe("transform validation (no database)", () => {
     expect(problems({ transform: "hash", length: 16 }, "code")).toBe("");
     expect(problems({ transform: "template", value: "c_{id}" }, "code")).toBe("");
     expect(problems({ transform: "template", value: "c_{age}" }, "code")).toMatch(/is unique/);
+  });
+  it("template lengths come from the referenced column's type: {int4} is at most 11 characters", () => {
+    const staff = (keyType: string, n = 16) =>
+      table("staff", [col("staff_id", "integer", { isPrimaryKey: true, unique: true, nullable: false, rawType: keyType }), col("username", "text", { maxLength: n, rawType: `varchar(${n})` })]);
+    const check = (keyType: string, n = 16) => validateSpec({ transform: "template", value: "staff{staff_id}" }, staff(keyType, n).columns[1], staff(keyType, n)).join("\n");
+    for (const ok of ["integer", "int4", "int(11)", "int", "int unsigned", "smallint", "int2", "tinyint(4)", "mediumint"]) expect(check(ok), ok).toBe("");
+    expect(check("bigint")).toMatch(/staff\.username: transform "template" output can be 25 characters.*varchar\(16\)/);
+    expect(check("int8")).toMatch(/can be 25/);
+    expect(check("integer", 15)).toMatch(/can be 16 characters, but the column is varchar\(15\)/);
+    expect(check("int unsigned", 15)).toBe("");
+    expect(check("smallint", 11)).toBe("");
+    expect(check("smallint", 10)).toMatch(/can be 11/);
   });
   it("primary key and generated columns can't be masked; unknown template column is named", () => {
     expect(problems({ transform: "hash" }, "id")).toMatch(/users\.id: is part of the primary key/);

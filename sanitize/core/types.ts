@@ -10,7 +10,7 @@ import type { Sql } from "./sql";
 // ---------------------------------------------------------------------------------------
 
 export type TransformSpec =
-  | { transform: "fixed"; value: string | number | boolean }
+  | { transform: "fixed"; value: string | number | boolean; fillNulls?: boolean }
   | { transform: "null" }
   | { transform: "template"; value: string }
   | { transform: "email"; domain?: string }

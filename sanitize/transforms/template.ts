@@ -46,11 +46,29 @@ export function parseTemplate(value: string): { parts: TemplatePart[]; problems:
 
 /** The longest text a column's value can print as, when known. */
 function maxPrintedLength(col: ColumnInfo): number | undefined {
-  if (col.typeClass === "integer") return 20; // -9223372036854775808
+  if (col.typeClass === "integer") return integerWidth(col.rawType);
   if (col.typeClass === "uuid") return 36;
   if (col.typeClass === "boolean") return 5;
   if (col.typeClass === "text") return col.maxLength;
   return undefined;
+}
+
+/**
+ * Characters of the longest value of an integer type, sign included: int4 -2147483648 is 11,
+ * int2 6, MySQL tinyint 4 (unsigned: no sign, 10 for int). Unknown integer types count as
+ * bigint (20), which is never too short.
+ */
+export function integerWidth(rawType: string): number {
+  const t = rawType.toLowerCase().trim();
+  const unsigned = /\bunsigned\b/.test(t);
+  const widths: [RegExp, number, number][] = [
+    [/^(tinyint|int1)\b/, 4, 3],
+    [/^(smallint|int2|smallserial|serial2)\b/, 6, 5],
+    [/^(mediumint|int3)\b/, 8, 8],
+    [/^(integer|int4|int|serial4|serial)\b/, 11, 10],
+  ];
+  for (const [re, signed, uns] of widths) if (re.test(t)) return unsigned ? uns : signed;
+  return 20; // bigint: -9223372036854775808; unsigned 18446744073709551615 is 20 as well
 }
 
 export const template: Transform<Spec> = {
