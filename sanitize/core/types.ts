@@ -18,7 +18,13 @@ export type TransformSpec =
   | { transform: "phone"; keepPrefix?: number }
   | { transform: "name"; kind?: "first" | "last" | "full" }
   | { transform: "partial"; keepFirst?: number; keepLast?: number; mask?: string }
-  | { transform: "sql"; expression: string; unique?: boolean };
+  | { transform: "sql"; expression: string; unique?: boolean }
+  | { transform: "digits"; keepPrefix?: number }
+  | { transform: "uuid" }
+  | { transform: "address" }
+  | { transform: "ip"; version?: 4 | "any" }
+  | { transform: "date"; range?: number; keep?: "year" | "month" }
+  | { transform: "blob"; fill?: "empty" | "null" | "placeholder" };
 
 export type TransformName = TransformSpec["transform"];
 
@@ -179,6 +185,10 @@ export interface SqlFunctions {
   matches(expr: Sql, regex: string): Sql;
   /** Case- and accent-sensitive, NULL-safe inequality of two texts (MySQL collations are usually neither). */
   distinctText(a: Sql, b: Sql): Sql;
+  /** A date or timestamp moved by `days` (a non-negative integer expression) forward (1) or back (-1). */
+  addDays(expr: Sql, days: Sql, direction: 1 | -1): Sql;
+  /** Midnight on the first day of the date's year or month. */
+  startOf(expr: Sql, unit: "year" | "month"): Sql;
 }
 
 /** A value bound by `SqlFunctions.bind`, by name; always text. */

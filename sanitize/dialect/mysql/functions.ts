@@ -131,6 +131,13 @@ export const functions: SqlFunctions = {
   distinctText(a, b) {
     return sql`(NOT (${text(a)} COLLATE utf8mb4_bin <=> ${text(b)} COLLATE utf8mb4_bin))`;
   },
+  addDays(expr, days, direction) {
+    // Two functions rather than a signed count: day counts here are UNSIGNED, which can't go below 0.
+    return sql`${raw(direction === 1 ? "DATE_ADD" : "DATE_SUB")}(${expr}, INTERVAL ${days} DAY)`;
+  },
+  startOf(expr, unit) {
+    return unit === "year" ? sql`MAKEDATE(YEAR(${expr}), 1)` : sql`DATE_SUB(DATE(${expr}), INTERVAL DAYOFMONTH(${expr}) - 1 DAY)`;
+  },
   toBigint(digits) {
     return sql`CAST(CONCAT('0', ${text(digits)}) AS UNSIGNED)`;
   },

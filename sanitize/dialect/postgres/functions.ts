@@ -104,6 +104,13 @@ export const functions: SqlFunctions = {
   distinctText(a, b) {
     return sql`(${text(a)} IS DISTINCT FROM ${text(b)})`;
   },
+  addDays(expr, days, direction) {
+    return sql`(${expr} ${raw(direction === 1 ? "+" : "-")} CAST(${days} AS integer) * interval '1 day')`;
+  },
+  startOf(expr, unit) {
+    // Through timestamp (no time zone): the same calendar day whatever the column's type.
+    return sql`date_trunc(${raw(unit === "year" ? "'year'" : "'month'")}, CAST(${expr} AS timestamp))`;
+  },
   toBigint(digits) {
     // '0' || x: '' is 0, and no digit string can become a sign or a blank.
     return sql`CAST('0' || ${text(digits)} AS bigint)`;
