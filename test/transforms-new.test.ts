@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { engines, freshDatabase, type TestDatabase } from "./harness/db";
-import type { ColumnInfo, TransformSpec, TypeClass } from "../sanitize/core/types";
+import type { ColumnInfo, SanitizeError, TransformSpec, TypeClass } from "../sanitize/core/types";
+import { loadRules } from "../sanitize/rules";
 import { validateSpec } from "../sanitize/transforms";
 import { STREETS } from "../sanitize/transforms/streets";
 import { KEY, col, hmac, id, insertValues, mask, table, violations } from "./harness/transform-helpers";
@@ -141,5 +142,87 @@ describe.each(engines)("new transforms on %s", (engine) => {
     for (const [n, s] of Object.entries(specs)) expect(await violations(db, t, n, s)).toBe(0);
     expect(validateSpec({ transform: "blob" }, col("x", "binary", { rawType: "binary(16)" }), t).join()).toMatch(/fixed-length type/);
     expect(validateSpec({ transform: "blob", fill: "null" }, col("x", "binary", { rawType: bin, nullable: false }), t).join()).toMatch(/NOT NULL/);
+  });
+});
+
+describe.each(engines)("json on %s", (engine) => {
+  const doc = { contact: { email: "alice@corp.io", phone: "+1 555 123 4567" }, phones: ["+1 555 000 1111"], name: "Alice", n: 1, nothing: null };
+  const spec: TransformSpec = {
+    transform: "json",
+    paths: [
+      { path: "$.contact.email", transform: "email" },
+      { path: "$.phones[0]", transform: "phone", keepPrefix: 3 },
+      { path: "$.nothing", transform: "hash" },
+      { path: "$.missing.x", transform: "email" },
+    ],
+  };
+  const expected = {
+    ...doc,
+    contact: { ...doc.contact, email: `u${hmac("alice@corp.io").slice(0, 20)}@example.com` },
+    phones: [referenceDigitMask("+1 555 000 1111", 3, false, KEY)],
+  };
+
+  for (const type of engine === "postgres" ? ["jsonb", "json", "text"] : ["json"]) {
+    it(`masks the values at the paths of a ${type} column and leaves the rest, JSON nulls and absent paths alone`, async () => {
+      const db = await freshDatabase(engine);
+      const t = await setup(db, type, [JSON.stringify(doc), null], { typeClass: type === "text" ? "text" : "json", rawType: type, maxLength: undefined });
+      expect(validateSpec(spec, t.columns[1], t)).toEqual([]);
+      expect(await violations(db, t, "v", spec)).toBe(1);
+      await mask(db, t, { v: spec });
+      const out = await texts(db, "v");
+      expect(JSON.parse(out[0]!)).toEqual(expected);
+      expect(out[1]).toBeNull();
+      expect(await violations(db, t, "v", spec)).toBe(0);
+    });
+  }
+
+  it("refuses bad paths, overlapping paths, transforms that can't go inside JSON and unknown nested options", () => {
+    const t = table("t", [id, col("v", "json", { rawType: "jsonb" })]);
+    const problems = (paths: unknown[]) => validateSpec({ transform: "json", paths } as TransformSpec, t.columns[1], t).join("\n");
+    expect(problems([{ path: "contact.email", transform: "email" }])).toMatch(/json path "contact.email" is not a simple path/);
+    expect(problems([{ path: "$.a", transform: "email" }, { path: "$.a.b", transform: "hash" }])).toMatch(/"\$\.a\.b" overlaps "\$\.a"/);
+    expect(problems([{ path: "$.a", transform: "template", value: "{id}" }])).toMatch(/transform "template" can't be used inside JSON/);
+    expect(problems([{ path: "$.a", transform: "phone", keepPrefx: 2 }])).toMatch(/unknown option "keepPrefx" for transform "phone"/);
+    expect(problems([{ path: "$.a", transform: "hash", length: 3 }])).toMatch(/json path "\$\.a": hash length 3 is out of range/);
+    expect(problems([])).toMatch(/json needs `paths`/);
+    expect(validateSpec(spec, col("v", "integer"), t).join()).toMatch(/works on json, jsonb and text columns/);
+  });
+});
+
+describe("the new transforms in a rules file", () => {
+  it("load with their options; bad options name the file, line and option", () => {
+    const rules = loadRules(
+      [
+        "tables:",
+        "  people:",
+        "    columns:",
+        "      postcode: { transform: digits, keepPrefix: 1 }",
+        "      ext_id:   { transform: uuid }",
+        "      street:   { transform: address }",
+        "      ip:       { transform: ip, version: 4 }",
+        "      born:     { transform: date, keep: year }",
+        "      photo:    { transform: blob, fill: placeholder }",
+        "      profile:",
+        "        transform: json",
+        "        paths:",
+        '          - { path: "$.contact.email", transform: email, domain: staging.test }',
+        '          - { path: "$.nick", transform: null }',
+      ].join("\n"),
+      "rules.yaml",
+    );
+    const cols = (rules.tables.people as { columns: Record<string, TransformSpec> }).columns;
+    expect(cols.born).toEqual({ transform: "date", keep: "year" });
+    expect(cols.profile).toEqual({ transform: "json", paths: [{ path: "$.contact.email", transform: "email", domain: "staging.test" }, { path: "$.nick", transform: null }] });
+    const bad = (line: string) => {
+      try {
+        loadRules(["tables:", "  people:", "    columns:", line].join("\n"), "rules.yaml");
+      } catch (e) {
+        return (e as SanitizeError).problems.join("\n");
+      }
+      return "";
+    };
+    expect(bad("      born: { transform: date, keep: day }")).toMatch(/rules\.yaml:4 .*born\.keep.*expected one of year, month/);
+    expect(bad("      ip: { transform: ip, version: 6 }")).toMatch(/rules\.yaml:4 .*ip\.version/);
+    expect(bad('      p: { transform: json, paths: [{ path: "contact", transform: email }] }')).toMatch(/rules\.yaml:4 .*paths/);
   });
 });

@@ -24,7 +24,11 @@ export type TransformSpec =
   | { transform: "address" }
   | { transform: "ip"; version?: 4 | "any" }
   | { transform: "date"; range?: number; keep?: "year" | "month" }
-  | { transform: "blob"; fill?: "empty" | "null" | "placeholder" };
+  | { transform: "blob"; fill?: "empty" | "null" | "placeholder" }
+  | { transform: "json"; paths: JsonPathRule[] };
+
+/** One `json` path and the transform applied to the text found there. */
+export type JsonPathRule = { path: string } & TransformSpec;
 
 export type TransformName = TransformSpec["transform"];
 
@@ -189,6 +193,13 @@ export interface SqlFunctions {
   addDays(expr: Sql, days: Sql, direction: 1 | -1): Sql;
   /** Midnight on the first day of the date's year or month. */
   startOf(expr: Sql, unit: "year" | "month"): Sql;
+  /** The scalar at `path` (object keys and array indices) of a JSON document, as text; NULL when absent or JSON null. */
+  jsonText(doc: Sql, path: readonly (string | number)[]): Sql;
+  /**
+   * `doc` with the values at existing paths replaced by JSON strings (NULL gives JSON null);
+   * absent paths are left absent. The result is the engine's JSON (PostgreSQL jsonb).
+   */
+  jsonReplace(doc: Sql, edits: readonly { path: readonly (string | number)[]; value: Sql }[]): Sql;
 }
 
 /** A value bound by `SqlFunctions.bind`, by name; always text. */
@@ -246,9 +257,10 @@ export interface Transform<S extends TransformSpec = TransformSpec> {
   render(spec: S, ctx: TransformContext): Sql;
   /**
    * Optional built-in verification: a predicate that is TRUE for a row that violates the
-   * transform's promise after masking (e.g. an email outside the masked domain).
+   * transform's promise after masking (e.g. an email outside the masked domain). Undefined when
+   * this spec has no check that could be exact (e.g. `json` with only unchecked paths).
    */
-  violation?(spec: S, ctx: TransformContext): Sql;
+  violation?(spec: S, ctx: TransformContext): Sql | undefined;
 }
 
 // ---------------------------------------------------------------------------------------

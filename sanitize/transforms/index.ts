@@ -19,6 +19,7 @@ import { address } from "./address";
 import { ip } from "./ip";
 import { date } from "./date";
 import { blob } from "./blob";
+import { json } from "./json";
 
 type ByName = { [N in TransformName]: Transform<Extract<TransformSpec, { transform: N }>> };
 
@@ -38,6 +39,7 @@ export const transforms: ByName = {
   ip,
   date,
   blob,
+  json,
 };
 
 export const transformNames = Object.keys(transforms) as TransformName[];

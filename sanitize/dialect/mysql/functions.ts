@@ -35,6 +35,11 @@ export const quoter: IdentQuoter = {
  */
 const BOUND_CHARS = 1024;
 
+/** `$.a.b[0]` with every key quoted, so any key name is taken literally. */
+function mysqlJsonPath(path: readonly (string | number)[]): string {
+  return "$" + path.map((k) => (typeof k === "number" ? `[${k}]` : `.${JSON.stringify(k)}`)).join("");
+}
+
 const text = (x: Sql): Sql => sql`CAST(${x} AS CHAR CHARACTER SET utf8mb4)`;
 
 /** U+E000 + d (private use, never in real phone numbers) as a placeholder for digit d. */
@@ -137,6 +142,16 @@ export const functions: SqlFunctions = {
   },
   startOf(expr, unit) {
     return unit === "year" ? sql`MAKEDATE(YEAR(${expr}), 1)` : sql`DATE_SUB(DATE(${expr}), INTERVAL DAYOFMONTH(${expr}) - 1 DAY)`;
+  },
+  jsonText(doc, path) {
+    const p = param(mysqlJsonPath(path));
+    // JSON_UNQUOTE would turn a JSON null into the text 'null'.
+    return sql`(CASE WHEN JSON_TYPE(JSON_EXTRACT(${doc}, ${p})) = 'NULL' THEN NULL ELSE JSON_UNQUOTE(JSON_EXTRACT(${doc}, ${p})) END)`;
+  },
+  jsonReplace(doc, edits) {
+    // JSON_REPLACE only touches existing paths. Values go in as utf8mb4 text: a binary string
+    // would be stored as "base64:type15:...".
+    return sql`JSON_REPLACE(${doc}, ${join(edits.map((e) => sql`${param(mysqlJsonPath(e.path))}, ${text(e.value)}`))})`;
   },
   toBigint(digits) {
     return sql`CAST(CONCAT('0', ${text(digits)}) AS UNSIGNED)`;

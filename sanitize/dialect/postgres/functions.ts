@@ -111,6 +111,17 @@ export const functions: SqlFunctions = {
     // Through timestamp (no time zone): the same calendar day whatever the column's type.
     return sql`date_trunc(${raw(unit === "year" ? "'year'" : "'month'")}, CAST(${expr} AS timestamp))`;
   },
+  jsonText(doc, path) {
+    return sql`(CAST(${doc} AS jsonb) #>> CAST(${param(path.map(String))} AS text[]))`;
+  },
+  jsonReplace(doc, edits) {
+    // create_missing false: an absent path stays absent; a NULL value becomes JSON null.
+    let out = sql`CAST(${doc} AS jsonb)`;
+    for (const e of edits) {
+      out = sql`jsonb_set(${out}, CAST(${param(e.path.map(String))} AS text[]), COALESCE(to_jsonb(${text(e.value)}), 'null'::jsonb), false)`;
+    }
+    return out;
+  },
   toBigint(digits) {
     // '0' || x: '' is 0, and no digit string can become a sign or a blank.
     return sql`CAST('0' || ${text(digits)} AS bigint)`;
