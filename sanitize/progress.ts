@@ -52,8 +52,15 @@ export interface Sample {
 
 /** Transforms whose own check (every row equals the constant) is complete: no samples needed. */
 export const CONSTANT_TRANSFORMS = new Set(["fixed", "null"]);
-/** Transforms whose output can equal the input by chance (a name picked from a list). */
-export const CHANCE_FIXED_POINTS = new Set(["name"]);
+/**
+ * Transforms whose output can equal the input by design or by chance: a name picked from a
+ * list, a phone/digit string with no digits to replace, a date already at its generalised
+ * value, a JSON document without the masked paths, a value already the blob placeholder or
+ * made of mask characters. A sampled row whose masked value equals its original keeps no
+ * digest (it holds nothing to leak). Never `sql`: `expression: email` must be caught. If EVERY
+ * sample of a column maps to itself, the check fails (verify.ts): the transform changed nothing.
+ */
+export const CHANCE_FIXED_POINTS = new Set(["name", "phone", "digits", "date", "json", "blob", "partial", "address", "ip"]);
 
 export function specHash(c: PlannedColumn, where: string | undefined, key: MaskingKey | undefined): string {
   return createHash("sha256")

@@ -115,6 +115,12 @@ async function maskedTableChecks(input: VerifyInput, p: PlannedTable, allJobs: J
       if (!leak) return { name, passed: false, detail: "the masking key is needed to compare the sampled originals: pass the key the database was sanitized with" };
       const r = perRow.get(c.name) ?? { checked: 0, leaks: 0 };
       const leaks = r.leaks + (whole.length ? Number(row[`w${i}`]) : 0);
+      if (digests === 0)
+        return {
+          name,
+          passed: false,
+          detail: `every one of ${own.length} sampled values maps to itself: the transform changed nothing in the sampled rows; check the rule (e.g. a json path that matches nothing, values without digits)`,
+        };
       return {
         name,
         passed: leaks === 0,

@@ -100,7 +100,7 @@ describe("loadRules", () => {
   it("unknown transform names the path, the line and the choices", () => {
     const p = problemsOf("tables:\n  users:\n    columns:\n      id_ok: { transform: hash }\n      email: { transform: emial }\n");
     expect(p).toEqual([
-      `rules.yaml:5 tables.users.columns.email: unknown transform "emial"; expected one of fixed, null, template, email, hash, phone, name, partial, sql`,
+      `rules.yaml:5 tables.users.columns.email: unknown transform "emial"; expected one of fixed, null, template, email, hash, phone, name, partial, sql, digits, uuid, address, ip, date, blob, json`,
     ]);
     // Block style: the line is the one holding the bad name.
     expect(problemsOf("tables:\n  users:\n    columns:\n      email:\n        domain: x.io\n        transform: emial\n")[0]).toMatch(/^rules\.yaml:6 tables\.users\.columns\.email: unknown transform "emial"/);

@@ -1,59 +1,11 @@
-import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { engines, freshDatabase, type TestDatabase } from "./harness/db";
-import { ident, join, param, render, sql, type Sql } from "../sanitize/core/sql";
+import { engines, freshDatabase } from "./harness/db";
+import { ident, param, render, sql, type Sql } from "../sanitize/core/sql";
 import { deriveMaskingKey } from "../sanitize/core/masking-key";
-import type { ColumnInfo, EngineName, MaskingKey, TableInfo, TransformContext, TransformSpec, TypeClass } from "../sanitize/core/types";
-import * as pgDialect from "../sanitize/dialect/postgres/functions";
-import * as myDialect from "../sanitize/dialect/mysql/functions";
-import { FIRST_NAMES, LAST_NAMES, getTransform, needsMaskingKey, renderSpec, validateSpec, violationOf } from "../sanitize/transforms";
-
-const KEY = "test-masking-key-0123456789abcdef";
-const MK = deriveMaskingKey(KEY);
-const dialects = { postgres: pgDialect, mysql: myDialect };
-const hmac = (v: string, key = KEY) => createHmac("sha256", key).update(v, "utf8").digest("hex");
-
-// ---- hand-built schema info (the introspector is tested elsewhere) -------------------
-function col(name: string, typeClass: TypeClass, o: Partial<ColumnInfo> = {}): ColumnInfo {
-  return { name, rawType: o.rawType ?? (typeClass === "integer" ? "integer" : "varchar(255)"), typeClass, maxLength: typeClass === "text" ? 255 : undefined, nullable: true, unique: false, isPrimaryKey: false, generated: false, inUniqueIndex: false, ...o };
-}
-function table(name: string, columns: ColumnInfo[], schema = "public"): TableInfo {
-  return { schema, name, qualified: `${schema}.${name}`, columns, primaryKey: columns.filter((c) => c.isPrimaryKey).map((c) => c.name), estimatedRows: 0, hasTriggers: false, identity: `test/${name}`, partitioned: false };
-}
-const id = col("id", "integer", { isPrimaryKey: true, unique: true, nullable: false });
-
-function ctxFor(engine: EngineName, t: TableInfo, column: string, specs: Record<string, TransformSpec>, key: MaskingKey | null = MK): TransformContext {
-  const c = t.columns.find((x) => x.name === column)!;
-  const ctx: TransformContext = {
-    engine,
-    fn: dialects[engine].functions,
-    table: t,
-    column: c,
-    self: ident(column),
-    key: key ?? undefined,
-    columnRef: (n) => (specs[n] ? renderSpec(specs[n], ctxFor(engine, t, n, specs, key)) : ident(n)),
-  };
-  return ctx;
-}
-
-/** One UPDATE for all the table's masked columns, like the executor does. */
-async function mask(db: TestDatabase, t: TableInfo, specs: Record<string, TransformSpec>): Promise<void> {
-  const sets = Object.entries(specs).map(([c, s]) => sql`${ident(c)} = ${renderSpec(s, ctxFor(db.engine, t, c, specs))}`);
-  const r = render(sql`UPDATE ${ident(t.name)} SET ${join(sets)}`, dialects[db.engine].quoter);
-  expect(r.display).not.toContain(KEY);
-  await db.exec(r.text, r.values);
-}
-
-async function violations(db: TestDatabase, t: TableInfo, column: string, spec: TransformSpec): Promise<number> {
-  const v = violationOf(spec, ctxFor(db.engine, t, column, { [column]: spec }))!;
-  const r = render(sql`SELECT COUNT(*) AS n FROM ${ident(t.name)} WHERE ${v}`, dialects[db.engine].quoter);
-  return Number(await db.scalar(r.text, r.values));
-}
-
-async function values(db: TestDatabase, tableName: string, column: string): Promise<(string | null)[]> {
-  const rows = await db.exec(`SELECT ${column} AS v FROM ${tableName} ORDER BY id`);
-  return rows.map((r) => (r.v === null ? null : String(r.v)));
-}
+import type { TransformSpec } from "../sanitize/core/types";
+import { FIRST_NAMES, LAST_NAMES, getTransform, needsMaskingKey, validateSpec } from "../sanitize/transforms";
+import { referenceDigitMask } from "./harness/digit-mask-reference";
+import { KEY, MK, col, ctxFor, dialects, hmac, id, mask, table, values, violations } from "./harness/transform-helpers";
 
 const EMAILS = ["alice@corp.io", "bob@corp.io", "Zoë.Ångström@例え.jp", null, "carol@corp.io"];
 
@@ -145,11 +97,7 @@ describe.each(engines)("transforms executed on %s", (engine) => {
     for (const [i, p] of phones.entries()) await db.exec(`INSERT INTO t VALUES (${i + 1}, ${engine === "postgres" ? "$1" : "?"})`, [p]);
     await mask(db, table("t", [id, col("p", "text")]), { p: { transform: "phone", keepPrefix: 3 } });
     const out = await values(db, "t", "p");
-    const expected = phones.map((p) => {
-      if (p === null) return null;
-      const map = BigInt("0x" + hmac(p).slice(0, 15)).toString().padStart(19, "0").slice(9, 19);
-      return p.slice(0, 3) + p.slice(3).replace(/[0-9]/g, (d) => map[Number(d)]);
-    });
+    const expected = phones.map((p) => (p === null ? null : referenceDigitMask(p, 3, false, KEY)));
     expect(out).toEqual(expected);
     expect(out[0]).toMatch(/^\+1 \(\d{3}\) \d{3}-\d{4}$/);
     expect(out[0]).toBe(out[1]);
@@ -207,6 +155,28 @@ describe.each(engines)("transforms executed on %s", (engine) => {
   });
 });
 
+describe.each(engines)("fixed and NULLs on %s", (engine) => {
+  it("fixed keeps NULL NULL by default; fillNulls: true sets them; the check follows", async () => {
+    const db = await freshDatabase(engine);
+    await db.exec("CREATE TABLE t (id int primary key, a varchar(20), b varchar(20), n int)");
+    await db.exec("INSERT INTO t VALUES (1, 'x', 'x', 5), (2, NULL, NULL, NULL)");
+    const t = table("t", [id, col("a", "text"), col("b", "text"), col("n", "integer")]);
+    const keep: TransformSpec = { transform: "fixed", value: "v" };
+    const fill: TransformSpec = { transform: "fixed", value: "v", fillNulls: true };
+    const zero: TransformSpec = { transform: "fixed", value: 0 };
+    await mask(db, t, { a: keep, b: fill, n: zero });
+    expect(await values(db, "t", "a")).toEqual(["v", null]);
+    expect(await values(db, "t", "b")).toEqual(["v", "v"]);
+    expect(await values(db, "t", "n")).toEqual(["0", null]);
+    expect(await violations(db, t, "a", keep)).toBe(0);
+    expect(await violations(db, t, "b", fill)).toBe(0);
+    // A NULL left by a fillNulls rule is a row the rule didn't reach.
+    await db.exec("UPDATE t SET b = NULL WHERE id = 2");
+    expect(await violations(db, t, "b", fill)).toBe(1);
+    expect(await violations(db, t, "a", { transform: "fixed", value: "w" })).toBe(1);
+  });
+});
+
 describe("transform validation (no database)", () => {
   const t = table("users", [
     id,
@@ -245,6 +215,18 @@ describe("transform validation (no database)", () => {
     expect(problems({ transform: "hash", length: 16 }, "code")).toBe("");
     expect(problems({ transform: "template", value: "c_{id}" }, "code")).toBe("");
     expect(problems({ transform: "template", value: "c_{age}" }, "code")).toMatch(/is unique/);
+  });
+  it("template lengths come from the referenced column's type: {int4} is at most 11 characters", () => {
+    const staff = (keyType: string, n = 16) =>
+      table("staff", [col("staff_id", "integer", { isPrimaryKey: true, unique: true, nullable: false, rawType: keyType }), col("username", "text", { maxLength: n, rawType: `varchar(${n})` })]);
+    const check = (keyType: string, n = 16) => validateSpec({ transform: "template", value: "staff{staff_id}" }, staff(keyType, n).columns[1], staff(keyType, n)).join("\n");
+    for (const ok of ["integer", "int4", "int(11)", "int", "int unsigned", "smallint", "int2", "tinyint(4)", "mediumint"]) expect(check(ok), ok).toBe("");
+    expect(check("bigint")).toMatch(/staff\.username: transform "template" output can be 25 characters.*varchar\(16\)/);
+    expect(check("int8")).toMatch(/can be 25/);
+    expect(check("integer", 15)).toMatch(/can be 16 characters, but the column is varchar\(15\)/);
+    expect(check("int unsigned", 15)).toBe("");
+    expect(check("smallint", 11)).toBe("");
+    expect(check("smallint", 10)).toMatch(/can be 11/);
   });
   it("primary key and generated columns can't be masked; unknown template column is named", () => {
     expect(problems({ transform: "hash" }, "id")).toMatch(/users\.id: is part of the primary key/);

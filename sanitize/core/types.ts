@@ -10,7 +10,7 @@ import type { Sql } from "./sql";
 // ---------------------------------------------------------------------------------------
 
 export type TransformSpec =
-  | { transform: "fixed"; value: string | number | boolean }
+  | { transform: "fixed"; value: string | number | boolean; fillNulls?: boolean }
   | { transform: "null" }
   | { transform: "template"; value: string }
   | { transform: "email"; domain?: string }
@@ -18,7 +18,17 @@ export type TransformSpec =
   | { transform: "phone"; keepPrefix?: number }
   | { transform: "name"; kind?: "first" | "last" | "full" }
   | { transform: "partial"; keepFirst?: number; keepLast?: number; mask?: string }
-  | { transform: "sql"; expression: string; unique?: boolean };
+  | { transform: "sql"; expression: string; unique?: boolean }
+  | { transform: "digits"; keepPrefix?: number }
+  | { transform: "uuid" }
+  | { transform: "address" }
+  | { transform: "ip"; version?: 4 | "any" }
+  | { transform: "date"; range?: number; keep?: "year" | "month" }
+  | { transform: "blob"; fill?: "empty" | "null" | "placeholder" }
+  | { transform: "json"; paths: JsonPathRule[] };
+
+/** One `json` path and the transform applied to the text found there. */
+export type JsonPathRule = { path: string } & TransformSpec;
 
 export type TransformName = TransformSpec["transform"];
 
@@ -198,7 +208,52 @@ export interface SqlFunctions {
   distinct(a: Sql, b: Sql): Sql;
   /** A LIKE pattern match, used by built-in checks. */
   like(expr: Sql, pattern: Sql): Sql;
+  /**
+   * A scalar subquery that computes each step's values once per row, as text, in order (a step
+   * reads the outer row and earlier steps through `ref`), then returns `body`. Lets a transform
+   * reuse an HMAC or a Feistel round's state without repeating its SQL. Values and `interleave`
+   * pieces must stay under 1024 characters (MySQL binds them as VARCHAR(1024)).
+   */
+  bind(steps: Array<(ref: BoundRef) => Record<string, Sql>>, body: (ref: BoundRef) => Sql): Sql;
+  /**
+   * Splits `text` at every `sep` (one character) and joins the pieces again with `slot(j)` after
+   * the j-th piece (j 1-based, an integer expression); '' when `text` is ''.
+   */
+  interleave(text: Sql, sep: string, slot: (j: Sql) => Sql): Sql;
+  /** Only the ASCII digits of `expr`, in order. */
+  digitsOnly(expr: Sql): Sql;
+  /** `expr` with every ASCII digit replaced by the one character `mark`. */
+  markDigits(expr: Sql, mark: string): Sql;
+  /** A string of decimal digits ('' is 0, at most 18 digits) as a non-negative 64-bit integer. */
+  toBigint(digits: Sql): Sql;
+  /** 10^m as a 64-bit integer (m an integer expression, 0..18). */
+  pow10(m: Sql): Sql;
+  /** The integer `expr` as text, left-padded with '0' to `len` characters. */
+  padDigits(expr: Sql, len: Sql): Sql;
+  /** 1-based substring with computed start (and length). */
+  substrAt(expr: Sql, start: Sql, length?: Sql): Sql;
+  /**
+   * TRUE when the text of `expr` matches `regex`, case-sensitively, byte for byte (for the
+   * built-in checks). Keep `regex` in the subset both engines read alike: ^ $ [] {} * + | ().
+   */
+  matches(expr: Sql, regex: string): Sql;
+  /** Case- and accent-sensitive, NULL-safe inequality of two texts (MySQL collations are usually neither). */
+  distinctText(a: Sql, b: Sql): Sql;
+  /** A date or timestamp moved by `days` (a non-negative integer expression) forward (1) or back (-1). */
+  addDays(expr: Sql, days: Sql, direction: 1 | -1): Sql;
+  /** Midnight on the first day of the date's year or month. */
+  startOf(expr: Sql, unit: "year" | "month"): Sql;
+  /** The scalar at `path` (object keys and array indices) of a JSON document, as text; NULL when absent or JSON null. */
+  jsonText(doc: Sql, path: readonly (string | number)[]): Sql;
+  /**
+   * `doc` with the values at existing paths replaced by JSON strings (NULL gives JSON null);
+   * absent paths are left absent. The result is the engine's JSON (PostgreSQL jsonb).
+   */
+  jsonReplace(doc: Sql, edits: readonly { path: readonly (string | number)[]; value: Sql }[]): Sql;
 }
+
+/** A value bound by `SqlFunctions.bind`, by name; always text. */
+export type BoundRef = (name: string) => Sql;
 
 /**
  * The masking key, pre-split into HMAC's inner and outer pads so both engines can compute a
@@ -252,9 +307,10 @@ export interface Transform<S extends TransformSpec = TransformSpec> {
   render(spec: S, ctx: TransformContext): Sql;
   /**
    * Optional built-in verification: a predicate that is TRUE for a row that violates the
-   * transform's promise after masking (e.g. an email outside the masked domain).
+   * transform's promise after masking (e.g. an email outside the masked domain). Undefined when
+   * this spec has no check that could be exact (e.g. `json` with only unchecked paths).
    */
-  violation?(spec: S, ctx: TransformContext): Sql;
+  violation?(spec: S, ctx: TransformContext): Sql | undefined;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -218,6 +218,9 @@ export async function startMariadb(opts: ServerOptions = {}): Promise<LocalServe
     "bind-address": "127.0.0.1",
     socket: join(dir, "mysqld.sock"),
     "pid-file": join(dir, "mysqld.pid"),
+    // Its own temp dir: servers in other PID namespaces sharing /tmp name their on-disk temporary
+    // tables alike (#sql-temptable-<pid>-<thread>-<n>) and delete each other's.
+    tmpdir: dir,
     "init-file": init,
     "skip-name-resolve": "",
     "skip-log-bin": "",

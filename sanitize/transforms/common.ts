@@ -90,3 +90,17 @@ export function digitMap(ctx: TransformContext, hmac: Sql): Sql {
 export function chars(s: string): number {
   return [...s].length;
 }
+
+/**
+ * `s` as a regex matching itself, for `SqlFunctions.matches`: ASCII punctuation and spaces get
+ * a backslash, which PostgreSQL (ARE), MySQL (ICU) and MariaDB (PCRE) all read as "this
+ * character, literally"; letters, digits and non-ASCII characters need none.
+ */
+export function regexLiteral(s: string): string {
+  return [...s].map((c) => (/^[\x20-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]$/.test(c) ? `\\${c}` : c)).join("");
+}
+
+/** TRUE for a non-NULL value that doesn't match the whole of `regex` (a built-in check). */
+export function notMatching(ctx: TransformContext, regex: string): Sql {
+  return sql`(${ctx.self} IS NOT NULL AND NOT ${ctx.fn.matches(ctx.self, `^(${regex})$`)})`;
+}

@@ -1,13 +1,17 @@
-import { param } from "../core/sql";
+import { param, sql } from "../core/sql";
 import type { ColumnInfo, Transform, TransformSpec } from "../core/types";
-import { chars, columnProblems, needLength, needUniqueSafe } from "./common";
+import { chars, columnProblems, keepNull, needLength, needUniqueSafe } from "./common";
 
 type Spec = Extract<TransformSpec, { transform: "fixed" }>;
 
-/** Every row gets the same value (NULLs included), e.g. a known test password hash. */
+/**
+ * Every row gets the same value, e.g. a known test password hash. NULLs stay NULL (a missing
+ * value is not personal data, and filling it would change what the application sees) unless
+ * `fillNulls: true`.
+ */
 export const fixed: Transform<Spec> = {
   name: "fixed",
-  summary: "Sets every row to the same value (`value`), NULLs included; not for unique columns.",
+  summary: "Sets every non-NULL row to the same value (`value`); `fillNulls: true` sets NULLs too; not for unique columns.",
   deterministic: false,
   preservesUniqueness: () => false,
   references: () => [],
@@ -20,10 +24,12 @@ export const fixed: Transform<Spec> = {
     ];
   },
   render(spec, ctx) {
-    return ctx.fn.castTo(param(spec.value), ctx.column);
+    const value = ctx.fn.castTo(param(spec.value), ctx.column);
+    return spec.fillNulls === true ? value : keepNull(ctx.self, value);
   },
   violation(spec, ctx) {
-    return ctx.fn.distinct(ctx.self, ctx.fn.castTo(param(spec.value), ctx.column));
+    const wrong = ctx.fn.distinct(ctx.self, ctx.fn.castTo(param(spec.value), ctx.column));
+    return spec.fillNulls === true ? wrong : sql`(${ctx.self} IS NOT NULL AND ${wrong})`;
   },
 };
 

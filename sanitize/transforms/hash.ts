@@ -1,6 +1,5 @@
-import { sql } from "../core/sql";
 import type { Transform, TransformSpec } from "../core/types";
-import { columnProblems, keepNull, needLength, needText, needUniqueSafe, requireKey } from "./common";
+import { columnProblems, keepNull, needLength, needText, needUniqueSafe, notMatching, requireKey } from "./common";
 
 type Spec = Extract<TransformSpec, { transform: "hash" }>;
 
@@ -32,6 +31,6 @@ export const hash: Transform<Spec> = {
     return keepNull(ctx.self, n === HASH_MAX ? h : ctx.fn.substr(h, 1, n));
   },
   violation(spec, ctx) {
-    return sql`(${ctx.self} IS NOT NULL AND ${ctx.fn.distinct(ctx.fn.charLength(ctx.self), sql`${hashLength(spec)}`)})`;
+    return notMatching(ctx, `[0-9a-f]{${hashLength(spec)}}`);
   },
 };

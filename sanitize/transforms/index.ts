@@ -13,6 +13,13 @@ import { partial } from "./partial";
 import { phone } from "./phone";
 import { sqlTransform } from "./sql";
 import { template } from "./template";
+import { digits } from "./digits";
+import { uuid } from "./uuid";
+import { address } from "./address";
+import { ip } from "./ip";
+import { date } from "./date";
+import { blob } from "./blob";
+import { json } from "./json";
 
 type ByName = { [N in TransformName]: Transform<Extract<TransformSpec, { transform: N }>> };
 
@@ -26,6 +33,13 @@ export const transforms: ByName = {
   name,
   partial,
   sql: sqlTransform,
+  digits,
+  uuid,
+  address,
+  ip,
+  date,
+  blob,
+  json,
 };
 
 export const transformNames = Object.keys(transforms) as TransformName[];

@@ -1,6 +1,6 @@
 import { param, raw, sql, type Sql } from "../core/sql";
 import type { Transform, TransformContext, TransformSpec } from "../core/types";
-import { columnProblems, keepNull, needLength, needText, needUniqueSafe, requireKey } from "./common";
+import { columnProblems, keepNull, needLength, needText, needUniqueSafe, notMatching, requireKey } from "./common";
 import { FIRST_NAMES, LAST_NAMES, longest } from "./names";
 
 type Spec = Extract<TransformSpec, { transform: "name" }>;
@@ -43,5 +43,12 @@ export const name: Transform<Spec> = {
     const last = () => pickFrom(ctx, h, LAST_NAMES, 9);
     const out = kind === "first" ? first() : kind === "last" ? last() : ctx.fn.concat([first(), param(" "), last()]);
     return keepNull(ctx.self, out);
+  },
+  violation(spec, ctx) {
+    // Exactly a listed name (or "First Last"): any other value can't be an output.
+    const first = FIRST_NAMES.join("|");
+    const last = LAST_NAMES.join("|");
+    const kind = kindOf(spec);
+    return notMatching(ctx, kind === "first" ? first : kind === "last" ? last : `(${first}) (${last})`);
   },
 };

@@ -1,6 +1,6 @@
-import { param, sql } from "../core/sql";
+import { param, raw, sql } from "../core/sql";
 import type { Transform, TransformSpec } from "../core/types";
-import { columnProblems, keepNull, needText, needUniqueSafe, rightChars } from "./common";
+import { columnProblems, keepNull, needText, needUniqueSafe, regexLiteral, rightChars } from "./common";
 
 type Spec = Extract<TransformSpec, { transform: "partial" }>;
 
@@ -43,5 +43,16 @@ export const partial: Transform<Spec> = {
       self,
       sql`CASE WHEN ${len} <= ${param(keepFirst + keepLast)} THEN ${fn.repeat(param(mask), len)} ELSE ${fn.concat(parts)} END`,
     );
+  },
+  violation(spec, ctx) {
+    // The kept ends are the original's, so only the masked part can be checked: a short value
+    // must be all mask characters, a longer one between its kept ends.
+    const { keepFirst, keepLast, mask } = opts(spec);
+    const { fn, self } = ctx;
+    const kept = keepFirst + keepLast;
+    const len = fn.charLength(self);
+    const m = regexLiteral(mask);
+    const middle = fn.substrAt(self, raw(String(keepFirst + 1)), sql`${len} - ${raw(String(kept))}`);
+    return sql`(${self} IS NOT NULL AND NOT (CASE WHEN ${len} <= ${raw(String(kept))} THEN ${fn.matches(self, `^(${m})*$`)} ELSE ${fn.matches(middle, `^(${m})+$`)} END))`;
   },
 };

@@ -1,4 +1,4 @@
-import { param } from "../core/sql";
+import { param, sql } from "../core/sql";
 import type { ColumnInfo, TableInfo, Transform, TransformSpec } from "../core/types";
 import { chars, columnNames, columnProblems, keepNull, needLength, needText, needUniqueSafe } from "./common";
 
@@ -46,11 +46,29 @@ export function parseTemplate(value: string): { parts: TemplatePart[]; problems:
 
 /** The longest text a column's value can print as, when known. */
 function maxPrintedLength(col: ColumnInfo): number | undefined {
-  if (col.typeClass === "integer") return 20; // -9223372036854775808
+  if (col.typeClass === "integer") return integerWidth(col.rawType);
   if (col.typeClass === "uuid") return 36;
   if (col.typeClass === "boolean") return 5;
   if (col.typeClass === "text") return col.maxLength;
   return undefined;
+}
+
+/**
+ * Characters of the longest value of an integer type, sign included: int4 -2147483648 is 11,
+ * int2 6, MySQL tinyint 4 (unsigned: no sign, 10 for int). Unknown integer types count as
+ * bigint (20), which is never too short.
+ */
+export function integerWidth(rawType: string): number {
+  const t = rawType.toLowerCase().trim();
+  const unsigned = /\bunsigned\b/.test(t);
+  const widths: [RegExp, number, number][] = [
+    [/^(tinyint|int1)\b/, 4, 3],
+    [/^(smallint|int2|smallserial|serial2)\b/, 6, 5],
+    [/^(mediumint|int3)\b/, 8, 8],
+    [/^(integer|int4|int|serial4|serial)\b/, 11, 10],
+  ];
+  for (const [re, signed, uns] of widths) if (re.test(t)) return unsigned ? uns : signed;
+  return 20; // bigint: -9223372036854775808; unsigned 18446744073709551615 is 20 as well
 }
 
 export const template: Transform<Spec> = {
@@ -95,6 +113,11 @@ export const template: Transform<Spec> = {
     if (problems.length) throw new Error(`${ctx.table.qualified}.${ctx.column.name}: ${problems[0]}`);
     const sqlParts = parts.map((p) => (p.kind === "text" ? param(p.text) : ctx.columnRef(p.column)));
     return keepNull(ctx.self, ctx.fn.concat(sqlParts.length ? sqlParts : [param("")]));
+  },
+  violation(spec, ctx) {
+    // Checks run after masking, when columnRef reads the row's current values: the value must
+    // be the template rendered from them.
+    return sql`(${ctx.self} IS NOT NULL AND ${ctx.fn.distinctText(ctx.self, template.render(spec, ctx))})`;
   },
 };
 

@@ -8,6 +8,7 @@
  */
 import { join, param, raw, sql, type IdentQuoter, type Sql } from "../../core/sql";
 import type { ColumnInfo, MaskingKey, SqlFunctions } from "../../core/types";
+import { boundNames } from "../bind-names";
 
 function checkIdentifier(name: string): void {
   if (typeof name !== "string" || name.length === 0) throw new Error("MySQL identifier is empty: name the table/column explicitly");
@@ -27,6 +28,17 @@ export const quoter: IdentQuoter = {
     return `\`${name.replace(/`/g, "``")}\``;
   },
 };
+
+/**
+ * Width of bind()/interleave() values. Not TEXT: a temporary table with a TEXT column can't
+ * stay in memory, so MariaDB would write one to disk for every row.
+ */
+const BOUND_CHARS = 1024;
+
+/** `$.a.b[0]` with every key quoted, so any key name is taken literally. */
+function mysqlJsonPath(path: readonly (string | number)[]): string {
+  return "$" + path.map((k) => (typeof k === "number" ? `[${k}]` : `.${JSON.stringify(k)}`)).join("");
+}
 
 const text = (x: Sql): Sql => sql`CAST(${x} AS CHAR CHARACTER SET utf8mb4)`;
 
@@ -85,5 +97,73 @@ export const functions: SqlFunctions = {
   },
   like(expr: Sql, pattern: Sql): Sql {
     return sql`(${text(expr)} LIKE ${text(pattern)})`;
+  },
+  bind(steps, body) {
+    // MariaDB can't reference the outer row from a derived table, but JSON_TABLE's argument may
+    // read the outer row and the tables before it (MySQL 8.0.4+, MariaDB 10.6+): one JSON_TABLE
+    // per step, the values carried as JSON strings (exact, unlike numbers through DOUBLE).
+    const names = boundNames((alias, col) => raw(`${quoter.quoteIdent(alias)}.${quoter.quoteIdent(col)}`));
+    const from = steps.map((step, i) => {
+      const values = Object.entries(step(names.ref));
+      const alias = names.add(i, values.map(([n]) => n));
+      const obj = join(values.map(([n, v]) => sql`${raw(`'${n}'`)}, ${text(v)}`));
+      const cols = values.map(([n]) => `${quoter.quoteIdent(`__aus_${n}`)} VARCHAR(${BOUND_CHARS}) PATH '$.${n}'`).join(", ");
+      return sql`JSON_TABLE(JSON_OBJECT(${obj}), '$' COLUMNS (${raw(cols)})) AS ${raw(quoter.quoteIdent(alias))}`;
+    });
+    return sql`(SELECT ${body(names.ref)} FROM ${join(from, ", ")})`;
+  },
+  interleave(textExpr, sep, slot) {
+    // The pieces become a JSON array of strings (JSON_QUOTE escapes quotes and backslashes), so
+    // any text survives the split. GROUP_CONCAT stops at group_concat_max_len (1024 bytes by
+    // default on MySQL): callers keep the text short enough (see transforms/digit-mask.ts).
+    const s = text(param(sep));
+    const pieces = sql`CONCAT('[', REPLACE(JSON_QUOTE(${text(textExpr)}) COLLATE utf8mb4_bin, ${s}, '","'), ']')`;
+    const j = raw("`__aus_x`.`ord`");
+    return sql`(SELECT COALESCE(GROUP_CONCAT(CONCAT(\`__aus_x\`.\`part\`, ${text(slot(j))}) ORDER BY \`__aus_x\`.\`ord\` SEPARATOR ''), '') FROM JSON_TABLE(${pieces}, '$[*]' COLUMNS (\`ord\` FOR ORDINALITY, \`part\` VARCHAR(${raw(String(BOUND_CHARS))}) PATH '$')) AS \`__aus_x\`)`;
+  },
+  digitsOnly(expr) {
+    return sql`REGEXP_REPLACE(${text(expr)} COLLATE utf8mb4_bin, '[^0-9]', '')`;
+  },
+  markDigits(expr, mark) {
+    if ([...mark].length !== 1) throw new Error("markDigits: the mark must be one character");
+    return sql`REGEXP_REPLACE(${text(expr)} COLLATE utf8mb4_bin, '[0-9]', ${text(param(mark))})`;
+  },
+  matches(expr, regex) {
+    // utf8mb4_bin: the column's collation is usually case-insensitive, which would let
+    // "U0123...@EXAMPLE.COM" pass a check for lowercase hex.
+    return sql`(${text(expr)} COLLATE utf8mb4_bin REGEXP ${text(param(regex))})`;
+  },
+  distinctText(a, b) {
+    return sql`(NOT (${text(a)} COLLATE utf8mb4_bin <=> ${text(b)} COLLATE utf8mb4_bin))`;
+  },
+  addDays(expr, days, direction) {
+    // Two functions rather than a signed count: day counts here are UNSIGNED, which can't go below 0.
+    return sql`${raw(direction === 1 ? "DATE_ADD" : "DATE_SUB")}(${expr}, INTERVAL ${days} DAY)`;
+  },
+  startOf(expr, unit) {
+    return unit === "year" ? sql`MAKEDATE(YEAR(${expr}), 1)` : sql`DATE_SUB(DATE(${expr}), INTERVAL DAYOFMONTH(${expr}) - 1 DAY)`;
+  },
+  jsonText(doc, path) {
+    const p = param(mysqlJsonPath(path));
+    // JSON_UNQUOTE would turn a JSON null into the text 'null'.
+    return sql`(CASE WHEN JSON_TYPE(JSON_EXTRACT(${doc}, ${p})) = 'NULL' THEN NULL ELSE JSON_UNQUOTE(JSON_EXTRACT(${doc}, ${p})) END)`;
+  },
+  jsonReplace(doc, edits) {
+    // JSON_REPLACE only touches existing paths. Values go in as utf8mb4 text: a binary string
+    // would be stored as "base64:type15:...".
+    return sql`JSON_REPLACE(${doc}, ${join(edits.map((e) => sql`${param(mysqlJsonPath(e.path))}, ${text(e.value)}`))})`;
+  },
+  toBigint(digits) {
+    return sql`CAST(CONCAT('0', ${text(digits)}) AS UNSIGNED)`;
+  },
+  pow10(m) {
+    // Not POW(): it returns a DOUBLE, and every later step would lose digits.
+    return sql`CAST(CONCAT('1', REPEAT('0', ${m})) AS UNSIGNED)`;
+  },
+  padDigits(expr, len) {
+    return sql`LPAD(${text(expr)}, ${len}, '0')`;
+  },
+  substrAt(expr, start, length) {
+    return length === undefined ? sql`SUBSTRING(${text(expr)}, ${start})` : sql`SUBSTRING(${text(expr)}, ${start}, ${length})`;
   },
 };

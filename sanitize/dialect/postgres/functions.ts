@@ -4,6 +4,7 @@
  */
 import { join, param, raw, sql, type IdentQuoter, type Sql } from "../../core/sql";
 import type { ColumnInfo, MaskingKey, SqlFunctions } from "../../core/types";
+import { boundNames } from "../bind-names";
 
 function checkIdentifier(name: string): void {
   if (typeof name !== "string" || name.length === 0) throw new Error("PostgreSQL identifier is empty: name the table/column explicitly");
@@ -69,5 +70,71 @@ export const functions: SqlFunctions = {
   },
   like(expr: Sql, pattern: Sql): Sql {
     return sql`(${text(expr)} LIKE ${text(pattern)})`;
+  },
+  bind(steps, body) {
+    // One derived row per step, joined LATERAL so a step can read the earlier ones; the first
+    // step reads the outer (updated) row as a correlated reference.
+    const names = boundNames((alias, col) => raw(`${quoter.quoteIdent(alias)}.${quoter.quoteIdent(col)}`));
+    const from = steps.map((step, i) => {
+      const values = Object.entries(step(names.ref));
+      const alias = names.add(i, values.map(([n]) => n));
+      const cols = join(values.map(([n, v]) => sql`${text(v)} AS ${raw(quoter.quoteIdent(`__aus_${n}`))}`));
+      // OFFSET 0 keeps each step a real subquery: pulled up, every reference would inline the
+      // step's expression again, and a Feistel chain would grow exponentially.
+      return sql`${raw(i === 0 ? "" : " CROSS JOIN LATERAL ")}(SELECT ${cols} OFFSET 0) AS ${raw(quoter.quoteIdent(alias))}`;
+    });
+    return sql`(SELECT ${body(names.ref)} FROM ${join(from, "")})`;
+  },
+  interleave(textExpr, sep, slot) {
+    const j = raw(`CAST("__aus_x"."ord" AS integer)`);
+    return sql`(SELECT coalesce(string_agg("__aus_x"."part" || ${text(slot(j))}, '' ORDER BY "__aus_x"."ord"), '') FROM unnest(string_to_array(${text(textExpr)}, ${text(param(sep))})) WITH ORDINALITY AS "__aus_x"("part", "ord"))`;
+  },
+  digitsOnly(expr) {
+    // translate() deletes the characters it has no replacement for: first find every
+    // non-digit of the value, then delete those. Several times faster than regexp_replace.
+    return sql`translate(${text(expr)}, translate(${text(expr)}, '0123456789', ''), '')`;
+  },
+  markDigits(expr, mark) {
+    if ([...mark].length !== 1) throw new Error("markDigits: the mark must be one character");
+    return sql`translate(${text(expr)}, '0123456789', ${text(param(mark.repeat(10)))})`;
+  },
+  matches(expr, regex) {
+    return sql`(${text(expr)} ~ ${text(param(regex))})`;
+  },
+  distinctText(a, b) {
+    return sql`(${text(a)} IS DISTINCT FROM ${text(b)})`;
+  },
+  addDays(expr, days, direction) {
+    return sql`(${expr} ${raw(direction === 1 ? "+" : "-")} CAST(${days} AS integer) * interval '1 day')`;
+  },
+  startOf(expr, unit) {
+    // Through timestamp (no time zone): the same calendar day whatever the column's type.
+    return sql`date_trunc(${raw(unit === "year" ? "'year'" : "'month'")}, CAST(${expr} AS timestamp))`;
+  },
+  jsonText(doc, path) {
+    return sql`(CAST(${doc} AS jsonb) #>> CAST(${param(path.map(String))} AS text[]))`;
+  },
+  jsonReplace(doc, edits) {
+    // create_missing false: an absent path stays absent; a NULL value becomes JSON null.
+    let out = sql`CAST(${doc} AS jsonb)`;
+    for (const e of edits) {
+      out = sql`jsonb_set(${out}, CAST(${param(e.path.map(String))} AS text[]), COALESCE(to_jsonb(${text(e.value)}), 'null'::jsonb), false)`;
+    }
+    return out;
+  },
+  toBigint(digits) {
+    // '0' || x: '' is 0, and no digit string can become a sign or a blank.
+    return sql`CAST('0' || ${text(digits)} AS bigint)`;
+  },
+  pow10(m) {
+    return sql`CAST('1' || repeat('0', CAST(${m} AS integer)) AS bigint)`;
+  },
+  padDigits(expr, len) {
+    return sql`lpad(${text(expr)}, CAST(${len} AS integer), '0')`;
+  },
+  substrAt(expr, start, length) {
+    return length === undefined
+      ? sql`substr(${text(expr)}, CAST(${start} AS integer))`
+      : sql`substr(${text(expr)}, CAST(${start} AS integer), CAST(${length} AS integer))`;
   },
 };
