@@ -16,7 +16,8 @@ import { DEFAULT_RETRY_FOR_MS, redactDbMessage } from "./dialect/connect-retry";
 import type { Dialect } from "./dialect/types";
 import { leakKey, type LeakKey } from "./leak-digest";
 import type { ForeignKeySuspension } from "./linked-fks";
-import { chunkScope, deleteStatement, truncateStatements, updateStatement, type Plan, type PlannedTable } from "./plan";
+import { chunkScope, deleteStatement, truncateStatements, type Plan, type PlannedTable } from "./plan";
+import { maskChunk } from "./mask-chunk";
 import { assess, CHANCE_FIXED_POINTS, CONSTANT_TRANSFORMS, Progress, specHash, tableIdentity, type Chunk, type Job, type Sample, type TableWork } from "./progress";
 
 /** Foreign keys between masked columns, suspended while masking (linked-fks.ts). */
@@ -135,7 +136,7 @@ async function trial(dialect: Dialect, conn: Connection, plan: Plan, todo: Table
           const end = await tx.query(sql`SELECT ${dialect.statements.keyText(pk, keyColumn)} AS k FROM ${p.ref} ORDER BY ${pk} LIMIT 1 OFFSET ${raw(String(TRIAL_ROWS - 1))}`);
           upTo = end.rows.length ? String(end.rows[0].k) : undefined;
         }
-        await tx.query(updateStatement(p, { upTo }, only));
+        await maskChunk(dialect, tx, p, { upTo }, only);
         throw ROLLBACK;
       });
     } catch (err) {
@@ -302,7 +303,7 @@ async function runChunks(
     const changed = await conn.transaction(async (tx) => {
       if (!m.chunkKey) for (const q of dialect.statements.unboundedStatement()) await tx.query(q);
       if (leak && perChunk > 0) await progress.addSamples(tx, await sampleChunk(dialect, tx, p, job, sampled, bounds, perChunk, leak));
-      const res = await tx.query(updateStatement(p, bounds, only));
+      const res = { rowCount: await maskChunk(dialect, tx, p, bounds, only) };
       await progress.chunkDone(tx, p.table.qualified, job.id, chunk.no, res.rowCount);
       return res.rowCount;
     });
@@ -337,16 +338,28 @@ async function sampleChunk(
   const out: Sample[] = [];
   for (const c of columns) {
     const chance = CHANCE_FIXED_POINTS.has(c.spec.transform);
+    // A split rule's `where` (user SQL) never shares a statement with the masked expression
+    // (key material): the masked values of the sampled keys are read in a second statement.
+    const inline = chance && !m.split;
     const select = [
       m.chunkKey ? sql`${st.keyText(ident(m.chunkKey), keyColumn)} AS k` : sql`NULL AS k`,
       sql`${st.asText(ident(c.name))} AS v`,
-      chance ? sql`${st.asText(c.expr)} AS m` : sql`NULL AS m`,
+      inline ? sql`${st.asText(c.expr)} AS m` : sql`NULL AS m`,
     ];
     const conds = [...chunkScope(p, bounds), sql`${ident(c.name)} IS NOT NULL`];
     const res = await tx.query(sql`SELECT ${join(select)} FROM ${p.ref} WHERE ${join(conds, " AND ")} LIMIT ${raw(String(Math.trunc(n)))}`);
+    const maskedNow = new Map<string, unknown>();
+    if (chance && m.split && m.chunkKey && res.rows.length) {
+      const pk = ident(m.chunkKey);
+      const own = m.split.setOrder.find((x) => x.name === c.name)!.expr;
+      const keys = res.rows.map((row) => m.keyValue(String(row.k)));
+      const r = await tx.query(sql`SELECT ${st.keyText(pk, keyColumn)} AS k, ${st.asText(own)} AS m FROM ${p.ref} WHERE ${pk} IN (${join(keys)})`);
+      for (const row of r.rows) maskedNow.set(String(row.k), row.m);
+    }
     for (const row of res.rows) {
       const v = String(row.v);
-      out.push({ jobId: job.id, column: c.name, rowKey: row.k == null ? null : String(row.k), digest: chance && row.m != null && String(row.m) === v ? null : leak.digest(v) });
+      const mv = inline ? row.m : maskedNow.get(String(row.k));
+      out.push({ jobId: job.id, column: c.name, rowKey: row.k == null ? null : String(row.k), digest: chance && mv != null && String(mv) === v ? null : leak.digest(v) });
     }
   }
   return out;

@@ -27,6 +27,7 @@ import { coverage as runCoverage, type CoverageReport } from "./coverage";
 import { redactDbMessage } from "./dialect/connect-retry";
 import { checkExpression, checkQuery } from "./core/fragment";
 import { parseTableKey, resolveTableKey, tableResolver } from "./table-key";
+import { chunkStatements } from "./mask-chunk";
 import { linkForeignKeys } from "./plan-foreign-keys";
 import { matviewsToRefresh, type MatviewRefresh } from "./plan-matviews";
 
@@ -55,6 +56,20 @@ export interface MaskStep {
   chunkKey?: string;
   /** A stored (text) key as an exact comparison value for the chunk key column. */
   keyValue: (text: string) => Sql;
+  /**
+   * Set when the rule's user SQL (`where`, `sql` expressions) and the masking key's pads would
+   * meet in one statement: then a chunk runs in two steps (mask-chunk.ts), so no statement
+   * that carries key material ever contains SQL the rules author wrote.
+   */
+  split?: SplitMask;
+}
+
+/** The keyed half of a split chunk: user SQL replaced by the values the first step stored. */
+export interface SplitMask {
+  /** `sql`-transform columns, numbered for the work table's value columns. */
+  sqlColumns: { name: string; expression: string; index: number }[];
+  /** SET entries in engine order; `sql` columns read their stored value. */
+  setOrder: { name: string; expr: Sql }[];
 }
 
 export interface TruncateStep {
@@ -401,6 +416,11 @@ function planMask(
 
   const ordered = dialect.engine === "mysql" ? orderForLeftToRight(columns, readsOf) : columns;
   const set = join(ordered.map((c) => sql`${ident(c.name)} = ${c.expr}`));
+  const split = splitMask(dialect, table, rule, specs, ordered, input.key);
+  if (split && !("sqlColumns" in split)) {
+    problems.add("rules", `tables.${key}: ${split.problem}`);
+    return undefined;
+  }
 
   // Constant outputs only (fixed/null): skipping rows that already hold them is safe because
   // no other column of the row depends on being rewritten. With any row-dependent transform,
@@ -415,7 +435,76 @@ function planMask(
     warnings.push(
       `tables.${key}: ${table.qualified} has ${table.primaryKey.length ? "a multi-column" : "no"} primary key, so it is masked in ONE transaction (no chunks, no resume within the table).`,
     );
-  return hideSql({ where: rule.where, columns, chunkKey }, { set, setOrder: ordered, skipUnchanged, keyValue });
+  return hideSql({ where: rule.where, columns, chunkKey }, { set, setOrder: ordered, skipUnchanged, keyValue, split });
+}
+
+/** True when the fragment binds secret parameters (the masking key's pads). */
+function carriesKey(e: Sql): boolean {
+  return e.pieces.some((p) => p.kind === "param" && p.param.secret);
+}
+
+/**
+ * The two-step form of a rule whose user SQL would otherwise share a statement with key
+ * material (issue 8 §6): step one evaluates `where` and the `sql` expressions into a work
+ * table (no key); step two masks the rows found there (no user SQL). `sql` columns read their
+ * stored value; a template reading a `sql` column reads it the same way (PostgreSQL: from the
+ * work table, as SET sees the old row; MySQL: the column itself, assigned first, left to right).
+ */
+function splitMask(
+  dialect: Dialect,
+  table: TableInfo,
+  rule: Extract<TableRule, { kind: "mask" }>,
+  specs: Map<string, { spec: TransformSpec; column: ColumnInfo }>,
+  ordered: PlannedColumn[],
+  key: MaskingKey | undefined,
+): SplitMask | { problem: string } | undefined {
+  const sqlNames = ordered.filter((c) => c.spec.transform === "sql").map((c) => c.name);
+  const userSql = rule.where !== undefined || sqlNames.length > 0;
+  if (!userSql || !ordered.some((c) => c.spec.transform !== "sql" && carriesKey(c.expr))) return undefined;
+  if (table.primaryKey.length !== 1 && dialect.engine === "mysql")
+    return {
+      problem:
+        `${table.qualified} has no single-column primary key, so its \`where\`/\`sql\` rules can't be evaluated apart from the masking key; ` +
+        "add a primary key on the clone, or mask this table without `where` and `sql` transforms.",
+    };
+  const sqlColumns = sqlNames.map((name, index) => ({ name, index, expression: (specs.get(name)!.spec as { expression: string }).expression }));
+  const stored = (name: string): Sql => {
+    const i = sqlColumns.find((c) => c.name === name)!.index;
+    return dialect.engine === "postgres" ? ident(WORK_TABLE, `s${i}`) : workValue(dialect, table, i);
+  };
+  const exprs = new Map<string, Sql>();
+  const exprFor = (name: string): Sql => {
+    if (sqlNames.includes(name)) return stored(name);
+    const cached = exprs.get(name);
+    if (cached) return cached;
+    const { spec, column } = specs.get(name)!;
+    const e = getTransform(spec.transform).render(spec, {
+      engine: dialect.engine,
+      fn: dialect.functions,
+      table,
+      column,
+      self: ident(name),
+      columnRef: (other) =>
+        sqlNames.includes(other) ? (dialect.engine === "postgres" ? stored(other) : ident(other)) : specs.has(other) && other !== name ? exprFor(other) : ident(other),
+      key,
+    });
+    exprs.set(name, e);
+    return e;
+  };
+  // MySQL reads a column assigned earlier in the same SET as its new value: `sql` columns (now
+  // plain stored values) go first, so a template reading one sees the masked value; the other
+  // columns keep their order (readers of a keyed column inline its expression instead).
+  const order = dialect.engine === "mysql" ? [...ordered.filter((c) => sqlNames.includes(c.name)), ...ordered.filter((c) => !sqlNames.includes(c.name))] : ordered;
+  return { sqlColumns, setOrder: order.map((c) => ({ name: c.name, expr: exprFor(c.name) })) };
+}
+
+/** The work table step one fills (a temporary table of the session, see mask-chunk.ts). */
+export const WORK_TABLE = "aurora_staging_work";
+
+/** MySQL: a `sql` column's stored value, one work table per column (a temporary table can't be opened twice in one statement). */
+function workValue(dialect: Dialect, table: TableInfo, i: number): Sql {
+  const pk = table.primaryKey[0];
+  return sql`(SELECT ${ident("aurora_staging_s")} FROM ${ident(`${WORK_TABLE}_v${i}`)} WHERE ${ident(`${WORK_TABLE}_v${i}`, "aurora_staging_k")} = ${dialect.statements.table(table)}.${ident(pk)})`;
 }
 
 /**
@@ -487,12 +576,12 @@ export function updateStatement(p: PlannedTable, bounds: { after?: string; upTo?
 }
 
 /** The predicates selecting a chunk's rows that the rule masks: key bounds and `where`. */
-export function chunkScope(p: PlannedTable, bounds: { after?: string; upTo?: string }): Sql[] {
+export function chunkScope(p: PlannedTable, bounds: { after?: string; upTo?: string }, withWhere = true): Sql[] {
   const m = p.mask!;
   const conds: Sql[] = [];
   if (m.chunkKey && bounds.after !== undefined) conds.push(sql`${ident(m.chunkKey)} > ${m.keyValue(bounds.after)}`);
   if (m.chunkKey && bounds.upTo !== undefined) conds.push(sql`${ident(m.chunkKey)} <= ${m.keyValue(bounds.upTo)}`);
-  if (m.where) conds.push(sql`(${raw(m.where)})`);
+  if (m.where && withWhere) conds.push(sql`(${raw(m.where)})`);
   return conds;
 }
 
@@ -520,6 +609,14 @@ export function truncateStatements(dialect: Dialect, tables: PlannedTable[]): Sq
   return out;
 }
 
+/** The user-SQL half of a split rule as a plain SELECT, for EXPLAIN. */
+function splitSelection(p: PlannedTable): Sql {
+  const m = p.mask!;
+  const values = m.split!.sqlColumns.map((c) => raw(`(${c.expression})`));
+  const scope = chunkScope(p, {});
+  return sql`SELECT ${join([sql`1`, ...values])} FROM ${p.ref}${scope.length ? sql` WHERE ${join(scope, " AND ")}` : sql``}`;
+}
+
 function displayStatements(dialect: Dialect, tables: PlannedTable[], triggers: "fire" | "disable"): string[] {
   const show = (q: Sql): string => render(q, dialect.quoter).display;
   const out: string[] = [];
@@ -530,7 +627,7 @@ function displayStatements(dialect: Dialect, tables: PlannedTable[], triggers: "
     if (!p.mask) continue;
     const bounds = p.mask.chunkKey ? { after: ":chunk_start", upTo: ":chunk_end" } : {};
     // Chunk bounds are shown as placeholders: they are computed while running.
-    out.push(show(updateStatement(p, bounds)).replace(/'(:chunk_(?:start|end))'/g, "$1"));
+    for (const q of chunkStatements(dialect, p, bounds).statements) out.push(show(q).replace(/'(:chunk_(?:start|end))'/g, "$1"));
   }
   return out;
 }
@@ -539,7 +636,9 @@ async function explainAll(conn: Connection, tables: PlannedTable[], problems: Pr
   for (const p of tables) {
     const checks: { what: string; q: Sql }[] = [];
     if (p.delete) checks.push({ what: `delete condition "${p.delete}"`, q: deleteStatement(p) });
-    if (p.mask) checks.push({ what: p.mask.where ? `masking UPDATE (with where "${p.mask.where}")` : "masking UPDATE", q: updateStatement(p, {}) });
+    // A split rule's user SQL is checked alone (no key in that statement); the trial runs its keyed step.
+    if (p.mask?.split) checks.push({ what: `row selection (where "${p.mask.where ?? ""}", sql expressions)`, q: splitSelection(p) });
+    else if (p.mask) checks.push({ what: p.mask.where ? `masking UPDATE (with where "${p.mask.where}")` : "masking UPDATE", q: updateStatement(p, {}) });
     for (const c of checks) {
       try {
         await conn.query(sql`EXPLAIN ${c.q}`);

@@ -92,12 +92,13 @@ async function deploy(db: TestDatabase, rules: string) {
     },
     {
       sources: { "prod-db": source },
-      state: (type) =>
-        // The "clone" is the test database's server: its endpoint, port and master user.
+      state: (type, name) =>
+        // The "clone" is the test database's server: its endpoint, port and master user. The
+        // master password is the server's; the application user gets its own (>= 16 chars).
         type === "aws:rds/cluster:Cluster"
           ? { endpoint: db.target.host, readerEndpoint: db.target.host, port: db.target.port, masterUsername: db.target.user }
           : type === "random:index/randomPassword:RandomPassword"
-            ? { result: pulumi.secret(db.target.password ?? "") as unknown as string }
+            ? { result: pulumi.secret(name.includes("app") ? "app-user-password-0123456789" : (db.target.password ?? "")) as unknown as string }
             : {},
       async provider(args) {
         events.push(`start ${args.type}`);
