@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { hashRules, loadRules } from "../sanitize/rules";
 import { CONFIG_NAMESPACE, parseStagingConfig, StagingConfigError, type StagingConfig } from "./config";
 import { lookupSource, planClone } from "./source";
+import { declareSchedule } from "./schedule";
 import { StagingClone } from "./staging-clone";
 
 export interface ProgramOptions {
@@ -125,6 +126,8 @@ export async function stagingProgram(options: ProgramOptions = {}): Promise<Reco
     maskingKey: config.maskingKey !== undefined ? pulumi.secret(config.maskingKey) : undefined,
   });
 
+  const schedule = config.schedule ? declareSchedule(config.schedule) : undefined;
+
   return {
     clusterIdentifier: clone.clusterIdentifier,
     writerEndpoint: clone.writerEndpoint,
@@ -150,5 +153,6 @@ export async function stagingProgram(options: ProgramOptions = {}): Promise<Reco
       verified: clone.sanitization.verified,
     },
     ready: clone.ready,
+    ...(schedule ? { refreshSchedule: schedule.schedule.scheduleCron } : {}),
   };
 }
