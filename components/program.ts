@@ -150,6 +150,8 @@ export async function stagingProgram(options: ProgramOptions = {}): Promise<Reco
       runId: clone.sanitization.runId,
       finishedAt: clone.sanitization.finishedAt,
       checks: clone.sanitization.checks,
+      // Table names and row counts (the fleet reports rows masked); never values.
+      rowsPerTable: clone.sanitization.rowsPerTable,
       verified: clone.sanitization.verified,
     },
     ready: clone.ready,

@@ -22,6 +22,9 @@ const commands: Record<string, (argv: string[], io: Io) => Promise<ExitCodeValue
   verify: verifyCommand,
   scan: scanCommand,
   demo: demoCommand,
+  // Lazy: the fleet drives Pulumi; the sanitizer's own commands never load it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  fleet: (argv, io) => (require("../../fleet/command") as typeof import("../../fleet/command")).fleetCommand(argv, io),
 };
 
 export const mainHelp = `Usage: aurora-staging <command> [options]
@@ -35,6 +38,7 @@ Commands:
   verify     re-run the checks on a sanitized database
   scan       list personal-looking columns the rules don't cover; --write a draft rules file
   demo       local rehearsal: throwaway server, fake production data, clone, sanitize, verify
+  fleet      pulumi preview|up|destroy over many team stacks (Automation API), bounded by the cluster quota
 
 Run \`aurora-staging <command> --help\` for the options of a command.
 
