@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { hashRules, loadRules } from "../sanitize/rules";
 import { CONFIG_NAMESPACE, parseStagingConfig, StagingConfigError, type StagingConfig } from "./config";
 import { lookupSource, planClone } from "./source";
+import { estimatedMonthlyCost } from "./cost";
 import { declareSchedule } from "./schedule";
 import { StagingClone } from "./staging-clone";
 
@@ -155,6 +156,7 @@ export async function stagingProgram(options: ProgramOptions = {}): Promise<Reco
       verified: clone.sanitization.verified,
     },
     ready: clone.ready,
+    estimatedMonthlyCost: estimatedMonthlyCost(config),
     ...(schedule ? { refreshSchedule: schedule.schedule.scheduleCron } : {}),
   };
 }
