@@ -133,3 +133,57 @@ describe("cost and plan on the command line", () => {
     expect(bad.stderr + cost.stdout + plan.stdout).not.toContain(KEY);
   }, 120_000);
 });
+
+describe("cost estimate against the pages really written (PostgreSQL, page LSNs)", () => {
+  it("the masked table's estimate is within 25% of the pages the sanitizer wrote", async () => {
+    const db = await freshDatabase("postgres", "costpages");
+    await load(db);
+    await db.exec("CREATE EXTENSION IF NOT EXISTS pageinspect");
+    await db.exec("CHECKPOINT");
+    const e = await estimateCost({ target: db.target, rules: RULES, maskingKey: KEY, coverage: "off", region: "eu-west-1" });
+    const estimate = e.tables.find((t) => t.table === "public.customers")!.ownedBytes;
+    const lsn = String(await db.scalar("SELECT pg_current_wal_lsn()"));
+    await sanitize({ target: db.target, rules: RULES, maskingKey: KEY, coverage: "off" });
+    // A page the sanitizer wrote (changed or new) carries a WAL position after `lsn`.
+    const written = Number(
+      await db.scalar(
+        `SELECT sum((SELECT count(*) FROM generate_series(0, pg_relation_size(r.oid) / current_setting('block_size')::int - 1) AS b
+                     WHERE (page_header(get_raw_page(r.oid::regclass::text, b::int))).lsn > $1::pg_lsn))
+           * current_setting('block_size')::int
+           FROM pg_class r
+          WHERE r.oid = 'customers'::regclass
+             OR r.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'customers'::regclass)
+             OR r.oid = (SELECT reltoastrelid FROM pg_class WHERE oid = 'customers'::regclass)`,
+        [lsn],
+      ),
+    );
+    expect(written).toBeGreaterThan(0);
+    expect(Math.abs(estimate / written - 1)).toBeLessThanOrEqual(0.25);
+  }, 120_000);
+});
+
+describe("cost estimate against the pages really written (MariaDB, page LSNs in the .ibd file)", () => {
+  /** FIL_PAGE_LSN (8 bytes at offset 16) of every page of the table's tablespace, after flushing it. */
+  async function pageLsns(db: TestDatabase, file: string): Promise<bigint[]> {
+    await db.exec("FLUSH TABLES customers FOR EXPORT; UNLOCK TABLES");
+    const buf = (await import("node:fs")).readFileSync(file);
+    const pageSize = Number(await db.scalar("SELECT @@innodb_page_size"));
+    return Array.from({ length: buf.length / pageSize }, (_, i) => buf.readBigUInt64BE(i * pageSize + 16));
+  }
+
+  it("the masked table's estimate is within 25% of the pages the sanitizer wrote", async () => {
+    const db = await freshDatabase("mysql", "costpages");
+    await load(db);
+    const file = (await import("node:path")).join(String(await db.scalar("SELECT @@datadir")), db.name, "customers.ibd");
+    const e = await estimateCost({ target: db.target, rules: RULES, maskingKey: KEY, coverage: "off", region: "eu-west-1" });
+    const estimate = e.tables.find((t) => t.table.endsWith(".customers"))!.ownedBytes;
+    const before = await pageLsns(db, file);
+    await sanitize({ target: db.target, rules: RULES, maskingKey: KEY, coverage: "off" });
+    const after = await pageLsns(db, file);
+    const pageSize = Number(await db.scalar("SELECT @@innodb_page_size"));
+    // Changed pages and pages the file grew by; all-zero (never written) pages don't count.
+    const written = after.filter((lsn, i) => lsn !== 0n && lsn !== before[i]).length * pageSize;
+    expect(written).toBeGreaterThan(0);
+    expect(Math.abs(estimate / written - 1)).toBeLessThanOrEqual(0.25);
+  }, 120_000);
+});
