@@ -10,6 +10,8 @@
  * Messages never echo the masking key.
  */
 
+import { cronProblem } from "./cron";
+
 export const CONFIG_NAMESPACE = "aurora-staging";
 
 /** Suffix appended to the cluster identifier prefix: "-" + 8 hex chars of the generation. */
@@ -86,6 +88,21 @@ export interface PostCloneCommand {
   command: string;
 }
 
+/** Pulumi Deployments: the stack's own deployment settings and a `pulumi up` schedule (components/schedule.ts). */
+export interface ScheduleConfig {
+  /** Five-field cron, UTC, e.g. "0 3 * * *". */
+  cron: string;
+  /** The git repository Pulumi Deployments checks the project out of. */
+  repoUrl: string;
+  branch: string;
+  /** The project's folder inside the repository. */
+  repoDir?: string;
+  /** AWS credentials through Pulumi's OIDC issuer: the role the deployment assumes. */
+  awsRoleArn?: string;
+  /** A self-hosted agent pool (in the VPC, so the runner reaches the clone). */
+  agentPoolId?: string;
+}
+
 /** Who may connect to the clone (on its port), beyond the machine running `pulumi up`. */
 export interface AllowFrom {
   securityGroupIds: string[];
@@ -142,6 +159,7 @@ export interface StagingConfig {
   stableHostname?: StableHostname;
   connectionSecretName?: string;
   clusterQuota: number;
+  schedule?: ScheduleConfig;
   /** The stack's AWS region (`aws:region`), when known. */
   region?: string;
 }
@@ -189,6 +207,7 @@ const KNOWN_KEYS = [
   "stableHostname",
   "connectionSecretName",
   "clusterQuota",
+  "schedule",
 ] as const;
 
 /** Keys earlier versions accepted; each gets its own message saying what replaced it. */
@@ -357,6 +376,7 @@ export function parseStagingConfig(raw: Record<string, unknown>, context: { regi
   }
 
   const clusterQuota = p.integer("clusterQuota", 1, 1000, "40") ?? DEFAULT_CLUSTER_QUOTA;
+  const schedule = parseSchedule(p, raw.schedule);
 
   if (!sanitize && raw.sanitizeOptions !== undefined) {
     problems.push(
@@ -405,6 +425,7 @@ export function parseStagingConfig(raw: Record<string, unknown>, context: { regi
     stableHostname,
     connectionSecretName,
     clusterQuota,
+    ...(schedule ? { schedule } : {}),
     region,
   };
 }
@@ -623,6 +644,49 @@ function parsePostCloneCommands(p: Reader): PostCloneCommand[] {
     if (name !== undefined && command !== undefined) out.push({ name, command });
   });
   return out;
+}
+
+function parseSchedule(p: Reader, value: unknown): ScheduleConfig | undefined {
+  const example = '{"cron": "0 3 * * *", "repoUrl": "https://github.com/acme/aurora-staging.git", "branch": "main"}';
+  if (typeof value === "string" && !value.trim().startsWith("{")) {
+    // A bare cron: the deployment also needs to know where the project's code is.
+    p.problem("schedule", `must be an object: a deployment needs the cron and the repository it checks out, e.g. ${example}`);
+    return undefined;
+  }
+  const obj = p.object("schedule", example);
+  if (obj === undefined) return undefined;
+  const sub = p.child("schedule", obj);
+  sub.unknownKeys(["cron", "repoUrl", "branch", "repoDir", "awsRoleArn", "agentPoolId"]);
+  const cron = sub.string("cron", { required: true, example: "0 3 * * *" });
+  const cronWhy = cron !== undefined ? cronProblem(cron) : undefined;
+  if (cronWhy) sub.bad("cron", cron!, `is not a cron expression: ${cronWhy}`, '"0 3 * * *" (03:00 UTC daily)');
+  const repoUrl = sub.string("repoUrl", { required: true, example: "https://github.com/acme/aurora-staging.git" });
+  if (repoUrl !== undefined && !/^(https:\/\/|git@)[^\s]+$/.test(repoUrl)) {
+    sub.bad("repoUrl", repoUrl, "must be an https:// or git@ repository URL", "https://github.com/acme/aurora-staging.git");
+  }
+  const branch = sub.string("branch", { example: "main" }) ?? "main";
+  if (!/^[A-Za-z0-9._/-]{1,255}$/.test(branch)) sub.bad("branch", branch, "is not a git branch name", "main");
+  const repoDir = sub.string("repoDir", { example: "infra/aurora-staging" });
+  if (repoDir !== undefined && (repoDir.startsWith("/") || repoDir.split("/").includes(".."))) {
+    sub.bad("repoDir", repoDir, "must be a relative folder inside the repository", "infra/aurora-staging");
+  }
+  const awsRoleArn = sub.string("awsRoleArn", { example: "arn:aws:iam::123456789012:role/pulumi-deployments" });
+  if (awsRoleArn !== undefined && !ROLE_ARN.test(awsRoleArn)) {
+    sub.bad("awsRoleArn", awsRoleArn, "is not an IAM role ARN", "arn:aws:iam::123456789012:role/pulumi-deployments");
+  }
+  const agentPoolId = sub.string("agentPoolId", { example: "a1b2c3d4-0000-1111-2222-333344445555" });
+  if (agentPoolId !== undefined && !/^[A-Za-z0-9-]{1,64}$/.test(agentPoolId)) {
+    sub.bad("agentPoolId", agentPoolId, "is not an agent pool id", "a1b2c3d4-0000-1111-2222-333344445555");
+  }
+  if (cron === undefined || cronWhy || repoUrl === undefined) return undefined;
+  return {
+    cron: cron.trim(),
+    repoUrl,
+    branch,
+    ...(repoDir !== undefined ? { repoDir } : {}),
+    ...(awsRoleArn !== undefined ? { awsRoleArn } : {}),
+    ...(agentPoolId !== undefined ? { agentPoolId } : {}),
+  };
 }
 
 function parseStableHostname(p: Reader): StableHostname | undefined {

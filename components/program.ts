@@ -10,6 +10,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { hashRules, loadRules } from "../sanitize/rules";
 import { CONFIG_NAMESPACE, parseStagingConfig, StagingConfigError, type StagingConfig } from "./config";
 import { lookupSource, planClone } from "./source";
+import { estimatedMonthlyCost } from "./cost";
+import { declareSchedule } from "./schedule";
 import { StagingClone } from "./staging-clone";
 
 export interface ProgramOptions {
@@ -125,6 +127,8 @@ export async function stagingProgram(options: ProgramOptions = {}): Promise<Reco
     maskingKey: config.maskingKey !== undefined ? pulumi.secret(config.maskingKey) : undefined,
   });
 
+  const schedule = config.schedule ? declareSchedule(config.schedule) : undefined;
+
   return {
     clusterIdentifier: clone.clusterIdentifier,
     writerEndpoint: clone.writerEndpoint,
@@ -147,8 +151,12 @@ export async function stagingProgram(options: ProgramOptions = {}): Promise<Reco
       runId: clone.sanitization.runId,
       finishedAt: clone.sanitization.finishedAt,
       checks: clone.sanitization.checks,
+      // Table names and row counts (the fleet reports rows masked); never values.
+      rowsPerTable: clone.sanitization.rowsPerTable,
       verified: clone.sanitization.verified,
     },
     ready: clone.ready,
+    estimatedMonthlyCost: estimatedMonthlyCost(config),
+    ...(schedule ? { refreshSchedule: schedule.schedule.scheduleCron } : {}),
   };
 }

@@ -56,6 +56,8 @@ export interface SanitizationSummary {
   runId: pulumi.Output<string>;
   finishedAt: pulumi.Output<string>;
   checks: pulumi.Output<{ name: string; passed: boolean }[]>;
+  /** Rows changed per table (names and counts only). */
+  rowsPerTable: pulumi.Output<Record<string, number>>;
   verified: pulumi.Output<boolean>;
 }
 
@@ -438,6 +440,7 @@ export class StagingClone extends pulumi.ComponentResource {
       runId: sanitization.runId,
       finishedAt: sanitization.finishedAt,
       checks: sanitization.checks,
+      rowsPerTable: sanitization.rowsPerTable,
       verified: sanitization.verified,
     };
     // Resolves once everything gating and published exists (ids resolve after creation).

@@ -439,6 +439,7 @@ describe("the program (index.ts) with stack config", () => {
         "connectionSecretArn",
         "sanitization",
         "ready",
+        "estimatedMonthlyCost",
       ].sort(),
     );
     const out = result as Record<string, pulumi.Output<unknown>>;

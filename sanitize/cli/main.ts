@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * `aurora-staging`: plan | sanitize | verify | scan | demo. See docs/cli.md.
+ * `aurora-staging`: plan | sanitize | verify | scan | demo | cost | fleet. See docs/cli.md.
  *
  * Expected failures (bad flags, bad rules, refused targets, connection problems) print a
  * message and a list of problems, never a stack trace; set AURORA_STAGING_DEBUG=1 to see
  * stacks of unexpected errors. Everything printed passes through the redactor.
  */
+import { costCommand } from "./commands/cost";
 import { demoCommand } from "./commands/demo";
 import { planCommand } from "./commands/plan";
 import { sanitizeCommand } from "./commands/sanitize";
@@ -22,6 +23,10 @@ const commands: Record<string, (argv: string[], io: Io) => Promise<ExitCodeValue
   verify: verifyCommand,
   scan: scanCommand,
   demo: demoCommand,
+  cost: costCommand,
+  // Lazy: the fleet drives Pulumi; the sanitizer's own commands never load it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  fleet: (argv, io) => (require("../../fleet/command") as typeof import("../../fleet/command")).fleetCommand(argv, io),
 };
 
 export const mainHelp = `Usage: aurora-staging <command> [options]
@@ -35,6 +40,8 @@ Commands:
   verify     re-run the checks on a sanitized database
   scan       list personal-looking columns the rules don't cover; --write a draft rules file
   demo       local rehearsal: throwaway server, fake production data, clone, sanitize, verify
+  cost       estimate the storage the sanitized clone will own, in GB and $/month
+  fleet      pulumi preview|up|destroy over many team stacks (Automation API), bounded by the cluster quota
 
 Run \`aurora-staging <command> --help\` for the options of a command.
 

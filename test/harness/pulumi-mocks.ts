@@ -225,6 +225,8 @@ export async function runWithMocks<T>(
     "aurora-staging",
     "team-test",
     options.preview ?? false,
+    // The Pulumi Cloud organization (the deployment schedule names it).
+    "acme",
   );
 
   // Wrap the mock monitor to see the registration requests themselves.

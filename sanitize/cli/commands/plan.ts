@@ -7,6 +7,8 @@ import type { Plan } from "../../plan";
 import { table } from "../format";
 import type { Io } from "../io";
 import { clusterOption, connectionOptions, readSanitizeOptions, rulesOptions, runOptions } from "../options";
+import { estimateForPlan } from "../../cost";
+import { costLines, defaultRegion, regionOption } from "./cost";
 
 export const planHelp = `Usage: aurora-staging plan --url URL --rules FILE [options]
 
@@ -15,12 +17,14 @@ lengths, uniqueness, foreign keys, coverage), then prints the exact SQL sanitize
 (masking key shown as <secret>) and the coverage report. Writes nothing. Exits 0 when the
 plan is valid, 2/3 with every problem listed when it is not.
 
+Also prints the storage cost estimate of \`aurora-staging cost\` (--region REGION for its prices).
+
 Options: same as \`aurora-staging sanitize --help\`. With --cluster: every database of the
 server and what happens to it, each one planned.
 `;
 
 export async function planCommand(argv: string[], io: Io): Promise<ExitCodeValue> {
-  const { values } = parseArgs({ args: argv, options: { ...connectionOptions, ...rulesOptions, ...runOptions, ...clusterOption }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { ...connectionOptions, ...rulesOptions, ...runOptions, ...clusterOption, ...regionOption }, strict: true });
   if (values.help) {
     io.out(planHelp);
     return ExitCode.ok;
@@ -33,8 +37,10 @@ export async function planCommand(argv: string[], io: Io): Promise<ExitCodeValue
     return ExitCode.ok;
   }
   const p = await plan(options);
+  // The estimate is information: when it can't be made (e.g. no privilege on the size statistics) the plan still stands.
+  const cost = await estimateForPlan(p, options, defaultRegion(values.region)).catch((e: unknown) => ({ unavailable: e instanceof Error ? e.message : String(e) }));
   if (values.json) {
-    io.json(planJson(p));
+    io.json({ ...(planJson(p) as object), cost });
     return ExitCode.ok;
   }
   io.out(`Plan for ${url} (${p.engine}), rules ${rulesFile} (hash ${p.rulesHash.slice(0, 12)})`);
@@ -52,6 +58,9 @@ export async function planCommand(argv: string[], io: Io): Promise<ExitCodeValue
   io.out("");
   io.out(`SQL (${p.statements.length} statements; chunk bounds shown as parameters, masking key as <secret>):`);
   for (const s of p.statements) io.out(s.trimEnd().endsWith(";") ? s : `${s};`);
+  io.out("");
+  io.out("Cost estimate:");
+  for (const line of "unavailable" in cost ? [`  unavailable: ${cost.unavailable}`] : costLines(cost)) io.out(line.startsWith("  ") ? line : `  ${line}`);
   io.out("");
   io.out("Nothing was written. Run the same command with `sanitize` to apply it.");
   return ExitCode.ok;
