@@ -22,7 +22,7 @@ export function tablesLines(tables: TableReport[]): string[] {
   if (!tables.length) return ["  (no tables)"];
   return table([
     ["table", "action", "rows", "chunks", "time", ""],
-    ...tables.map((t) => [t.table, t.action, fmtInt(t.rows), fmtInt(t.chunks), fmtMs(t.ms), t.skipped ? "(already done)" : ""]),
+    ...tables.map((t) => [t.table, t.action, fmtInt(t.rows), fmtInt(t.chunks), fmtMs(t.ms), t.skipped ? "(nothing to write now)" : ""]),
   ]);
 }
 
@@ -33,12 +33,12 @@ export function checksLines(checks: CheckResult[]): string[] {
 
 export function reportLines(report: RunReport): string[] {
   const lines: string[] = [];
-  if (report.alreadyDone) lines.push("Already sanitized with these rules (same rules hash): nothing was written.");
+  if (report.alreadyDone) lines.push("Nothing needed writing: every table was already sanitized. Every check below ran now, against the data as it is.");
   if (report.resumed) lines.push("Resumed an interrupted run: chunks committed before were not applied again.");
   const rows = report.tables.reduce((n, t) => n + t.rows, 0);
   const failed = report.checks.filter((c) => !c.passed);
   lines.push(`Tables (${report.tables.length}, ${fmtInt(rows)} rows changed):`, ...tablesLines(report.tables));
-  lines.push(`Checks (${report.checks.length - failed.length}/${report.checks.length} passed):`, ...checksLines(report.checks));
+  lines.push(`Checks run now, at ${report.checkedAt} (${report.checks.length - failed.length}/${report.checks.length} passed):`, ...checksLines(report.checks));
   lines.push(
     `Run ${report.runId}, rules ${report.rulesHash.slice(0, 12)}, ${report.engine}, ${report.startedAt} -> ${report.finishedAt}`,
     report.verified
