@@ -3,8 +3,9 @@
  *
  * Pulumi serializes this object (and every function it reaches) into the stack state as
  * JavaScript text, and the engine's provider host later runs that text with plain `node`, in
- * the project directory, possibly long after this file has changed (`delete` and `diff` run
- * the OLD serialized code). Hence the rules of this file:
+ * the project directory, possibly long after this file has changed: `check`, `diff`, `create`
+ * and `update` run the NEW serialized code (from the program being deployed), `read` and
+ * `delete` the OLD one (from state). Hence the rules of this file:
  *   - no value imports at module level (only `import type`): a captured module object does not
  *     serialize, least of all under vitest's module transform;
  *   - `require(...)` inside the functions, and the sanitizer is the COMPILED library
