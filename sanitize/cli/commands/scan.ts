@@ -11,7 +11,9 @@ import { UsageError } from "../usage-error";
 export const scanHelp = `Usage: aurora-staging scan --url URL [--rules FILE] [--write FILE [--force]]
 
 Lists the columns that look personal (email, phone, name, address, ip, token, ...) and that
-FILE's rules (if given) don't transform, keep or drop yet. Writes nothing to the database.
+FILE's rules (if given) don't transform, keep or drop yet, by name and by content: it reads
+up to 200 rows per table (patterns, free text, all-NULL columns; lookup tables are kept).
+Sampled values are never printed. Writes nothing to the database.
 
 Options:
   --url URL          the database to scan (or $AURORA_STAGING_URL)
