@@ -4,7 +4,7 @@
  * author fixes everything in one round. The plan also compiles the statements the executor
  * runs, so what `plan` shows is exactly what `sanitize` does.
  */
-import { ident, join, raw, render, sql, type Sql } from "./core/sql";
+import { displaySql, ident, join, raw, sql, type Sql } from "./core/sql";
 import {
   SanitizeError,
   type ColumnInfo,
@@ -98,6 +98,8 @@ export interface Plan {
   coverage: CoverageReport;
   /** The statements a run executes, for display: secrets show as <secret>. */
   statements: string[];
+  /** The same, long literals and lists shown as their length (`plan` without --full-sql). */
+  briefStatements: string[];
   warnings: string[];
   triggers: "fire" | "disable";
   /** Foreign keys masked on both sides with the same transform: suspended while masking, restored and checked after. */
@@ -246,6 +248,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     tables: planned,
     coverage,
     statements: displayStatements(dialect, planned, triggers),
+    briefStatements: displayStatements(dialect, planned, triggers, false),
     warnings,
     triggers,
     linkedForeignKeys: fk.linked,
@@ -617,8 +620,8 @@ function splitSelection(p: PlannedTable): Sql {
   return sql`SELECT ${join([sql`1`, ...values])} FROM ${p.ref}${scope.length ? sql` WHERE ${join(scope, " AND ")}` : sql``}`;
 }
 
-function displayStatements(dialect: Dialect, tables: PlannedTable[], triggers: "fire" | "disable"): string[] {
-  const show = (q: Sql): string => render(q, dialect.quoter).display;
+function displayStatements(dialect: Dialect, tables: PlannedTable[], triggers: "fire" | "disable", full = true): string[] {
+  const show = (q: Sql): string => displaySql(q, dialect.quoter, { full });
   const out: string[] = [];
   for (const q of truncateStatements(dialect, tables)) out.push(show(q));
   for (const p of tables) if (p.delete) out.push(show(deleteStatement(p)));
