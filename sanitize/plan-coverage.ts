@@ -10,6 +10,8 @@ import type { Samples } from "./scan-sample";
 export interface ScanResult {
   /** Personal-looking columns the rules neither transform, keep nor drop. */
   columns: { table: string; column: string; reason: string; suggestion: string }[];
+  /** Lookup-table columns the draft keeps, with the reason (never a value). */
+  kept: { entry: string; reason: string }[];
   /** Draft rules YAML covering them (to be reviewed). */
   draft: string;
 }
@@ -17,15 +19,17 @@ export interface ScanResult {
 export function scanSchema(schema: SchemaInfo, rules: Rules | undefined, mode: CoverageMode, samples?: Samples): ScanResult {
   if (mode !== "strict") {
     // What the draft masks, by name and (given samples) by content; lookup tables are kept.
-    const { columns } = draftEntries(schema, rules, samples);
+    const { columns, keep } = draftEntries(schema, rules, samples);
     return {
       columns: columns.map((e) => ({ table: e.table, column: e.column, reason: e.reason, suggestion: e.line })),
+      kept: keep,
       draft: draftRules(schema, rules, undefined, samples),
     };
   }
   const report = coverage(schema, rules ?? { tables: {}, keep: [], verify: [] }, mode);
   return {
     columns: report.problems.map((p) => ({ table: p.table, column: p.column, reason: p.category ?? "not classified by the rules", suggestion: p.suggestion })),
+    kept: [],
     draft: draftRules(schema, rules, undefined, samples),
   };
 }

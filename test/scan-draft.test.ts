@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { sanitize, scan } from "../sanitize/index";
+import { runCli } from "./harness/cli";
 import { engines, freshDatabase, type TestDatabase } from "./harness/db";
 
 const KEY = "scan-draft-key-0123456789abcdef";
@@ -109,5 +110,17 @@ describe.each(engines)("scan drafts safe rules (%s)", (engine) => {
     expect(Number(await db.scalar("SELECT COUNT(*) FROM customer WHERE notes IS NOT NULL"))).toBe(0);
     expect(Number(await db.scalar("SELECT COUNT(*) FROM staff WHERE picture IS NOT NULL AND length(picture) > 0"))).toBe(0);
     expect(Number(await db.scalar("SELECT COUNT(*) FROM staff WHERE password = '8cb2237d0679ca88db6464eac60da96345513964' OR last_name IN ('HILLYER', 'STEPHENS')"))).toBe(0);
+  });
+
+  it("the CLI lists what the draft masks and which lookup columns it keeps, with reasons and no sampled value", async () => {
+    const db = await freshDatabase(engine, "scancli");
+    await load(db);
+    const r = await runCli(["scan", "--url", db.url]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/customer\.contact .*pattern match: email in 100% of 40 sampled values/);
+    expect(r.stdout).toMatch(/lookup tables the draft keeps[^\n]*\n(.*\n)*  city\.city +\(lookup table/);
+    for (const v of [email(1), "HILLYER", "203.0.113", "Town1", "refund"]) expect(r.stdout + r.stderr).not.toContain(v);
+    const json = JSON.parse((await runCli(["scan", "--url", db.url, "--json"])).stdout) as { kept: { entry: string }[] };
+    expect(json.kept.map((k) => k.entry).sort()).toEqual(["category.name", "city.city", "department.name", "language.name"]);
   });
 });

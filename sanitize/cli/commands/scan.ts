@@ -46,13 +46,17 @@ export async function scanCommand(argv: string[], io: Io): Promise<ExitCodeValue
     }
   }
   if (values.json) {
-    io.json({ columns: result.columns, ...(values.write ? { written: values.write } : {}) });
+    io.json({ columns: result.columns, kept: result.kept, ...(values.write ? { written: values.write } : {}) });
     return ExitCode.ok;
   }
   if (!result.columns.length) io.out(`No unclassified personal-looking columns in ${url}.`);
   else {
     io.out(`${result.columns.length} personal-looking column(s) without a rule in ${url}:`);
     for (const line of table([["column", "looks like", "suggested rule"], ...result.columns.map((c) => [`${c.table}.${c.column}`, c.reason, c.suggestion])])) io.out(line);
+  }
+  if (result.kept.length) {
+    io.out(`${result.kept.length} column(s) of lookup tables the draft keeps (reference data, not personal by default):`);
+    for (const k of result.kept) io.out(`  ${k.entry}   (${k.reason})`);
   }
   if (values.write) io.out(`Draft rules written to ${values.write}: review every entry before using it.`);
   return ExitCode.ok;
