@@ -307,7 +307,9 @@ export function suggestSpec(t: TableInfo, c: ColumnInfo, category: string | unde
   // Every sampled value is NULL: NULL is the one value that surely fits and leaks nothing.
   if (allNull && category && fits({ transform: "null" })) return { transform: "null" };
   for (const s of preferred(t, c, category)) if (fits(s)) return s;
-  return fallback(t, c);
+  const last = fallback(t, c);
+  // Nothing generic fits: a visible TODO for the reviewer rather than a rule that does not fit.
+  return fits(last) ? last : todo(t, c);
 }
 
 function preferred(t: TableInfo, c: ColumnInfo, category: string | undefined): TransformSpec[] {
@@ -376,7 +378,11 @@ function fallback(t: TableInfo, c: ColumnInfo): TransformSpec {
   if (c.typeClass === "date" || c.typeClass === "timestamp") return { transform: "date" };
   if (c.typeClass === "uuid") return { transform: "uuid" };
   if (c.typeClass === "binary") return { transform: "blob" };
-  // Nothing generic fits: the user has to decide.
+  return todo(t, c);
+}
+
+/** Nothing generic fits (e.g. a unique NOT NULL date): the user has to decide. */
+function todo(t: TableInfo, c: ColumnInfo): TransformSpec {
   return { transform: "sql", expression: `/* TODO: an expression for ${t.name}.${c.name} */ NULL` };
 }
 

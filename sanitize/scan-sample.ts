@@ -21,7 +21,8 @@ export interface TableSample {
 export type Samples = Map<string, TableSample>;
 
 function needsSample(c: ColumnInfo): boolean {
-  if (c.typeClass === "binary" || c.typeClass === "json") return false;
+  // Blobs and JSON are never read; "other" (geometry, ranges, ...) may not cast to text cleanly.
+  if (c.typeClass === "binary" || c.typeClass === "json" || c.typeClass === "other") return false;
   return c.typeClass === "text" || looksPersonal(c.name) !== undefined;
 }
 
