@@ -7,6 +7,8 @@
 import type { ColumnInfo, CoverageMode, Rules, SchemaInfo, TableInfo, TransformSpec } from "./core/types";
 import { getTransform } from "./transforms";
 import { tableResolver } from "./table-key";
+import { classifyColumn, lookupReason, type Classified } from "./scan-classify";
+import type { Samples } from "./scan-sample";
 
 // ---------------------------------------------------------------------------------------
 // Personal-looking names
@@ -40,12 +42,16 @@ const CATEGORIES: { category: string; patterns: Pattern[] }[] = [
   { category: "user name", patterns: ["username", ["user", "name"], "nickname", ["nick", "name"], "loginname", ["login", "name"], ["screen", "name"], "handle"] },
   { category: "full name", patterns: [["full", "name"], "fullname", ["display", "name"], ["middle", "name"], ["contact", "name"], ["customer", "name"], ["person", "name"], ["billing", "name"], ["shipping", "name"], ["card", "holder"], "cardholder"] },
   { category: "birth date", patterns: ["birth", "birthday", "birthdate", "dob", "born"] },
+  { category: "employment date", patterns: [["hire", "date"], "hired", ["hired", "on"], "hiredate", ["termination", "date"]] },
+  { category: "gender", patterns: ["gender", "sex"] },
   { category: "national id", patterns: ["ssn", "nin", ["national", "id"], "nationalid", ["tax", "id"], ["social", "security"], ["id", "number"], ["id", "card"], ["driver", "license"], ["drivers", "license"], ["driving", "licence"]] },
   { category: "passport", patterns: ["passport"] },
   { category: "bank account", patterns: ["iban", "bic", ["account", "number"], ["account", "no"], ["account", "num"], "acct", ["bank", "account"], ["routing", "number"], ["sort", "code"]] },
   { category: "payment card", patterns: ["card", "cards", "creditcard", "cvv", "cvc", "pan", ["cc", "number"], ["cc", "num"]] },
   { category: "postcode", patterns: ["zip", "zipcode", "postcode", "postal", ["post", "code"]] },
-  { category: "address", patterns: ["address", "addresses", "addr", "street", "city", "town", ["address", "line"], "geo", "latitude", "longitude", "lat", "lng", "lon", "geolocation"] },
+  { category: "city", patterns: ["city", "town"] },
+  { category: "district", patterns: ["district", "county", "borough", "neighbourhood", "neighborhood"] },
+  { category: "address", patterns: ["address", "addresses", "addr", "street", ["address", "line"], "geo", "latitude", "longitude", "lat", "lng", "lon", "geolocation"] },
   { category: "name", patterns: ["name", "names"] },
 ];
 
@@ -296,10 +302,14 @@ function problemFor(schema: SchemaInfo, t: TableInfo, c: ColumnInfo, category: s
 // ---------------------------------------------------------------------------------------
 
 /** A transform for the column: the category's natural choice, if it fits; else a safe fallback. */
-export function suggestSpec(t: TableInfo, c: ColumnInfo, category: string | undefined): TransformSpec {
+export function suggestSpec(t: TableInfo, c: ColumnInfo, category: string | undefined, allNull = false): TransformSpec {
   const fits = (s: TransformSpec) => getTransform(s.transform).validate(s, c, t).length === 0;
+  // Every sampled value is NULL: NULL is the one value that surely fits and leaks nothing.
+  if (allNull && category && fits({ transform: "null" })) return { transform: "null" };
   for (const s of preferred(t, c, category)) if (fits(s)) return s;
-  return fallback(t, c);
+  const last = fallback(t, c);
+  // Nothing generic fits: a visible TODO for the reviewer rather than a rule that does not fit.
+  return fits(last) ? last : todo(t, c);
 }
 
 function preferred(t: TableInfo, c: ColumnInfo, category: string | undefined): TransformSpec[] {
@@ -331,13 +341,25 @@ function preferred(t: TableInfo, c: ColumnInfo, category: string | undefined): T
     case "passport":
       return [{ transform: "partial", keepLast: 0 }, hash16, { transform: "null" }];
     case "ip address":
-      return [{ transform: "fixed", value: "192.0.2.1" }, { transform: "null" }];
+      return [{ transform: "ip" }, { transform: "ip", version: 4 }, { transform: "null" }];
     case "postcode":
-      return [{ transform: "fixed", value: c.typeClass === "integer" ? 0 : "00000" }, { transform: "null" }];
+      return [{ transform: "digits" }, { transform: "null" }, { transform: "fixed", value: c.typeClass === "integer" ? 0 : "00000" }];
     case "birth date":
-      return [{ transform: "fixed", value: c.typeClass === "integer" ? 1970 : "1970-01-01" }, { transform: "null" }];
+      return [{ transform: "date", keep: "year" }, { transform: "null" }, { transform: "fixed", value: c.typeClass === "integer" ? 1970 : "1970-01-01" }];
+    case "employment date":
+      return [{ transform: "date" }, { transform: "null" }];
+    case "gender":
+      // NULL where allowed; else one value every row shares (an enum's first member is valid by construction).
+      return [{ transform: "null" }, { transform: "fixed", value: c.enumValues?.[0] ?? "X" }];
+    case "city":
+    case "district":
+      return [{ transform: "null" }, { transform: "fixed", value: "redacted".slice(0, c.maxLength ?? 8) }];
     case "address":
-      return [{ transform: "fixed", value: c.typeClass === "decimal" ? 0 : "1 Example Street" }, { transform: "null" }, ...pkTemplate("address")];
+      return c.typeClass === "decimal" ? [{ transform: "fixed", value: 0 }, { transform: "null" }] : [{ transform: "address" }, { transform: "null" }, ...pkTemplate("address")];
+    case "blob":
+      return [{ transform: "blob" }, { transform: "blob", fill: "null" }, { transform: "null" }];
+    case "free text":
+      return [{ transform: "null" }, { transform: "fixed", value: "redacted".slice(0, c.maxLength ?? 8) }, hash16];
     default:
       return [];
   }
@@ -353,7 +375,14 @@ function fallback(t: TableInfo, c: ColumnInfo): TransformSpec {
   if (c.typeClass === "integer" || c.typeClass === "decimal") return { transform: "fixed", value: 0 };
   if (c.typeClass === "boolean") return { transform: "fixed", value: false };
   if (c.typeClass === "text") return { transform: "fixed", value: "redacted".slice(0, c.maxLength ?? 8) };
-  // Nothing generic fits (e.g. a unique NOT NULL date): the user has to decide.
+  if (c.typeClass === "date" || c.typeClass === "timestamp") return { transform: "date" };
+  if (c.typeClass === "uuid") return { transform: "uuid" };
+  if (c.typeClass === "binary") return { transform: "blob" };
+  return todo(t, c);
+}
+
+/** Nothing generic fits (e.g. a unique NOT NULL date): the user has to decide. */
+function todo(t: TableInfo, c: ColumnInfo): TransformSpec {
   return { transform: "sql", expression: `/* TODO: an expression for ${t.name}.${c.name} */ NULL` };
 }
 
@@ -375,13 +404,16 @@ export function flowSpec(spec: TransformSpec): string {
 // ---------------------------------------------------------------------------------------
 
 /**
- * A draft rules file covering every personal-looking column the rules (if given) leave
- * uncovered. Meant to be reviewed: each line says which category matched.
+ * A draft rules file covering every column that looks personal by name or, given samples
+ * (scan-sample.ts), by content, which the rules (if given) leave uncovered. Lookup tables
+ * (scan-classify.ts) are kept. Each line carries its reason (a category, a rate, a count:
+ * never a value); every rule fits its column (the transform's own validate()) and keeps NULLs.
+ * Meant to be reviewed.
  */
-export function draftRules(schema: SchemaInfo, rules?: Rules, schemaRef = "./node_modules/aurora-staging/dist/sanitize/rules/rules.schema.json"): string {
-  const report = coverage(schema, rules ?? { tables: {}, keep: [], verify: [] }, "personal");
-  const byTable = new Map<string, CoverageProblem[]>();
-  for (const p of report.problems) byTable.set(p.table, [...(byTable.get(p.table) ?? []), p]);
+export function draftRules(schema: SchemaInfo, rules?: Rules, schemaRef = "./node_modules/aurora-staging/dist/sanitize/rules/rules.schema.json", samples?: Samples): string {
+  const { columns, keep } = draftEntries(schema, rules, samples);
+  const byTable = new Map<string, string[]>();
+  for (const e of columns) byTable.set(e.table, [...(byTable.get(e.table) ?? []), `      ${e.line}   # ${e.reason}`]);
   const lines = [
     `# yaml-language-server: $schema=${schemaRef}`,
     "# Draft written by `aurora-staging scan`: review every line. Columns that only look",
@@ -389,10 +421,56 @@ export function draftRules(schema: SchemaInfo, rules?: Rules, schemaRef = "./nod
     "tables:",
   ];
   if (byTable.size === 0) lines[lines.length - 1] = "tables: {}   # nothing personal-looking is left uncovered";
-  for (const [q, problems] of byTable) {
-    const t = schema.tables.get(q)!;
-    lines.push(`  ${yamlScalar(ruleKey(schema, t))}:`, "    columns:");
-    for (const p of problems) lines.push(`      ${p.suggestion}   # looks like: ${p.category}`);
-  }
+  for (const [q, columnLines] of byTable) lines.push(`  ${yamlScalar(ruleKey(schema, schema.tables.get(q)!))}:`, "    columns:", ...columnLines);
+  if (keep.length) lines.push("keep:", ...keep.map((k) => `  - ${k.entry}   # ${k.reason}`));
   return lines.join("\n") + "\n";
+}
+
+export interface DraftEntry {
+  table: string;
+  column: string;
+  /** `column: { transform: ... }` */
+  line: string;
+  /** Category, name or pattern match with its rate: never a value. */
+  reason: string;
+}
+
+/** What the draft holds: a rule per uncovered personal-looking column, a keep entry per lookup-table column. */
+export function draftEntries(schema: SchemaInfo, rules?: Rules, samples?: Samples): { columns: DraftEntry[]; keep: { entry: string; reason: string }[] } {
+  const report = coverage(schema, rules ?? { tables: {}, keep: [], verify: [] }, "personal");
+  const uncovered = new Set(report.unclassified.map((u) => `${u.table}\u0000${u.column}`));
+  const columns: DraftEntry[] = [];
+  const keep: { entry: string; reason: string }[] = [];
+  for (const t of sortedTables(schema)) {
+    const sample = samples?.get(t.qualified);
+    const lookup = samples ? lookupReason(schema, t, sample) : undefined;
+    const drafted = new Set<string>();
+    for (const c of t.columns) {
+      if (!uncovered.has(`${t.qualified}\u0000${c.name}`) || c.generated) continue;
+      if (lookup) {
+        if (looksPersonal(c.name)) keep.push({ entry: keepEntry(schema, t, c), reason: lookup });
+        continue;
+      }
+      const found = samples ? classifyColumn(t, c, sample) : nameOnly(c);
+      if (!found) continue;
+      const spec = suggestSpec(t, c, found.category, found.allNull);
+      const nulls = found.allNull ? `; all ${sample?.rows} sampled values are NULL` : "";
+      columns.push({ table: t.qualified, column: c.name, line: `${yamlScalar(c.name)}: ${flowSpec(spec)}`, reason: found.reason + nulls });
+      drafted.add(c.name);
+    }
+    // A generated column is masked through its sources.
+    for (const p of report.problems.filter((p) => p.table === t.qualified)) {
+      const c = t.columns.find((x) => x.name === p.column);
+      const source = p.suggestion.slice(0, p.suggestion.indexOf(":"));
+      if (!c?.generated || drafted.has(source)) continue;
+      columns.push({ table: t.qualified, column: source, line: p.suggestion, reason: `a source of generated ${c.name} (${p.category})` });
+      drafted.add(source);
+    }
+  }
+  return { columns, keep };
+}
+
+function nameOnly(c: ColumnInfo): Classified | undefined {
+  const category = looksPersonal(c.name);
+  return category ? { category, reason: `name match: ${category}`, allNull: false } : undefined;
 }

@@ -28,6 +28,7 @@ import { ForeignKeySuspension, linkedForeignKeys } from "./linked-fks";
 import { CONSTANT_TRANSFORMS, Progress } from "./progress";
 import { buildPlan, type Plan } from "./plan";
 import { scanSchema, type ScanResult } from "./plan-coverage";
+import { readSamples } from "./scan-sample";
 import { hashRules, loadRules } from "./rules";
 import { assertNotForbidden } from "./safety";
 import { runChecks } from "./verify";
@@ -207,6 +208,9 @@ export async function verify(options: SanitizeOptions): Promise<{ checks: CheckR
 export async function scan(options: { target: ConnectionTarget; rules?: Rules | string; connect?: ConnectOptions; coverage?: CoverageMode }): Promise<ScanResult> {
   const rules = options.rules === undefined ? undefined : typeof options.rules === "string" ? loadRules(options.rules, "rules") : options.rules;
   const dialect = getDialect(options.target.engine);
-  return withConnection(dialect, options.target, options.connect, async (conn) => scanSchema(await dialect.introspect(conn), rules, options.coverage ?? "personal"));
+  return withConnection(dialect, options.target, options.connect, async (conn) => {
+    const schema = await dialect.introspect(conn);
+    return scanSchema(schema, rules, options.coverage ?? "personal", await readSamples(dialect, conn, schema));
+  });
 }
 export { sanitizeCluster, planCluster, verifyCluster } from "./cluster";

@@ -15,7 +15,7 @@
 import { ident, join, raw, sql, type Sql } from "./core/sql";
 import type { Connection } from "./core/types";
 import type { Dialect } from "./dialect/types";
-import { chunkScope, updateStatement, WORK_TABLE, type PlannedTable } from "./plan";
+import { chunkScope, setClause, updateStatement, WORK_TABLE, type PlannedTable } from "./plan";
 
 export interface ChunkBounds {
   after?: string;
@@ -36,7 +36,7 @@ export function chunkStatements(dialect: Dialect, p: PlannedTable, bounds: Chunk
   if (!m.split) return { statements: [updateStatement(p, bounds, only)], counts: 0, cleanup: [] };
   const wanted = (name: string) => !only || only.has(name);
   const sqlColumns = m.split.sqlColumns.filter((c) => wanted(c.name));
-  const set = join(m.split.setOrder.filter((c) => wanted(c.name)).map((c) => sql`${ident(c.name)} = ${c.expr}`));
+  const set = setClause(m.split.setOrder.filter((c) => wanted(c.name)), m.frozen);
   const scope = join(chunkScope(p, bounds).length ? chunkScope(p, bounds) : [raw("TRUE")], " AND ");
   const expression = (e: string) => raw(`(${e})`);
 

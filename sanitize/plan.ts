@@ -4,7 +4,7 @@
  * author fixes everything in one round. The plan also compiles the statements the executor
  * runs, so what `plan` shows is exactly what `sanitize` does.
  */
-import { ident, join, raw, render, sql, type Sql } from "./core/sql";
+import { displaySql, ident, join, raw, sql, type Sql } from "./core/sql";
 import {
   SanitizeError,
   type ColumnInfo,
@@ -50,6 +50,8 @@ export interface MaskStep {
   set: Sql;
   /** The columns in that order: a job masking only some of them keeps it (`updateStatement`). */
   setOrder: PlannedColumn[];
+  /** MySQL ON UPDATE CURRENT_TIMESTAMP columns no rule masks: assigned to themselves so they keep their value. */
+  frozen: string[];
   /** Extra predicate skipping rows that already hold the target (only for constant outputs). */
   skipUnchanged?: Sql;
   /** The single-column primary key chunks follow; undefined: one transaction for the table. */
@@ -98,6 +100,8 @@ export interface Plan {
   coverage: CoverageReport;
   /** The statements a run executes, for display: secrets show as <secret>. */
   statements: string[];
+  /** The same, long literals and lists shown as their length (`plan` without --full-sql). */
+  briefStatements: string[];
   warnings: string[];
   triggers: "fire" | "disable";
   /** Foreign keys masked on both sides with the same transform: suspended while masking, restored and checked after. */
@@ -237,7 +241,11 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
 
   for (const p of planned) {
     if (p.mask && p.table.hasTriggers && triggers === "fire")
-      warnings.push(`${p.table.qualified} has triggers; they fire for every masked row (set triggers: "disable" on PostgreSQL to skip them, or check what they do).`);
+      warnings.push(
+        dialect.engine === "postgres"
+          ? `${p.table.qualified} has UPDATE triggers; they fire for every masked row (e.g. a last_update trigger stamps the masking time): set triggers: "disable" to skip them (needs superuser or rds_superuser), or check what they do.`
+          : `${p.table.qualified} has UPDATE triggers; they fire for every masked row (e.g. one stamping a last_update column) and MySQL can't switch them off for a session: drop them on the clone before sanitizing (and re-create them after), or check what they do.`,
+      );
   }
 
   return {
@@ -246,6 +254,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     tables: planned,
     coverage,
     statements: displayStatements(dialect, planned, triggers),
+    briefStatements: displayStatements(dialect, planned, triggers, false),
     warnings,
     triggers,
     linkedForeignKeys: fk.linked,
@@ -415,7 +424,11 @@ function planMask(
   }
 
   const ordered = dialect.engine === "mysql" ? orderForLeftToRight(columns, readsOf) : columns;
-  const set = join(ordered.map((c) => sql`${ident(c.name)} = ${c.expr}`));
+  // MySQL would stamp ON UPDATE CURRENT_TIMESTAMP columns with the masking time: assigning one
+  // to itself keeps it (it is only rewritten when no assignment names it).
+  const frozen = table.columns.filter((c) => c.onUpdateNow && !specs.has(c.name)).map((c) => c.name);
+  for (const f of frozen) warnings.push(`tables.${key}: ${table.qualified}.${f} is ON UPDATE CURRENT_TIMESTAMP; masking keeps it unchanged (SET ${f} = ${f}).`);
+  const set = setClause(ordered, frozen);
   const split = splitMask(dialect, table, rule, specs, ordered, input.key);
   if (split && !("sqlColumns" in split)) {
     problems.add("rules", `tables.${key}: ${split.problem}`);
@@ -435,7 +448,7 @@ function planMask(
     warnings.push(
       `tables.${key}: ${table.qualified} has ${table.primaryKey.length ? "a multi-column" : "no"} primary key, so it is masked in ONE transaction (no chunks, no resume within the table).`,
     );
-  return hideSql({ where: rule.where, columns, chunkKey }, { set, setOrder: ordered, skipUnchanged, keyValue, split });
+  return hideSql({ where: rule.where, columns, chunkKey, frozen }, { set, setOrder: ordered, skipUnchanged, keyValue, split });
 }
 
 /** True when the fragment binds secret parameters (the masking key's pads). */
@@ -569,10 +582,15 @@ function orderForLeftToRight(columns: PlannedColumn[], readsOf: Map<string, stri
  */
 export function updateStatement(p: PlannedTable, bounds: { after?: string; upTo?: string }, only?: ReadonlySet<string>): Sql {
   const m = p.mask!;
-  const set = only ? join(m.setOrder.filter((c) => only.has(c.name)).map((c) => sql`${ident(c.name)} = ${c.expr}`)) : m.set;
+  const set = only ? setClause(m.setOrder.filter((c) => only.has(c.name)), m.frozen) : m.set;
   const conds = chunkScope(p, bounds);
   if (m.skipUnchanged) conds.push(m.skipUnchanged);
   return sql`UPDATE ${p.ref} SET ${set}${conds.length ? sql` WHERE ${join(conds, " AND ")}` : sql``}`;
+}
+
+/** `c1 = e1, c2 = e2[, ts = ts]`: the frozen (MySQL auto-update) columns assigned to themselves. */
+export function setClause(entries: readonly { name: string; expr: Sql }[], frozen: readonly string[]): Sql {
+  return join([...entries.map((c) => sql`${ident(c.name)} = ${c.expr}`), ...frozen.map((f) => sql`${ident(f)} = ${ident(f)}`)]);
 }
 
 /** The predicates selecting a chunk's rows that the rule masks: key bounds and `where`. */
@@ -617,8 +635,8 @@ function splitSelection(p: PlannedTable): Sql {
   return sql`SELECT ${join([sql`1`, ...values])} FROM ${p.ref}${scope.length ? sql` WHERE ${join(scope, " AND ")}` : sql``}`;
 }
 
-function displayStatements(dialect: Dialect, tables: PlannedTable[], triggers: "fire" | "disable"): string[] {
-  const show = (q: Sql): string => render(q, dialect.quoter).display;
+function displayStatements(dialect: Dialect, tables: PlannedTable[], triggers: "fire" | "disable", full = true): string[] {
+  const show = (q: Sql): string => displaySql(q, dialect.quoter, { full });
   const out: string[] = [];
   for (const q of truncateStatements(dialect, tables)) out.push(show(q));
   for (const p of tables) if (p.delete) out.push(show(deleteStatement(p)));

@@ -5,6 +5,7 @@ import { engines, freshDatabase } from "./harness/db";
 import { getDialect } from "../sanitize/dialect";
 import { loadSample } from "../sanitize/local/sample";
 import { coverage, draftRules, looksPersonal, splitKeepEntry, suggestSpec, words } from "../sanitize/coverage";
+import { classifyColumn, lookupReason } from "../sanitize/scan-classify";
 import { plan, SanitizeError } from "../sanitize/index";
 import { loadRules } from "../sanitize/rules";
 import type { ColumnInfo, Rules, SchemaInfo, TableInfo, TypeClass } from "../sanitize/core/types";
@@ -156,9 +157,9 @@ describe("coverage", () => {
         expect(validateSpec(spec, c, t), `${t.qualified}.${c.name}`).toEqual([]);
       }
     }
-    // zip is varchar(10): the suggested fixed value fits it.
+    // zip is varchar(10): digits keeps its format and length.
     const zip = SCHEMA.tables.get("public.orders")!.columns.find((c) => c.name === "zip")!;
-    expect(suggestSpec(SCHEMA.tables.get("public.orders")!, zip, "postcode")).toEqual({ transform: "fixed", value: "00000" });
+    expect(suggestSpec(SCHEMA.tables.get("public.orders")!, zip, "postcode")).toEqual({ transform: "digits" });
   });
 });
 
@@ -322,3 +323,34 @@ async function conn_introspect(dialect: ReturnType<typeof getDialect>, conn: Awa
     await conn.close();
   }
 }
+
+describe("scan's content classification (scan-classify.ts)", () => {
+  const sample = (values: Record<string, (string | null)[]>) => ({ rows: Object.values(values)[0].length, values: new Map(Object.entries(values)) });
+  const fk = (from: string, to: string) => ({ name: `fk_${from}`, fromTable: `public.${from}`, fromColumns: ["x_id"], toTable: `public.${to}`, toColumns: ["id"], onDelete: "NO ACTION" as const, onUpdate: "NO ACTION" as const });
+
+  it("finds card numbers (Luhn) and phone numbers by content, with the rate and no value in the reason", () => {
+    const t = table("public", "payments", [pk(), col("ref"), col("reach")]);
+    const cards = ["4111 1111 1111 1111", "5500005555555559", "4012888888881881", "4242-4242-4242-4242", "not a card"];
+    const reach = ["+44 20 7946 0958", "(555) 010-4477", "+1 202-555-0147", null, null];
+    const card = classifyColumn(t, t.columns[1], sample({ ref: cards, reach }));
+    expect(card).toEqual({ category: "payment card", reason: "pattern match: card number in 80% of 5 sampled values", allNull: false });
+    // 3 of 4 is below the 80% threshold: a rate, not a single hit, classifies a column.
+    expect(classifyColumn(t, t.columns[1], sample({ ref: cards.slice(1), reach: reach.slice(1) }))).toBeUndefined();
+    const phone = classifyColumn(t, t.columns[2], sample({ ref: cards, reach }));
+    expect(phone?.category).toBe("phone");
+    expect(JSON.stringify([card, phone])).not.toMatch(/4111|7946/);
+    expect(classifyColumn(t, t.columns[1], sample({ ref: ["1234 5678 9012 3456", "x", "y"], reach: [null, null, null] }))).toBeUndefined();
+  });
+
+  it("a lookup-named table is kept only when referenced and nothing in it looks personal by name or content", () => {
+    const dept = table("public", "department", [pk(), col("name")]);
+    const emp = table("public", "employee", [pk(), col("x_id", "integer")]);
+    const s = sample({ name: ["Sales", "Support"] });
+    expect(lookupReason(schemaOf([dept, emp], [fk("employee", "department")]), dept, s)).toMatch(/^lookup table \(2 rows, referenced by 1 foreign key, named like "department"\)/);
+    expect(lookupReason(schemaOf([dept, emp]), dept, s)).toBeUndefined();
+    const withManager = table("public", "department", [pk(), col("name"), col("manager_email")]);
+    expect(lookupReason(schemaOf([withManager, emp], [fk("employee", "department")]), withManager, s)).toBeUndefined();
+    const withContact = table("public", "department", [pk(), col("name"), col("contact")]);
+    expect(lookupReason(schemaOf([withContact, emp], [fk("employee", "department")]), withContact, sample({ name: ["a", "b"], contact: ["a@corp.test", "b@corp.test"] }))).toBeUndefined();
+  });
+});

@@ -233,7 +233,7 @@ tables:
     }
     const rules = "tables:\n  people:\n    columns:\n      email: { transform: email }\n";
     const p = await plan({ target: db.target, rules, maskingKey: KEY });
-    expect(p.warnings.some((w) => w.includes("has triggers"))).toBe(true);
+    expect(p.warnings.some((w) => w.includes("has UPDATE triggers"))).toBe(true);
     if (engine === "postgres") {
       const r = await sanitize({ target: db.target, rules, maskingKey: KEY, triggers: "disable" });
       expect(r.verified).toBe(true);

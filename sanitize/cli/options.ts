@@ -35,6 +35,7 @@ export const clusterOption = {
 
 export const runOptions = {
   "chunk-size": { type: "string" },
+  "leak-sample-size": { type: "string" },
   parallel: { type: "string" },
   triggers: { type: "string" },
 } satisfies Options;
@@ -48,6 +49,7 @@ export interface CommonValues {
   forbid?: string[];
   coverage?: string;
   "chunk-size"?: string;
+  "leak-sample-size"?: string;
   parallel?: string;
   triggers?: string;
 }
@@ -154,6 +156,8 @@ export function readSanitizeOptions(values: CommonValues, io: Io): { options: Sa
     forbiddenHosts: readForbiddenHosts(values),
     coverage,
     chunkSize: positiveInt("chunk-size", values["chunk-size"], 10_000_000),
+    // The Pulumi config's leakSampleSize; at least 1, the leak check can't be switched off.
+    leakSampleSize: positiveInt("leak-sample-size", values["leak-sample-size"], 1_000_000),
     parallelism: positiveInt("parallel", values.parallel, 64),
     triggers: oneOf("triggers", values.triggers, ["fire", "disable"] as const),
     connect: readConnect(values),

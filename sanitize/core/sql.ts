@@ -117,6 +117,47 @@ export function render(fragment: Sql, quoter: IdentQuoter): RenderedSql {
   return { text, values, display };
 }
 
+/** `plan` shows literals longer than this many characters, and lists longer than this many items, as counts. */
+export const ELIDE_CHARS = 64;
+export const ELIDE_ITEMS = 8;
+
+/**
+ * The display text for people: like `render(...).display` (secrets `<secret>`), but long
+ * literals show their length (`'<2,048 chars>'`), long arrays and long runs of comma-separated
+ * parameters (MySQL `ELT(n, 'Anna', 'Ben', ...)`) their count, so a statement fits a screen.
+ * `full` gives `render(...).display` unchanged.
+ */
+export function displaySql(fragment: Sql, quoter: IdentQuoter, opts: { full?: boolean } = {}): string {
+  if (opts.full) return render(fragment, quoter).display;
+  const ps = fragment.pieces;
+  let out = "";
+  for (let i = 0; i < ps.length; i++) {
+    const p = ps[i];
+    if (p.kind === "text") out += p.text;
+    else if (p.kind === "ident") out += p.parts.map((part) => quoter.quoteIdent(part)).join(".");
+    else {
+      let end = i;
+      let n = 1;
+      while (isSeparator(ps[end + 1]) && ps[end + 2]?.kind === "param") (end += 2), n++;
+      if (n > ELIDE_ITEMS) {
+        out += `<${n.toLocaleString("en-US")} values>`;
+        i = end;
+      } else out += p.param.secret ? "<secret>" : briefValue(p.param.value);
+    }
+  }
+  return out;
+}
+
+function isSeparator(p: Piece | undefined): boolean {
+  return p?.kind === "text" && p.text === ", ";
+}
+
+function briefValue(v: unknown): string {
+  if (Array.isArray(v) && v.length > ELIDE_ITEMS) return `ARRAY[<${v.length.toLocaleString("en-US")} items>]`;
+  if (typeof v === "string" && [...v].length > ELIDE_CHARS) return `'<${[...v].length.toLocaleString("en-US")} chars>'`;
+  return displayValue(v);
+}
+
 function displayValue(v: unknown): string {
   if (v === null || v === undefined) return "NULL";
   if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") return String(v);

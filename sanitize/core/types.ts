@@ -111,6 +111,11 @@ export interface ColumnInfo {
    * distinct values distinct when this or `unique` is true.
    */
   inUniqueIndex: boolean;
+  /**
+   * MySQL `ON UPDATE CURRENT_TIMESTAMP`: the engine rewrites it whenever another column of the
+   * row changes, unless the UPDATE assigns it itself. Undefined on PostgreSQL.
+   */
+  onUpdateNow?: boolean;
   /** MySQL ENUM members / PostgreSQL enum labels, in declaration order. */
   enumValues?: string[];
   /**
@@ -144,6 +149,7 @@ export interface TableInfo {
   primaryKey: string[];
   /** Estimated rows (planner statistics), for progress and ETA only. */
   estimatedRows: number;
+  /** Has triggers that fire on UPDATE (the only ones masking fires; a BEFORE INSERT trigger doesn't). */
   hasTriggers: boolean;
   /**
    * Changes when the table is dropped and re-created or truncated: PostgreSQL `<oid>/<relfilenode>`,

@@ -77,6 +77,8 @@ export interface Dialect {
    * its children in one statement; InnoDB needs FK checks off even for an empty child.
    */
   readonly truncateStyle: "together" | "fk-checks-off";
+  /** `scan`: up to `limit` rows of `columns` as text, in columns c0, c1, ... (dialect/<engine>/sample-values.ts). */
+  sampleValues(t: TableInfo, columns: readonly ColumnInfo[], limit: number): Sql;
 }
 
 /** Name of the PostgreSQL schema / MySQL table prefix holding the progress record. */

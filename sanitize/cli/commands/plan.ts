@@ -19,12 +19,15 @@ plan is valid, 2/3 with every problem listed when it is not.
 
 Also prints the storage cost estimate of \`aurora-staging cost\` (--region REGION for its prices).
 
-Options: same as \`aurora-staging sanitize --help\`. With --cluster: every database of the
-server and what happens to it, each one planned.
+Options: same as \`aurora-staging sanitize --help\`, plus:
+  --full-sql   print every literal whole (by default a literal longer than 64 characters
+               shows as '<2,048 chars>', a list of more than 8 items as its count)
+  --region R   prices of region R for the cost estimate
+With --cluster: every database of the server and what happens to it, each one planned.
 `;
 
 export async function planCommand(argv: string[], io: Io): Promise<ExitCodeValue> {
-  const { values } = parseArgs({ args: argv, options: { ...connectionOptions, ...rulesOptions, ...runOptions, ...clusterOption, ...regionOption }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { ...connectionOptions, ...rulesOptions, ...runOptions, ...clusterOption, ...regionOption, "full-sql": { type: "boolean" } }, strict: true });
   if (values.help) {
     io.out(planHelp);
     return ExitCode.ok;
@@ -56,8 +59,9 @@ export async function planCommand(argv: string[], io: Io): Promise<ExitCodeValue
     for (const w of p.warnings) io.out(`  - ${w}`);
   }
   io.out("");
-  io.out(`SQL (${p.statements.length} statements; chunk bounds shown as parameters, masking key as <secret>):`);
-  for (const s of p.statements) io.out(s.trimEnd().endsWith(";") ? s : `${s};`);
+  const full = values["full-sql"] === true;
+  io.out(`SQL (${p.statements.length} statements; chunk bounds shown as parameters, masking key as <secret>${full ? "" : "; long literals as their length, --full-sql prints them"}):`);
+  for (const s of full ? p.statements : p.briefStatements) io.out(s.trimEnd().endsWith(";") ? s : `${s};`);
   io.out("");
   io.out("Cost estimate:");
   for (const line of "unavailable" in cost ? [`  unavailable: ${cost.unavailable}`] : costLines(cost)) io.out(line.startsWith("  ") ? line : `  ${line}`);

@@ -25,6 +25,8 @@ Options:
                             (repeatable; also $AURORA_STAGING_FORBIDDEN_HOSTS, comma list)
   --coverage MODE           personal (default) | strict | off
   --chunk-size N            rows per chunk / transaction (default 50000)
+  --leak-sample-size N      original values per masked table kept as keyed digests for
+                            the leak check (default 100, like the Pulumi leakSampleSize)
   --parallel N              tables masked at once (default 2)
   --triggers fire|disable   disable: PostgreSQL only, session_replication_role = replica
   --cluster                 the whole server: every database (the rules' databases:),

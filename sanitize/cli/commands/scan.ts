@@ -11,7 +11,9 @@ import { UsageError } from "../usage-error";
 export const scanHelp = `Usage: aurora-staging scan --url URL [--rules FILE] [--write FILE [--force]]
 
 Lists the columns that look personal (email, phone, name, address, ip, token, ...) and that
-FILE's rules (if given) don't transform, keep or drop yet. Writes nothing to the database.
+FILE's rules (if given) don't transform, keep or drop yet, by name and by content: it reads
+up to 200 rows per table (patterns, free text, all-NULL columns; lookup tables are kept).
+Sampled values are never printed. Writes nothing to the database.
 
 Options:
   --url URL          the database to scan (or $AURORA_STAGING_URL)
@@ -44,13 +46,17 @@ export async function scanCommand(argv: string[], io: Io): Promise<ExitCodeValue
     }
   }
   if (values.json) {
-    io.json({ columns: result.columns, ...(values.write ? { written: values.write } : {}) });
+    io.json({ columns: result.columns, kept: result.kept, ...(values.write ? { written: values.write } : {}) });
     return ExitCode.ok;
   }
   if (!result.columns.length) io.out(`No unclassified personal-looking columns in ${url}.`);
   else {
     io.out(`${result.columns.length} personal-looking column(s) without a rule in ${url}:`);
     for (const line of table([["column", "looks like", "suggested rule"], ...result.columns.map((c) => [`${c.table}.${c.column}`, c.reason, c.suggestion])])) io.out(line);
+  }
+  if (result.kept.length) {
+    io.out(`${result.kept.length} column(s) of lookup tables the draft keeps (reference data, not personal by default):`);
+    for (const k of result.kept) io.out(`  ${k.entry}   (${k.reason})`);
   }
   if (values.write) io.out(`Draft rules written to ${values.write}: review every entry before using it.`);
   return ExitCode.ok;

@@ -30,7 +30,8 @@ export async function introspect(conn: Connection): Promise<SchemaInfo> {
   const tables = await conn.query(sql`
     SELECT t.TABLE_NAME AS name, COALESCE(t.TABLE_ROWS, 0) AS estimate, CAST(t.CREATE_TIME AS CHAR) AS created,
            EXISTS (SELECT 1 FROM information_schema.TRIGGERS g
-                    WHERE g.EVENT_OBJECT_SCHEMA = t.TABLE_SCHEMA AND g.EVENT_OBJECT_TABLE = t.TABLE_NAME) AS has_triggers
+                    WHERE g.EVENT_OBJECT_SCHEMA = t.TABLE_SCHEMA AND g.EVENT_OBJECT_TABLE = t.TABLE_NAME
+                      AND g.EVENT_MANIPULATION = 'UPDATE') AS has_triggers
       FROM information_schema.TABLES t
      WHERE t.TABLE_SCHEMA = ${db} AND t.TABLE_TYPE = 'BASE TABLE' AND t.TABLE_NAME NOT IN (${join(ours.map((n) => sql`${n}`))})
      ORDER BY t.TABLE_NAME`);
@@ -143,6 +144,8 @@ export async function introspect(conn: Connection): Promise<SchemaInfo> {
       // MySQL 8 shows DEFAULT_GENERATED for `DEFAULT CURRENT_TIMESTAMP`: not a generated column.
       generated: /\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b/.test(extra) || /^(VIRTUAL|PERSISTENT|STORED)$/.test(extra),
       inUniqueIndex: inUnique.has(`${t.name}\u0000${r.name}`),
+      // MariaDB writes `on update current_timestamp()`, MySQL `on update CURRENT_TIMESTAMP`.
+      ...(/\bON UPDATE (CURRENT_TIMESTAMP|NOW|LOCALTIME)/.test(extra) ? { onUpdateNow: true } : {}),
       ...(dataType.toLowerCase() === "enum" ? { enumValues: enumMembers(String(r.column_type)) } : {}),
     };
     t.columns.push(col);

@@ -45,7 +45,8 @@ export async function introspect(conn: Connection): Promise<SchemaInfo> {
              ELSE c.relfilenode::text END AS identity,
            c.relkind = 'p' AS partitioned,
            GREATEST(c.reltuples, 0)::int8 AS estimate,
-           EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal) AS has_triggers
+           -- tgtype bit 4 (16): fires on UPDATE
+           EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal AND (t.tgtype & 16) <> 0) AS has_triggers
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND ${USER_SCHEMAS}
      ORDER BY n.nspname, c.relname`);
