@@ -16,7 +16,7 @@ function fail(problem: string): never {
   throw new SanitizeError([`database URL: ${problem} ${NOT_SHOWN}`], "connection");
 }
 
-function isLoopback(host: string): boolean {
+export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host === "[::1]" || /^127\./.test(host);
 }
 
