@@ -90,6 +90,11 @@ export interface PlanInput {
   triggers?: "fire" | "disable";
   /** When given, raw fragments are checked by the database with EXPLAIN (nothing runs). */
   conn?: Connection;
+  /**
+   * "raw-sql-only" (sanitize): EXPLAIN only statements holding raw SQL (delete, `where`, the
+   * `sql` transform); the other masking UPDATEs run in the rolled-back trial anyway. Default "all".
+   */
+  explain?: "all" | "raw-sql-only";
 }
 
 type ProblemKind = "rules" | "schema" | "coverage";
@@ -198,7 +203,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
 
   // Raw SQL fragments (where, delete, sql transform) are checked by the database itself with
   // EXPLAIN before anything runs: a typo or a `;`-stacked second statement fails here.
-  if (input.conn) await explainAll(input.conn, planned, problems);
+  if (input.conn) await explainAll(input.conn, planned, problems, input.explain ?? "all");
 
   problems.throwIfAny();
 
@@ -496,11 +501,12 @@ function displayStatements(dialect: Dialect, tables: PlannedTable[], triggers: "
   return out;
 }
 
-async function explainAll(conn: Connection, tables: PlannedTable[], problems: Problems): Promise<void> {
+async function explainAll(conn: Connection, tables: PlannedTable[], problems: Problems, which: "all" | "raw-sql-only"): Promise<void> {
   for (const p of tables) {
     const checks: { what: string; q: Sql }[] = [];
     if (p.delete) checks.push({ what: `delete condition "${p.delete}"`, q: deleteStatement(p) });
-    if (p.mask) checks.push({ what: p.mask.where ? `masking UPDATE (with where "${p.mask.where}")` : "masking UPDATE", q: updateStatement(p, {}) });
+    const holdsRawSql = p.mask && (p.mask.where || p.mask.columns.some((c) => c.spec.transform === "sql"));
+    if (p.mask && (which === "all" || holdsRawSql)) checks.push({ what: p.mask.where ? `masking UPDATE (with where "${p.mask.where}")` : "masking UPDATE", q: updateStatement(p, {}) });
     for (const c of checks) {
       try {
         await conn.query(sql`EXPLAIN ${c.q}`);
