@@ -6,12 +6,12 @@
  * No secret in argv (which `ps` shows): the password goes in PGPASSWORD / MYSQL_PWD, the
  * masking key in AURORA_STAGING_MASKING_KEY, the rules in a temp file.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ConnectionTarget } from "../sanitize/core/types";
 import { BENCH_MASKING_KEY } from "./sanitizer-child";
+import { spawnNode } from "./spawn-node";
 
 export interface CliJob {
   command: "sanitize" | "verify";
@@ -30,7 +30,7 @@ export interface CliResult {
   failedChecks: string[];
 }
 
-export function runCli(job: CliJob): Promise<CliResult> {
+export async function runCli(job: CliJob): Promise<CliResult> {
   const dir = mkdtempSync(join(tmpdir(), "bench-cli-"));
   const rulesFile = join(dir, "rules.yaml");
   writeFileSync(rulesFile, job.rules);
@@ -42,28 +42,22 @@ export function runCli(job: CliJob): Promise<CliResult> {
     if (job.chunkSize !== undefined) args.push("--chunk-size", String(job.chunkSize));
   }
   const env = { ...process.env, AURORA_STAGING_MASKING_KEY: BENCH_MASKING_KEY, PGPASSWORD: t.password ?? "", MYSQL_PWD: t.password ?? "" };
-  return new Promise<CliResult>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      rmSync(dir, { recursive: true, force: true });
-      let parsed: { verified?: boolean; alreadyDone?: boolean; peakRssKb?: number; checks?: { name: string; passed: boolean }[] };
-      try {
-        parsed = JSON.parse(out);
-      } catch {
-        reject(new Error(`aurora-staging ${job.command} exited ${code} without a JSON result on ${t.engine} database ${t.database}: ${err.trim().slice(-2000)}`));
-        return;
-      }
-      resolve({
-        verified: parsed.verified === true && code === 0,
-        alreadyDone: parsed.alreadyDone,
-        peakRssKb: parsed.peakRssKb,
-        failedChecks: (parsed.checks ?? []).filter((c) => !c.passed).map((c) => c.name),
-      });
-    });
-  });
+  let run;
+  try {
+    run = await spawnNode(args, env);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  let parsed: { verified?: boolean; alreadyDone?: boolean; peakRssKb?: number; checks?: { name: string; passed: boolean }[] };
+  try {
+    parsed = JSON.parse(run.out);
+  } catch {
+    throw new Error(`aurora-staging ${job.command} exited ${run.code} without a JSON result on ${t.engine} database ${t.database}: ${run.err.trim().slice(-2000)}`);
+  }
+  return {
+    verified: parsed.verified === true && run.code === 0,
+    alreadyDone: parsed.alreadyDone,
+    peakRssKb: parsed.peakRssKb,
+    failedChecks: (parsed.checks ?? []).filter((c) => !c.passed).map((c) => c.name),
+  };
 }
