@@ -24,7 +24,8 @@ Options:
                             (repeatable; also $AURORA_STAGING_FORBIDDEN_HOSTS, comma list)
   --coverage MODE           personal (default) | strict | off
   --chunk-size N            rows per chunk / transaction (default 50000)
-  --parallel N              tables masked at once (default 2)
+  --parallel N              most connections masking chunks at once, also of one table
+                            (default: the server's CPU count where readable, else 2)
   --triggers fire|disable   disable: PostgreSQL only, session_replication_role = replica
   --retry-for SECONDS       keep retrying the connection while the host boots (default 120)
   --progress                progress on stderr even without a terminal (one line per
