@@ -340,8 +340,8 @@ async function jobRuns(dialect: Dialect, conn: Connection, progress: Progress, w
 /**
  * A job for the table's new columns. Its key space is split once, up front, in one query
  * (every chunkSize-th key by ROW_NUMBER), so the chunks are fixed: a resumed run does exactly
- * the ones left, and no bound can fail to advance. The same pass returns the last row, whose
- * number is the row count (no separate COUNT(*) scan).
+ * the ones left, and no bound can fail to advance. The row count is the rows up to the last
+ * bound (its row number) plus a count of the last chunk's rows only, not a COUNT(*) scan.
  */
 async function newJob(dialect: Dialect, conn: Connection, progress: Progress, w: TableWork, options: ExecuteOptions): Promise<Job & { chunks: Chunk[] }> {
   const p = w.p;
@@ -353,15 +353,17 @@ async function newJob(dialect: Dialect, conn: Connection, progress: Progress, w:
     const keyColumn = p.table.columns.find((c) => c.name === m.chunkKey);
     const pk = ident(m.chunkKey);
     const every = Math.trunc(options.chunkSize);
-    // LEAD(key) is NULL only on the last row (a primary key is never NULL).
+    // The key is turned into text outside the window, for the few bounds only: inside, every
+    // row's text would be carried through the window (MariaDB: 1.3 s instead of 0.2 s at 250k
+    // rows, the temporary table spilling to disk).
     const r = await conn.query(
-      sql`SELECT k, rn, last_row FROM (SELECT ${st.keyText(pk, keyColumn)} AS k, ROW_NUMBER() OVER (ORDER BY ${pk}) AS rn,
-                 CASE WHEN LEAD(${pk}) OVER (ORDER BY ${pk}) IS NULL THEN 1 ELSE 0 END AS last_row FROM ${p.ref}) s
-           WHERE MOD(rn, ${raw(String(every))}) = 0 OR last_row = 1 ORDER BY rn`,
+      sql`SELECT ${st.keyText(ident("k"), keyColumn)} AS k FROM (SELECT ${pk} AS k, ROW_NUMBER() OVER (ORDER BY ${pk}) AS rn FROM ${p.ref}) s
+           WHERE MOD(rn, ${raw(String(every))}) = 0 ORDER BY rn`,
     );
-    rowCount = r.rows.length ? Number(r.rows[r.rows.length - 1].rn) : 0;
-    boundaries = r.rows.filter((row) => Number(row.rn) % every === 0).map((row) => String(row.k));
+    boundaries = r.rows.map((row) => String(row.k));
     await guardBoundaries(dialect, conn, p, boundaries);
+    const tail = boundaries.length ? sql` WHERE ${pk} > ${m.keyValue(boundaries[boundaries.length - 1])}` : sql``;
+    rowCount = boundaries.length * every + Number((await conn.query(sql`SELECT COUNT(*) AS n FROM ${p.ref}${tail}`)).rows[0].n);
   } else {
     rowCount = Number((await conn.query(sql`SELECT COUNT(*) AS n FROM ${p.ref}`)).rows[0].n);
   }
