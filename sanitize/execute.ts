@@ -155,7 +155,8 @@ async function phaseOne(dialect: Dialect, conn: Connection, plan: Plan, report: 
   const truncates = plan.tables.filter((p) => p.truncate);
   const counts = new Map<PlannedTable, number>();
   for (const p of truncates) {
-    if ((await conn.query(sql`SELECT 1 AS x FROM ${p.ref} LIMIT 1`)).rows.length) counts.set(p, Number((await conn.query(sql`SELECT COUNT(*) AS n FROM ${p.ref}`)).rows[0].n));
+    const n = Number((await conn.query(sql`SELECT COUNT(*) AS n FROM ${p.ref}`)).rows[0].n);
+    if (n > 0) counts.set(p, n);
   }
   if (counts.size) {
     const t0 = Date.now();
