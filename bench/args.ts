@@ -26,7 +26,7 @@ export interface BenchArgs {
 export const DEFAULTS = { users: 250_000, orders: 500_000, rounds: 3 };
 
 export const USAGE = `usage: npm run bench -- [--users N] [--orders N] [--rounds N] [--engines postgres,mysql]
-                        [--chunk-size N] [--only a,b,b2,c1,c2,d] [--out results.md] [--json results.json]
+                        [--chunk-size N] [--only a,b,b2,c1,cn,lib,d] [--out results.md] [--json results.json]
 defaults: --users ${DEFAULTS.users} --orders ${DEFAULTS.orders} --rounds ${DEFAULTS.rounds} --engines postgres,mysql`;
 
 function positiveInt(name: string, v: string | undefined, fallback: number | undefined): number | undefined {

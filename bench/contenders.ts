@@ -1,11 +1,12 @@
 /**
  * The contenders. (a) and (b)/(b') are plain SQL sent by the bench on one connection; (c) and
- * (d) are our sanitizer, run in a child process (see sanitizer-child.ts) with rules that do
- * the same work as (a) and (b') respectively.
+ * (d) are our sanitizer with rules that do the same work as (a) and (b') respectively: c1 and
+ * cn are the CLI as a whole process (run-cli.ts) at 1 and N connections, lib and d the library
+ * call in a child process (sanitizer-child.ts), timed inside.
  */
 import type { EngineName, MaskingKey } from "../sanitize/core/types";
 
-export const CONTENDER_IDS = ["a", "b", "b2", "c1", "c2", "d"] as const;
+export const CONTENDER_IDS = ["a", "b", "b2", "c1", "cn", "lib", "d"] as const;
 export type ContenderId = (typeof CONTENDER_IDS)[number];
 
 export interface SqlStep {

@@ -14,6 +14,7 @@ import { mariadbEngine } from "./mysql-engine";
 import { postgresEngine } from "./postgres-engine";
 import { median, type Measurement, type RunId } from "./measurement";
 import { RUN_LABELS, markdownChunks, markdownInfo, markdownPhases, markdownTable, markdownTableStats, markdownTargets, targets } from "./report";
+import { runCli, type CliResult } from "./run-cli";
 import { BENCH_MASKING_KEY, runSanitizer } from "./sanitizer-child";
 import type { SanitizerResult } from "./sanitizer-job";
 
@@ -28,7 +29,7 @@ const log = (msg: string): void => console.log(`[${new Date().toISOString().slic
 
 /** Rows each contender masks: users, plus orders for the deterministic pair. */
 function rowsMasked(id: RunId, sizes: Sizes): number {
-  return id === "b2" || id === "d" ? sizes.users + sizes.orders : id === "rerun" ? 0 : sizes.users;
+  return id === "b2" || id === "d" ? sizes.users + sizes.orders : id === "rerun" || id === "verify" ? 0 : sizes.users;
 }
 
 async function runSql(engine: BenchEngine, database: string, steps: SqlStep[]): Promise<void> {
@@ -72,7 +73,7 @@ async function measure(engine: BenchEngine, id: ContenderId, round: number, args
   const target = await engine.freshCopy(dbName);
   const out: Measurement[] = [];
   try {
-    const once = async (run: RunId, work: () => Promise<SanitizerResult | void>): Promise<void> => {
+    const once = async (run: RunId, work: () => Promise<SanitizerResult | CliResult | void>): Promise<void> => {
       await engine.settle();
       const before = await engine.snapshot();
       const t0 = process.hrtime.bigint();
@@ -85,7 +86,14 @@ async function measure(engine: BenchEngine, id: ContenderId, round: number, args
       const settleAfterMs = Date.now() - s0;
       const written = await engine.written(before, await engine.snapshot());
       const m: Measurement = { engine: engine.name, run, round, wallMs, rows: rowsMasked(run, sizes), written, settleAfterMs };
-      if (r) {
+      if (r && !("report" in r)) {
+        // The CLI as a whole process: wallMs is its time; no inside view.
+        m.peakRssKb = r.peakRssKb;
+        m.alreadyDone = r.alreadyDone;
+        m.verified = r.verified;
+        if (!r.verified) throw new Error(`${RUN_LABELS[run]} on ${engine.name}: verification failed: ${r.failedChecks.join("; ")}`);
+        if (run === "rerun" && !r.alreadyDone) log(`  warning: the re-run did not recognise the finished run (alreadyDone=false)`);
+      } else if (r) {
         m.innerMs = r.ms;
         m.maskMs = r.report.tables.filter((t) => t.action.startsWith("mask")).reduce((a, t) => a + t.ms, 0);
         m.peakRssKb = r.peakRssKb;
@@ -100,15 +108,17 @@ async function measure(engine: BenchEngine, id: ContenderId, round: number, args
       out.push(m);
       log(
         `  ${engine.name} round ${round} ${RUN_LABELS[run]}: ${((m.innerMs ?? wallMs) / 1000).toFixed(2)} s` +
-          (m.innerMs !== undefined ? ` (${(wallMs / 1000).toFixed(2)} s with Node start-up)` : "") +
+          (m.innerMs !== undefined ? ` (${(wallMs / 1000).toFixed(2)} s with Node start-up)` : run.startsWith("c") || run === "rerun" || run === "verify" ? " (whole CLI process)" : "") +
           `, ` +
           `log ${(written.logBytes / 1048576).toFixed(1)} MB, pages ${((written.pagesWritten * written.pageSize) / 1048576).toFixed(1)} MB` +
           (m.peakRssKb ? `, peak RSS ${(m.peakRssKb / 1024).toFixed(0)} MB` : ""),
       );
-      await checkSanitized(engine, dbName, run);
+      if (run !== "verify") await checkSanitized(engine, dbName, run);
     };
-    const sanitizer = (rules: string, parallelism: number) => () =>
-      runSanitizer({ target, rules, parallelism, chunkSize: args.chunkSize });
+    // parallelism undefined: the sanitizer's default, N = the server's CPU count (loopback: this machine's).
+    const sanitizer = (rules: string, parallelism?: number) => () => runSanitizer({ target, rules, parallelism, chunkSize: args.chunkSize });
+    const cli = (command: "sanitize" | "verify", parallelism?: number) => () =>
+      runCli({ command, target, rules: ARTICLE_RULES, parallelism, chunkSize: args.chunkSize });
     switch (id) {
       case "a":
         await once("a", () => runSql(engine, dbName, articleSteps()));
@@ -120,14 +130,18 @@ async function measure(engine: BenchEngine, id: ContenderId, round: number, args
         await once("b2", () => runSql(engine, dbName, floorDeterministicSteps(engine.name, deriveMaskingKey(BENCH_MASKING_KEY))));
         break;
       case "c1":
-        await once("c1", sanitizer(ARTICLE_RULES, 1));
-        await once("rerun", sanitizer(ARTICLE_RULES, 1));
+        await once("c1", cli("sanitize", 1));
         break;
-      case "c2":
-        await once("c2", sanitizer(ARTICLE_RULES, 2));
+      case "cn":
+        await once("cn", cli("sanitize"));
+        await once("rerun", cli("sanitize"));
+        await once("verify", cli("verify"));
+        break;
+      case "lib":
+        await once("lib", sanitizer(ARTICLE_RULES));
         break;
       case "d":
-        await once("d", sanitizer(DETERMINISTIC_RULES, 2));
+        await once("d", sanitizer(DETERMINISTIC_RULES));
         break;
     }
   } finally {
@@ -165,7 +179,7 @@ function machine(): string {
 
 async function main(): Promise<void> {
   const args = parseBenchArgs(process.argv.slice(2));
-  const command = `npm run bench -- --users ${args.users} --orders ${args.orders} --rounds ${args.rounds} --engines ${args.engines.join(",")}${args.only.length < 6 ? ` --only ${args.only.join(",")}` : ""}${args.chunkSize ? ` --chunk-size ${args.chunkSize}` : ""}`;
+  const command = `npm run bench -- --users ${args.users} --orders ${args.orders} --rounds ${args.rounds} --engines ${args.engines.join(",")}${args.only.length < 7 ? ` --only ${args.only.join(",")}` : ""}${args.chunkSize ? ` --chunk-size ${args.chunkSize}` : ""}`;
   const started = Date.now();
   const results: Measurement[] = [];
   const info: Record<string, EngineInfo> = {};
@@ -174,6 +188,7 @@ async function main(): Promise<void> {
   const md: string[] = [
     `Command: \`${command}\``,
     `Machine: ${machine()}`,
+    `N (the sanitizer's default connections on a loopback server = this machine's CPUs): ${cpus().length}`,
     `Total run time: ${((Date.now() - started) / 60000).toFixed(1)} min`,
     "",
   ];

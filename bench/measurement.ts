@@ -4,13 +4,14 @@ import type { ContenderId } from "./contenders";
 import type { TableStats, Written } from "./engine";
 import type { SanitizerPhases } from "./sanitizer-job";
 
-export type RunId = ContenderId | "rerun";
+/** rerun and verify: the CLI again on cn's sanitized copy (`sanitize`, then `verify`). */
+export type RunId = ContenderId | "rerun" | "verify";
 
 export interface Measurement {
   engine: EngineName;
   run: RunId;
   round: number;
-  /** Wall time as a user sees it; for the sanitizer, the whole child process (Node start-up included). */
+  /** Wall time as a user sees it; for the sanitizer, the whole child process (Node start-up to exit). */
   wallMs: number;
   /** Sanitizer only: time inside sanitize(), and the masking part of it (sum of table times). */
   innerMs?: number;

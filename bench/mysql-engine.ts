@@ -4,6 +4,9 @@
  * seq_1_to_N tables, and copies made with CREATE TABLE + INSERT ... SELECT (MariaDB has no
  * database templates). Copy time is never measured.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import mysql from "mysql2/promise";
 import { startMariadb, type LocalServer } from "../sanitize/local/servers";
 import type { ConnectionTarget } from "../sanitize/core/types";
@@ -31,7 +34,10 @@ const SETTLE_LIMIT_MS = 10 * 60_000;
 const q = (name: string): string => `\`${name.replace(/`/g, "``")}\``;
 
 export async function mariadbEngine(): Promise<BenchEngine> {
-  const server = await startMariadb({ fast: false, settings: MARIADB_SETTINGS });
+  // A private tmpdir for on-disk temporary tables: in the shared /tmp another process removed
+  // one mid-query ("Error on delete of '/tmp/#sql-temptable-...MAI'", seen twice here).
+  const tmp = mkdtempSync(join(tmpdir(), "bench-mariadb-tmp-"));
+  const server = await startMariadb({ fast: false, settings: { ...MARIADB_SETTINGS, tmpdir: tmp } });
   const connect = (database?: string) =>
     mysql.createConnection({
       host: server.host,
@@ -43,7 +49,14 @@ export async function mariadbEngine(): Promise<BenchEngine> {
       bigNumberStrings: true,
     });
   const admin = await connect();
-  return makeEngine(server, admin, connect);
+  const engine = makeEngine(server, admin, connect);
+  return {
+    ...engine,
+    async stop() {
+      await engine.stop();
+      rmSync(tmp, { recursive: true, force: true });
+    },
+  };
 }
 
 async function status(c: mysql.Connection, names: string[]): Promise<Record<string, string>> {

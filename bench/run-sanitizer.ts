@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     target: job.target,
     rules: job.rules,
     maskingKey: process.env.AURORA_STAGING_MASKING_KEY || undefined,
-    parallelism: job.parallelism,
+    ...(job.parallelism ? { parallelism: job.parallelism } : {}),
     ...(job.chunkSize ? { chunkSize: job.chunkSize } : {}),
     onProgress,
   });

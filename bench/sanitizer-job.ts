@@ -5,7 +5,8 @@ export interface SanitizerJob {
   target: ConnectionTarget;
   /** Rules YAML text. */
   rules: string;
-  parallelism: number;
+  /** Undefined: the sanitizer's default (the server's CPU count where readable). */
+  parallelism?: number;
   /** Undefined: the sanitizer's default chunking. */
   chunkSize?: number;
 }

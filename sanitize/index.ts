@@ -41,7 +41,8 @@ export type * from "./core/types";
 export type { Plan, PlannedTable, PlannedColumn, MaskStep, TruncateStep } from "./plan";
 export type { ScanResult } from "./plan-coverage";
 
-const DEFAULTS = { chunkSize: 50_000, parallelism: 2, leakSampleSize: 100 };
+// parallelism: no fixed default; the server's CPU count where readable (parallelism.ts).
+const DEFAULTS = { chunkSize: 50_000, leakSampleSize: 100 };
 
 interface Prepared {
   rules: Rules;
@@ -76,7 +77,7 @@ async function withConnection<T>(dialect: Dialect, target: ConnectionTarget, con
   }
 }
 
-async function planOn(p: Prepared, conn: Connection, options: SanitizeOptions): Promise<{ plan: Plan; schema: SchemaInfo }> {
+async function planOn(p: Prepared, conn: Connection, options: SanitizeOptions, explain: "all" | "raw-sql-only" = "all"): Promise<{ plan: Plan; schema: SchemaInfo }> {
   const schema = await p.dialect.introspect(conn);
   const plan = await buildPlan({
     dialect: p.dialect,
@@ -87,6 +88,7 @@ async function planOn(p: Prepared, conn: Connection, options: SanitizeOptions): 
     coverage: options.coverage,
     triggers: options.triggers,
     conn,
+    explain,
   });
   return { plan, schema };
 }
@@ -139,13 +141,14 @@ export async function sanitize(options: SanitizeOptions): Promise<RunReport> {
     const progress = new Progress(p.dialect);
     await progress.refuseLegacy(conn);
     // Planned first: rules that can't run leave no trace in the database, not even our tables.
-    const { plan: planned, schema } = await planOn(p, conn, options);
+    // Masking UPDATEs without raw SQL are not EXPLAINed: execute's rolled-back trial runs them.
+    const { plan: planned, schema } = await planOn(p, conn, options, "raw-sql-only");
     await progress.ensureTables(conn);
     const linked = linkedForeignKeys(planned, schema);
     const keys = { linked, suspension: new ForeignKeySuspension(p.dialect, schema) };
     const run = await execute(p.dialect, conn, options.target, options.connect, planned, progress, keys, {
       chunkSize: options.chunkSize ?? DEFAULTS.chunkSize,
-      parallelism: options.parallelism ?? DEFAULTS.parallelism,
+      parallelism: options.parallelism,
       leakSampleSize: options.leakSampleSize ?? DEFAULTS.leakSampleSize,
       key: p.key,
       onProgress: options.onProgress,

@@ -120,6 +120,11 @@ export interface PlanInput {
   triggers?: "fire" | "disable";
   /** When given, raw fragments are checked by the database with EXPLAIN (nothing runs). */
   conn?: Connection;
+  /**
+   * "raw-sql-only" (sanitize): EXPLAIN only statements holding raw SQL (delete, `where`, the
+   * `sql` transform); the other masking UPDATEs run in the rolled-back trial anyway. Default "all".
+   */
+  explain?: "all" | "raw-sql-only";
 }
 
 type ProblemKind = "rules" | "schema" | "coverage";
@@ -235,7 +240,7 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
   // the ones that pass are checked by the database itself with EXPLAIN before anything runs:
   // a typo fails here. A fragment that failed parsing never reaches the database.
   const unsafe = checkFragments(dialect.engine, rules, problems);
-  if (input.conn) await explainAll(input.conn, planned.filter((p) => !unsafe.has(p.key)), problems);
+  if (input.conn) await explainAll(input.conn, planned.filter((p) => !unsafe.has(p.key)), problems, input.explain ?? "all");
 
   problems.throwIfAny();
 
@@ -650,13 +655,14 @@ function displayStatements(dialect: Dialect, tables: PlannedTable[], triggers: "
   return out;
 }
 
-async function explainAll(conn: Connection, tables: PlannedTable[], problems: Problems): Promise<void> {
+async function explainAll(conn: Connection, tables: PlannedTable[], problems: Problems, which: "all" | "raw-sql-only"): Promise<void> {
   for (const p of tables) {
     const checks: { what: string; q: Sql }[] = [];
     if (p.delete) checks.push({ what: `delete condition "${p.delete}"`, q: deleteStatement(p) });
     // A split rule's user SQL is checked alone (no key in that statement); the trial runs its keyed step.
+    const holdsRawSql = p.mask && (p.mask.where || p.mask.columns.some((c) => c.spec.transform === "sql"));
     if (p.mask?.split) checks.push({ what: `row selection (where "${p.mask.where ?? ""}", sql expressions)`, q: splitSelection(p) });
-    else if (p.mask) checks.push({ what: p.mask.where ? `masking UPDATE (with where "${p.mask.where}")` : "masking UPDATE", q: updateStatement(p, {}) });
+    else if (p.mask && (which === "all" || holdsRawSql)) checks.push({ what: p.mask.where ? `masking UPDATE (with where "${p.mask.where}")` : "masking UPDATE", q: updateStatement(p, {}) });
     for (const c of checks) {
       try {
         await conn.query(sql`EXPLAIN ${c.q}`);

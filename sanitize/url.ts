@@ -18,7 +18,7 @@ function fail(problem: string): never {
 }
 
 /** Any spelling of a loopback address (`127.1`, `[::ffff:7f00:1]`, `localhost.`) is loopback. */
-function isLoopback(host: string): boolean {
+export function isLoopback(host: string): boolean {
   return canonicalHost(host) === "localhost" || addressKey(host) === "loopback";
 }
 

@@ -1,11 +1,10 @@
-import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sanitize, verify } from "../sanitize/index";
 import { engines, freshDatabase, type TestDatabase } from "./harness/db";
+import { runUntilKilled } from "./harness/kill-run";
 
 const KEY = "resume-test-key-0123456789abcdef";
 const ROOT = join(__dirname, "..");
@@ -26,22 +25,6 @@ async function people(db: TestDatabase): Promise<void> {
   for (let i = 0; i < values.length; i += 500) await db.exec(`INSERT INTO people VALUES ${values.slice(i, i + 500).join(",")}`);
 }
 
-/** Runs the built library in a child; resolves with the lines it printed before it was killed. */
-function runUntilKilled(db: TestDatabase, killAfterChunks: number): Promise<{ lines: string[]; signal: NodeJS.Signals | null }> {
-  const options = { target: db.target, rules, maskingKey: KEY, chunkSize: 50, parallelism: 1 };
-  const child = spawn(process.execPath, [join(ROOT, "test/fixtures/run-sanitize.js"), JSON.stringify(options)], {
-    env: { ...process.env, FREEZE_AFTER_CHUNKS: String(killAfterChunks) },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines: string[] = [];
-  createInterface({ input: child.stdout }).on("line", (line) => {
-    lines.push(line);
-    const m = /^progress \S+ (\d+) /.exec(line);
-    if (m && Number(m[1]) >= killAfterChunks) child.kill("SIGKILL");
-  });
-  return new Promise((resolve) => child.on("exit", (_code, signal) => resolve({ lines, signal })));
-}
-
 beforeAll(() => {
   // The child requires the compiled library, built once by the global setup
   // (test/harness/global-setup.ts): rebuilding here would race other files' children.
@@ -53,7 +36,7 @@ describe.each(engines)("kill -9 mid-run and resume on %s", (engine) => {
     const db = await freshDatabase(engine);
     await people(db);
 
-    const first = await runUntilKilled(db, 2);
+    const first = await runUntilKilled({ target: db.target, rules, maskingKey: KEY, chunkSize: 50, parallelism: 1 }, 2);
     expect(first.signal).toBe("SIGKILL");
     expect(first.lines.some((l) => l.startsWith("report "))).toBe(false);
     expect(first.lines.filter((l) => l.startsWith("progress "))).toHaveLength(2);

@@ -370,7 +370,11 @@ export interface SanitizeOptions {
   coverage?: CoverageMode;
   /** Rows per chunk (one transaction each). Default 50_000. */
   chunkSize?: number;
-  /** Tables processed at once, each on its own connection. Default 2. */
+  /**
+   * The most connections masking at once (chunks of all tables from one queue, a big table's
+   * chunks side by side). Default: the server's CPU count where readable (loopback: this
+   * machine's; MariaDB: thread_pool_size), up to 16; else 2. See sanitize/parallelism.ts.
+   */
   parallelism?: number;
   /** Fire triggers (default) or disable them for the run (PostgreSQL only). */
   triggers?: "fire" | "disable";

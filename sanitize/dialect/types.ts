@@ -63,6 +63,15 @@ export interface Statements {
   bool(v: boolean): Sql;
   /** NULL-safe "differs" predicate. */
   differs(a: Sql, b: Sql): Sql;
+  /** The server's CPU count in column `n`, where the engine exposes one (parallelism.ts); may fail. */
+  serverCpus(): Sql | undefined;
+  /**
+   * Session settings for connections masking chunks of one table side by side: MySQL's default
+   * REPEATABLE READ locks the gap after each chunk's last key, so the next chunk would wait.
+   */
+  maskingIsolation(): Sql[];
+  /** Column `refused` is 1 when this server would refuse writes under `maskingIsolation` (MySQL: statement-based binlog). */
+  maskingIsolationRefused(): Sql | undefined;
 }
 
 export interface Dialect {

@@ -27,7 +27,8 @@ Options:
   --chunk-size N            rows per chunk / transaction (default 50000)
   --leak-sample-size N      original values per masked table kept as keyed digests for
                             the leak check (default 100, like the Pulumi leakSampleSize)
-  --parallel N              tables masked at once (default 2)
+  --parallel N              most connections masking chunks at once, also of one table
+                            (default: the server's CPU count where readable, else 2)
   --triggers fire|disable   disable: PostgreSQL only, session_replication_role = replica
   --cluster                 the whole server: every database (the rules' databases:),
                             production's logins locked, jobs, subscriptions and user

@@ -76,4 +76,10 @@ export const statements: Statements = {
   enableTriggers: () => [],
   bool: (v) => raw(v ? "1" : "0"),
   differs: (a, b) => sql`(NOT (${a} <=> ${b}))`,
+  // MariaDB: defaults to the server's CPU count. MySQL has no such variable (the query fails).
+  serverCpus: () => sql`SELECT @@thread_pool_size AS n`,
+  // No gap locks: a chunk's UPDATE doesn't lock the first key of the next chunk.
+  maskingIsolation: () => [raw("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")],
+  // With statement-based binary logging InnoDB refuses writes at READ COMMITTED.
+  maskingIsolationRefused: () => sql`SELECT (@@log_bin = 1 AND @@binlog_format = 'STATEMENT') AS refused`,
 };

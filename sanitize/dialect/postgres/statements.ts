@@ -76,6 +76,11 @@ export const statements: Statements = {
   unboundedStatement: () => [sql`SET LOCAL statement_timeout = 0`],
   bool: (v) => raw(v ? "true" : "false"),
   differs: (a, b) => sql`(${a} IS DISTINCT FROM ${b})`,
+  // No setting tells the CPU count (max_worker_processes is 8 whatever the hardware).
+  serverCpus: () => undefined,
+  // READ COMMITTED is the default, and an UPDATE locks only the rows it changes.
+  maskingIsolation: () => [],
+  maskingIsolationRefused: () => undefined,
 };
 
 function isBinary(column: ColumnInfo | undefined): boolean {
