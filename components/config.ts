@@ -614,7 +614,7 @@ function parseSanitizeOptions(p: Reader): SanitizeOptionsConfig {
   }
   const connectPort = sub.integer("connectPort", 1, 65_535, "15432");
   if (connectPort !== undefined) out.connectPort = connectPort;
-  const leakSampleSize = sub.integer("leakSampleSize", 0, 1_000_000, "100");
+  const leakSampleSize = sub.integer("leakSampleSize", 1, 1_000_000, "100");
   if (leakSampleSize !== undefined) out.leakSampleSize = leakSampleSize;
   return out;
 }

@@ -270,6 +270,8 @@ describe("parseStagingConfig: each bad value names the key, the problem and an e
     expectOneProblem({ ...minimal, sanitizeOptions: { connectPort: 70000 } }, /sanitizeOptions\.connectPort: "70000" must be a number from 1 to 65535/);
     expectOneProblem({ ...minimal, sanitizeOptions: { connectHost: "host name" } }, /sanitizeOptions\.connectHost: "host name" must be a host name or IP address/);
     expectOneProblem({ ...minimal, sanitizeOptions: { ssl: "off" } }, /sanitizeOptions\.ssl: "off" must be one of require, verify-full, disable/);
+    // The sanitizer needs at least one sample per masked column for its per-row leak check.
+    expectOneProblem({ ...minimal, sanitizeOptions: { leakSampleSize: 0 } }, /sanitizeOptions\.leakSampleSize: "0" must be a number from 1 to 1000000/);
     expectOneProblem({ ...minimal, sanitize: false, sanitizeOptions: { coverage: "strict" } }, /sanitizeOptions: is set but aurora-staging:sanitize is false/);
   });
 

@@ -215,7 +215,7 @@ function validateOptions(o: Record<string, unknown>): { property: string; reason
   positiveInt("parallelism", 1, 64);
   positiveInt("connectRetrySeconds", 0, 3600);
   positiveInt("connectPort", 1, 65535);
-  positiveInt("leakSampleSize", 0);
+  positiveInt("leakSampleSize", 1, 1_000_000);
   if (o.connectHost !== undefined && !isUnknown(o.connectHost) && (typeof o.connectHost !== "string" || o.connectHost.trim() === ""))
     failures.push({ property: "options.connectHost", reason: "options.connectHost must be a non-empty host name (e.g. 127.0.0.1 for an SSM port forward)." });
   return failures;
