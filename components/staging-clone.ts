@@ -24,6 +24,7 @@ import * as random from "@pulumi/random";
 import type { StagingConfig } from "./config";
 import { sanitizerEngine } from "./engine";
 import { hookEnvironment } from "./hooks";
+import { defaultParallelism } from "./instance-vcpus";
 import { instanceIdentifier } from "./naming";
 import { cloneSecurityGroup, ingressRules } from "./network";
 import { Sanitization } from "./sanitization";
@@ -272,7 +273,12 @@ export class StagingClone extends pulumi.ComponentResource {
           rules: args.rules!,
           maskingKey,
           forbiddenHosts: plan.forbiddenHosts,
-          options: config.sanitizeOptions,
+          // Unset parallelism: one masking connection per vCPU of the instance class (Aurora
+          // shows a session no CPU count; instance-vcpus.ts).
+          options:
+            config.sanitizeOptions.parallelism === undefined && defaultParallelism(config.instanceClass) !== undefined
+              ? { ...config.sanitizeOptions, parallelism: defaultParallelism(config.instanceClass) }
+              : config.sanitizeOptions,
           // The physical cluster: a clone re-created under the same identifier gets a new
           // resource id, which replaces (re-runs) the Sanitization.
           clusterResourceId: cluster.clusterResourceId,
