@@ -67,7 +67,8 @@ describe("one redactor for the CLI, the library and the Pulumi provider", () => 
 
   it("connect-retry's error text hides the password raw, URL-encoded and inside a URL", () => {
     const password = "p@ss word/1";
-    const err = Object.assign(new Error(`login failed for p@ss word/1 (p%40ss%20word%2F1) at postgres://app:${password}@h/db`), { code: "28P01" });
+    const message = `login failed for p@ss word/1 (p%40ss%20word%2F1) at postgres://app:${password}@h/db`;
+    const err = Object.assign(new Error(message), { code: "28P01" });
     const text = describeError(err, password);
     expect(text).not.toContain("ss word");
     expect(text).not.toContain("p%40ss");

@@ -89,13 +89,25 @@ describe("where the sanitizer is found", () => {
 });
 
 describe("diff on the recorded build", () => {
-  const olds = { host: "a.invalid", port: 5432, engine: "postgres", database: "app", username: "admin", rulesHash: "h1", options: {}, forbiddenHosts: ["p"], verified: true };
+  const olds = {
+    host: "a.invalid",
+    port: 5432,
+    engine: "postgres",
+    database: "app",
+    username: "admin",
+    rulesHash: "h1",
+    options: {},
+    forbiddenHosts: ["p"],
+    verified: true,
+  };
   const news = { ...olds, password: "x", maskingKey: "y", rules: "...", sanitizerHome: "/elsewhere" };
 
   it("another build is an update (re-run and re-verify), not a replacement; the same build elsewhere is no change", async () => {
     const recorded = { ...olds, sanitizerVersion: "0.1.0+aaaaaaaaaaaaaaaa", sanitizerPath: "/ci/run-1/dist/sanitize/index.js" };
-    expect(await provider.diff!("id", recorded, { ...news, sanitizerVersion: "0.1.0+aaaaaaaaaaaaaaaa" })).toMatchObject({ changes: false, replaces: [] });
-    expect(await provider.diff!("id", recorded, { ...news, sanitizerVersion: "0.1.0+bbbbbbbbbbbbbbbb" })).toMatchObject({ changes: true, replaces: [] });
+    const same = { ...news, sanitizerVersion: "0.1.0+aaaaaaaaaaaaaaaa" };
+    expect(await provider.diff!("id", recorded, same)).toMatchObject({ changes: false, replaces: [] });
+    const other = { ...news, sanitizerVersion: "0.1.0+bbbbbbbbbbbbbbbb" };
+    expect(await provider.diff!("id", recorded, other)).toMatchObject({ changes: true, replaces: [] });
   });
 
   it("a state written before builds were recorded is not re-run for that alone", async () => {
@@ -135,8 +147,9 @@ describe("runs with another build (PostgreSQL)", () => {
     const home = copySanitizer();
     const inputs = await checked(inputsFor(db, { sanitizerHome: home }));
     rebuild(home, "during the update");
+    const checkedWith = inputs.sanitizerVersion!.replace("+", "\\+");
     await expect(provider.create(inputs)).rejects.toThrow(
-      new RegExp(`refused, nothing was written: the sanitizer changed after check.*checked with ${inputs.sanitizerVersion!.replace("+", "\\+")}.*pulumi up`),
+      new RegExp(`refused, nothing was written: the sanitizer changed after check.*checked with ${checkedWith}.*pulumi up`),
     );
     await expectUntouched(db);
   });

@@ -75,7 +75,8 @@ describe("Sanitization over gRPC: finding the sanitizer from another working dir
       () => undefined,
       (e: Error) => e,
     );
-    expect(err?.message).toContain(`${path.join(empty, "dist", "sanitize", "index.js")} (the program's project directory, input sanitizerHome)`);
+    const recorded = path.join(empty, "dist", "sanitize", "index.js");
+    expect(err?.message).toContain(`${recorded} (the program's project directory, input sanitizerHome)`);
     expect(err?.message).toContain(`${path.join(elsewhere, "dist", "sanitize", "index.js")} (the provider host's working directory)`);
     expect(err?.message).toMatch(/npm run build/);
   });

@@ -216,7 +216,9 @@ function sanitizerVersion(home: string): string {
   const root = path.join(home, "dist", "sanitize");
   const hash = crypto.createHash("sha256");
   const walk = (rel: string): void => {
-    const entries = fs.readdirSync(path.join(root, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries = fs
+      .readdirSync(path.join(root, rel), { withFileTypes: true })
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const child = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) walk(child);
@@ -322,7 +324,10 @@ function validateOptions(sanitizer: SanitizerModule, o: Record<string, unknown>)
  * protects when the connection goes through a forwarded local port (`options.connectHost`);
  * `sanitize()` then checks the address it actually connects to as well.
  */
-async function refuseForbiddenHost(sanitizer: SanitizerModule, inputs: Pick<SanitizationInputs, "engine" | "host" | "port" | "username" | "database" | "forbiddenHosts">): Promise<void> {
+async function refuseForbiddenHost(
+  sanitizer: SanitizerModule,
+  inputs: Pick<SanitizationInputs, "engine" | "host" | "port" | "username" | "database" | "forbiddenHosts">,
+): Promise<void> {
   try {
     await sanitizer.assertNotForbidden(
       { engine: inputs.engine, host: inputs.host, port: Number(inputs.port), user: inputs.username, database: inputs.database },
@@ -468,8 +473,12 @@ export const sanitizationProvider: pulumi.dynamic.ResourceProvider = {
     delete inputs.rulesHash; // always recomputed from the rules text
     // Always the sanitizer found now: `diff` compares it with the one recorded in state.
     inputs.sanitizerVersion = loaded.version;
-    if (news.sanitizerHome !== undefined && !isUnknown(news.sanitizerHome) && (typeof news.sanitizerHome !== "string" || news.sanitizerHome === ""))
-      failures.push({ property: "sanitizerHome", reason: "sanitizerHome must be the directory that holds dist/sanitize/index.js (the project directory)." });
+    const home = news.sanitizerHome;
+    if (home !== undefined && !isUnknown(home) && (typeof home !== "string" || home === ""))
+      failures.push({
+        property: "sanitizerHome",
+        reason: "sanitizerHome must be the directory that holds dist/sanitize/index.js (the project directory).",
+      });
     if (typeof news.rules === "string" && !isUnknown(news.rules)) {
       try {
         inputs.rulesHash = sanitizer.hashRules(sanitizer.loadRules(news.rules, "rules"));
@@ -510,8 +519,8 @@ export const sanitizationProvider: pulumi.dynamic.ResourceProvider = {
     );
     // A state written before versions were recorded has none: not a change by itself (it is
     // recorded at the next run), so upgrading this provider does not re-run every clone.
-    if (typeof olds.sanitizerVersion === "string" && typeof news.sanitizerVersion === "string" && olds.sanitizerVersion !== news.sanitizerVersion)
-      updates.push("sanitizerVersion");
+    const [was, now] = [olds.sanitizerVersion, news.sanitizerVersion];
+    if (typeof was === "string" && typeof now === "string" && was !== now) updates.push("sanitizerVersion");
     // An old state without a passed verification (older provider code) is re-run too.
     const unverified = olds.verified !== true;
     return {
