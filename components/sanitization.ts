@@ -95,7 +95,7 @@ export class Sanitization extends pulumi.dynamic.Resource {
         ...(args.appUserName !== undefined ? { appUserName: args.appUserName } : {}),
         ...(args.appUserPassword !== undefined ? { appUserPassword: pulumi.secret(args.appUserPassword) } : {}),
         // Resolved here, where the program runs; the provider requires the sanitizer from it.
-        sanitizerHome: args.sanitizerHome ?? projectRoot(__dirname),
+        sanitizerHome: args.sanitizerHome ?? projectRoot(),
         // Outputs, filled in by the provider (rulesHash already by `check`).
         rulesHash: undefined,
         runId: undefined,
