@@ -5,9 +5,12 @@
  * clone is never published. Type token: `pulumi-nodejs:dynamic/aurora-staging:Sanitization`.
  *
  * The provider's code lives in ./sanitization/provider.ts (see the notes there on why it
- * only `require`s inside its methods and loads the compiled sanitizer from dist/).
+ * only `require`s inside its methods and loads the compiled sanitizer from dist/). Where that
+ * dist/ is, is decided HERE, on the program's side, from this file's own location (the project
+ * root), and passed as the `sanitizerHome` input: the engine's provider host may run anywhere.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { projectRoot } from "./sanitization/locate";
 import { sanitizationProvider, type SanitizationOptions } from "./sanitization/provider";
 
 export type { SanitizationOptions, SanitizationState, SanitizationInputs } from "./sanitization/provider";
@@ -45,6 +48,13 @@ export interface SanitizationArgs {
   appUserName?: pulumi.Input<string>;
   /** Secret. Its password. */
   appUserPassword?: pulumi.Input<string>;
+  /**
+   * The directory holding the compiled sanitizer (dist/sanitize/index.js). Default: this
+   * project's root, found from this file's location, so the provider finds it whatever the
+   * engine's working directory (Automation API, a CI checkout elsewhere). AURORA_STAGING_HOME,
+   * when set where the provider runs, still overrides it.
+   */
+  sanitizerHome?: pulumi.Input<string>;
 }
 
 export class Sanitization extends pulumi.dynamic.Resource {
@@ -60,6 +70,10 @@ export class Sanitization extends pulumi.dynamic.Resource {
   declare readonly checks: pulumi.Output<{ name: string; passed: boolean }[]>;
   /** Always true in state: a failed verification fails the create/update instead. */
   declare readonly verified: pulumi.Output<boolean>;
+  /** The sanitizer build the last run used (`<version>+<dist hash>`); a different one re-runs the resource. */
+  declare readonly sanitizerVersion: pulumi.Output<string>;
+  /** Set by a run that used another sanitizer build than the previous run: the build recorded before. */
+  declare readonly sanitizerChangedFrom: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: SanitizationArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -80,6 +94,8 @@ export class Sanitization extends pulumi.dynamic.Resource {
         ...(args.clusterResourceId !== undefined ? { clusterResourceId: args.clusterResourceId } : {}),
         ...(args.appUserName !== undefined ? { appUserName: args.appUserName } : {}),
         ...(args.appUserPassword !== undefined ? { appUserPassword: pulumi.secret(args.appUserPassword) } : {}),
+        // Resolved here, where the program runs; the provider requires the sanitizer from it.
+        sanitizerHome: args.sanitizerHome ?? projectRoot(),
         // Outputs, filled in by the provider (rulesHash already by `check`).
         rulesHash: undefined,
         runId: undefined,
@@ -90,6 +106,9 @@ export class Sanitization extends pulumi.dynamic.Resource {
         verified: undefined,
         alreadyDone: undefined,
         resumed: undefined,
+        sanitizerVersion: undefined, // filled in by `check` (the build it found), then by the run
+        sanitizerPath: undefined,
+        sanitizerChangedFrom: undefined,
       },
       {
         ...opts,

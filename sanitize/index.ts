@@ -219,3 +219,5 @@ export async function scan(options: { target: ConnectionTarget; rules?: Rules | 
 export { sanitizeCluster, planCluster, verifyCluster } from "./cluster";
 // The option schema, for the Pulumi provider (which loads this compiled file) and the CLI.
 export { sanitizeOptionsSchema, maskingKeySchema, describeIssues, MIN_MASKING_KEY_LENGTH, SANITIZE_OPTION_KEYS, LIMITS } from "./options";
+// Secret scrubbing, shared by the CLI, connect-retry and the Pulumi provider (which loads this compiled file).
+export { Redactor, redactUrl, type RedactorOptions } from "./core/redact";

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { Redactor, redactUrl } from "../sanitize/cli/redact";
+import * as core from "../sanitize/core/redact";
 import { redactDbMessage, redactDbText } from "../sanitize/core/redact-db";
+import { describeError } from "../sanitize/dialect/connect-retry";
+import * as library from "../sanitize/index";
 
 /** CPU time since `c0`: a busy machine slows wall time, not the work done. */
 const cpuMs = (c0: NodeJS.CpuUsage) => {
@@ -42,6 +45,34 @@ describe("URL passwords", () => {
       r.scrub(input);
       expect(cpuMs(c0)).toBeLessThan(2000);
     }
+  });
+});
+
+describe("one redactor for the CLI, the library and the Pulumi provider", () => {
+  it("the CLI's module and the library's export are the core one", () => {
+    expect(Redactor).toBe(core.Redactor);
+    expect(redactUrl).toBe(core.redactUrl);
+    expect(library.Redactor).toBe(core.Redactor);
+    expect(library.redactUrl).toBe(core.redactUrl);
+  });
+
+  it("takes a placeholder and a minimum length; registers only strings", () => {
+    const r = new Redactor({ placeholder: "<secret>", minLength: 1 });
+    for (const s of ["pw", undefined, 42, { x: 1 }]) r.add(s);
+    expect(r.scrub("user pw, pw%40x")).toBe("user <secret>, <secret>%40x");
+    const cli = new Redactor();
+    cli.add("pw");
+    expect(cli.scrub("user pw")).toBe("user pw"); // the CLI's default skips very short strings
+  });
+
+  it("connect-retry's error text hides the password raw, URL-encoded and inside a URL", () => {
+    const password = "p@ss word/1";
+    const message = `login failed for p@ss word/1 (p%40ss%20word%2F1) at postgres://app:${password}@h/db`;
+    const err = Object.assign(new Error(message), { code: "28P01" });
+    const text = describeError(err, password);
+    expect(text).not.toContain("ss word");
+    expect(text).not.toContain("p%40ss");
+    expect(text).toMatch(/^28P01: login failed for <secret> \(<secret>\)/);
   });
 });
 

@@ -83,6 +83,29 @@ describe("Sanitization provider: check", () => {
     expect(JSON.stringify(r.failures)).not.toContain("short-key");
   });
 
+  it("checks options with the shared schema: its limits, its messages, did-you-mean, unknown values skipped", async () => {
+    // The schema's chunkSize limit (10M) holds here too (this check used to allow up to MAX_SAFE_INTEGER).
+    const big = await provider.check!({}, { ...base(), options: { chunkSize: 10_000_001 } });
+    expect(big.failures).toEqual([{ property: "options.chunkSize", reason: "options.chunkSize: must be at most 10000000, e.g. 50000" }]);
+    const near = await provider.check!({}, { ...base(), options: { chunksize: 5, ssl: "verify_full", parallelism: UNKNOWN } as never });
+    expect(near.failures?.map((f) => f.property)).toEqual(["options.ssl", "options.chunksize"]);
+    expect(near.failures?.[0].reason).toMatch(/^options\.ssl: must be one of "require", "verify-full", "disable"/);
+    expect(near.failures?.[1].reason).toMatch(/^options\.chunksize: is not a known key.*did you mean "?chunkSize"?/);
+    const unknownYet = await provider.check!({}, { ...base(), options: { chunkSize: UNKNOWN, connectHost: "127.0.0.1" } as never });
+    expect(unknownYet.failures ?? []).toEqual([]);
+  });
+
+  it("checks the masking key with the shared schema, never echoing it", async () => {
+    const short = await provider.check!({}, { ...base(), maskingKey: "fifteen-chars!!" });
+    const reason = expect.stringMatching(/shorter than 16 characters.*openssl rand -hex 32/);
+    expect(short.failures).toEqual([{ property: "maskingKey", reason }]);
+    expect(JSON.stringify(short.failures)).not.toContain("fifteen-chars");
+    const object = await provider.check!({}, { ...base(), maskingKey: { key: "0123456789abcdef0123" } as never });
+    expect(object.failures?.[0]).toMatchObject({ property: "maskingKey", reason: expect.stringMatching(/must be a string/) });
+    expect(JSON.stringify(object.failures)).not.toContain("0123456789abcdef0123");
+    expect((await provider.check!({}, { ...base(), maskingKey: "sixteen-chars!!!" })).failures ?? []).toEqual([]);
+  });
+
   it("checks the application user inputs: both or neither, a safe name, a long password never echoed", async () => {
     const only = await provider.check!({}, { ...base(), appUserName: "app_user" });
     expect(only.failures?.map((f) => f.property)).toEqual(["appUserPassword"]);

@@ -1,9 +1,13 @@
 /**
  * Layer 3: the engine path. The SDK's own dynamic-provider host runs as a child process
- * (plain node, project directory as cwd, exactly as `pulumi up` starts it) and is driven over
- * gRPC with the SDK's stubs, using the provider text a program serialized (layer 2), against
- * the real databases.
+ * (plain node, as `pulumi up` starts it) and is driven over gRPC with the SDK's stubs, using
+ * the provider text a program serialized (layer 2), against the real databases. The host runs
+ * in a temporary directory, not the project: as under the Automation API or a CI runner that
+ * checked out elsewhere, it finds the sanitizer through the `sanitizerHome` the program recorded.
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { engines } from "./harness/db";
 import { dedicatedServers } from "./harness/dedicated-db";
@@ -25,12 +29,19 @@ let host: ProviderHost;
 // sanitizeCluster sees every database and login of the server: this file gets its own servers.
 const servers = dedicatedServers();
 let providerText: string;
+/** What the program recorded as the sanitizer's home (its project directory). */
+let sanitizerHome: string;
+/** The provider host's working directory: an empty temporary directory, not the project. */
+const elsewhere = mkdtempSync(path.join(tmpdir(), "provider-host-cwd-"));
+const projectDir = path.resolve(__dirname, "..");
 
 beforeAll(async () => {
   // Any inputs will do: the serialized provider text does not depend on them.
   const declared = await declareSanitization(offlineInputs("postgres"));
   providerText = String(declared.inputs.__provider);
-  host = await startProviderHost();
+  sanitizerHome = String(declared.inputs.sanitizerHome);
+  // Only the recorded home may lead to the sanitizer: no override from the test's environment.
+  host = await startProviderHost({ cwd: elsewhere, env: { AURORA_STAGING_HOME: undefined } });
 });
 
 afterAll(async () => {
@@ -38,10 +49,38 @@ afterAll(async () => {
   await servers.stop();
 });
 
-/** The inputs as the engine sends them: resolved, secrets unwrapped, `__provider` included. */
+/** The inputs as the engine sends them: resolved, secrets unwrapped, `__provider` and `sanitizerHome` included. */
 function engineInputs(props: object): Props {
-  return { ...props, __provider: providerText };
+  return { ...props, sanitizerHome, __provider: providerText };
 }
+
+describe("Sanitization over gRPC: finding the sanitizer from another working directory", () => {
+  it("the program records its own project directory as sanitizerHome", () => {
+    expect(sanitizerHome).toBe(projectDir);
+  });
+
+  it("without a recorded home, says which paths it tried and how to fix it", async () => {
+    const { sanitizerHome: _h, ...unrecorded } = engineInputs(offlineInputs("postgres"));
+    const err = await host.check({}, unrecorded).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).toContain(`${path.join(elsewhere, "dist", "sanitize", "index.js")} (the provider host's working directory)`);
+    expect(err?.message).toMatch(/npm run build.*AURORA_STAGING_HOME/);
+  });
+
+  it("with a recorded home that holds no dist/, names both paths tried", async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), "no-sanitizer-"));
+    const err = await host.check({}, { ...engineInputs(offlineInputs("postgres")), sanitizerHome: empty }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    const recorded = path.join(empty, "dist", "sanitize", "index.js");
+    expect(err?.message).toContain(`${recorded} (the program's project directory, input sanitizerHome)`);
+    expect(err?.message).toContain(`${path.join(elsewhere, "dist", "sanitize", "index.js")} (the provider host's working directory)`);
+    expect(err?.message).toMatch(/npm run build/);
+  });
+});
 
 describe("Sanitization over gRPC: check", () => {
   it("returns failures for bad rules and the rules hash for good ones", async () => {
@@ -79,6 +118,10 @@ describe.each(engines)("Sanitization over gRPC on %s", (engine) => {
     expect(created.properties.verified).toBe(true);
     expect(created.properties.rulesHash).toBe(checked.inputs.rulesHash);
     expect(created.properties.__provider).toBe(providerText);
+    // The build check found is the one that ran, loaded from the program's project, not the host's cwd.
+    expect(checked.inputs.sanitizerVersion).toMatch(/^\d+\.\d+\.\d+\+[0-9a-f]{16}$/);
+    expect(created.properties.sanitizerVersion).toBe(checked.inputs.sanitizerVersion);
+    expect(created.properties.sanitizerPath).toBe(path.join(projectDir, "dist", "sanitize", "index.js"));
     await expectSanitized(db);
     const { __provider: _p, ...stateWithoutCode } = created.properties;
     expectNoSecrets(stateWithoutCode, db);

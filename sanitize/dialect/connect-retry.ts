@@ -5,6 +5,7 @@
  * what failed last and how to reach a private cluster. Passwords never appear: messages are
  * built from host, port, error code and the driver's message (which never contains it).
  */
+import { Redactor } from "../core/redact";
 import { SanitizeError, type ConnectionTarget } from "../core/types";
 
 const TRANSIENT_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "57P03"]);
@@ -18,9 +19,11 @@ export function isTransientConnectError(err: unknown): boolean {
 
 export function describeError(err: unknown, password?: string): string {
   const e = err as { code?: string; message?: string };
-  let msg = String(e?.message ?? err);
-  // Belt and braces: drivers don't put the password in messages, but never risk it.
-  if (password) msg = msg.split(password).join("<secret>");
+  // Belt and braces: drivers don't put the password in messages, but never risk it (any
+  // length, raw or URL-encoded, and a password in a URL the driver echoed).
+  const redactor = new Redactor({ placeholder: "<secret>", minLength: 1 });
+  redactor.add(password);
+  const msg = redactor.scrub(String(e?.message ?? err));
   return e?.code && !msg.includes(e.code) ? `${e.code}: ${msg}` : msg;
 }
 
