@@ -5,6 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import {
@@ -20,6 +21,23 @@ import { readStackConfig } from "../components/program";
 import { planClone, type SourceCluster, type SourceLookup } from "../components/source";
 
 const minimal = { team: "payments", sourceCluster: "production-aurora" };
+
+/** Runs `fn` with these environment variables set (undefined: unset), restoring them after. */
+function withEnv<T>(vars: Record<string, string | undefined>, fn: () => T): T {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const apply = (v: Record<string, string | undefined>) => {
+    for (const [k, x] of Object.entries(v)) {
+      if (x === undefined) delete process.env[k];
+      else process.env[k] = x;
+    }
+  };
+  apply(vars);
+  try {
+    return fn();
+  } finally {
+    apply(saved);
+  }
+}
 
 /** The problems parseStagingConfig reports for `raw` (fails the test when it doesn't throw). */
 function problems(raw: Record<string, unknown>, region?: string): string[] {
@@ -100,7 +118,14 @@ describe("parseStagingConfig: valid config and defaults", () => {
 
   it("parses an ARN in the stack's region", () => {
     const c = parseStagingConfig({ ...minimal, sourceCluster: "arn:aws:rds:eu-west-1:123456789012:cluster:prod-pg" }, { region: "eu-west-1" });
-    expect(c.source).toEqual({ kind: "arn", arn: "arn:aws:rds:eu-west-1:123456789012:cluster:prod-pg", region: "eu-west-1", account: "123456789012", identifier: "prod-pg" });
+    expect(c.source).toEqual({
+      kind: "arn",
+      arn: "arn:aws:rds:eu-west-1:123456789012:cluster:prod-pg",
+      partition: "aws",
+      region: "eu-west-1",
+      account: "123456789012",
+      identifier: "prod-pg",
+    });
   });
 
   it("the worked example Pulumi.staging.yaml is valid (as Pulumi hands it to the program)", () => {
@@ -110,7 +135,8 @@ describe("parseStagingConfig: valid config and defaults", () => {
     const all = Object.fromEntries(
       Object.entries(doc.config).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)]),
     );
-    const { raw, region } = readStackConfig(all, {});
+    pulumi.runtime.setAllConfig(all);
+    const { raw, region } = readStackConfig();
     expect(region).toBe("eu-west-1");
     const c = parseStagingConfig(raw, { region });
     expect(c.team).toBe("payments");
@@ -121,7 +147,8 @@ describe("parseStagingConfig: valid config and defaults", () => {
   });
 
   it("readStackConfig keeps only our namespace and falls back to AWS_REGION", () => {
-    const r = readStackConfig({ "aurora-staging:team": "x", "other:team": "y" }, { AWS_REGION: "us-east-2" });
+    pulumi.runtime.setAllConfig({ "aurora-staging:team": "x", "other:team": "y" });
+    const r = withEnv({ AWS_REGION: "us-east-2", AWS_DEFAULT_REGION: undefined }, () => readStackConfig());
     expect(r).toEqual({ raw: { team: "x" }, region: "us-east-2" });
   });
 });
@@ -188,6 +215,7 @@ describe("parseStagingConfig: each bad value names the key, the problem and an e
   });
 
   it("serverless scaling: ranges, 0.5 ACU steps, min <= max, auto-pause only at 0", () => {
+    const minimal = { team: "payments", sourceCluster: "production-aurora", instanceClass: "db.serverless" };
     expectOneProblem({ ...minimal, serverless: { minCapacity: 0.25, maxCapacity: 4 } }, /aurora-staging:serverless\.minCapacity: "0.25" must be a multiple of 0\.5 ACU/);
     expectOneProblem({ ...minimal, serverless: { minCapacity: 8, maxCapacity: 4 } }, /serverless\.minCapacity: "8" must not exceed maxCapacity \(4\)/);
     expectOneProblem({ ...minimal, serverless: { minCapacity: 0.5, maxCapacity: 512 } }, /serverless\.maxCapacity: "512" must be a number from 1 to 256/);
