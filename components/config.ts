@@ -439,8 +439,19 @@ export const stackConfigSchema = z.object(fields);
 type Fields = z.output<typeof stackConfigSchema>;
 
 export const KNOWN_KEYS = Object.keys(fields) as (keyof Fields)[];
-/** Keys earlier versions accepted; each gets its own message saying what replaced it. */
-const REMOVED_KEYS = ["securityGroupIds"] as const;
+
+/** Keys earlier versions accepted, each with what replaced it. */
+const REMOVED_KEYS: Record<string, string> = {
+  // Fail closed: attached groups admit whatever their rules admit, from the clone's first
+  // minute, i.e. before it is sanitized. Team access now waits for verification.
+  securityGroupIds:
+    "is no longer supported: the clone gets its own security group and, until it is sanitized and verified, admits only the machine " +
+    `running \`pulumi up\`. Remove the key; list the clients' security groups or CIDRs in ${CONFIG_NAMESPACE}:allowFrom (admitted after ` +
+    `verification) and the runner's in ${CONFIG_NAMESPACE}:runnerCidrs / runnerSecurityGroupIds, e.g. ` +
+    `\`pulumi config set --path '${CONFIG_NAMESPACE}:allowFrom.securityGroupIds[0]' sg-0123456789abcdef0\``,
+};
+/** The order problems are reported in: the schema's, with removed keys where they used to be. */
+const CHECK_ORDER = [...KNOWN_KEYS.slice(0, KNOWN_KEYS.indexOf("vpcId")), "securityGroupIds", ...KNOWN_KEYS.slice(KNOWN_KEYS.indexOf("vpcId"))];
 
 export type ServerlessScaling = z.output<typeof serverlessScaling>;
 export type PostCloneCommand = z.output<typeof postCloneCommand>;
@@ -481,7 +492,7 @@ export function checkStagingConfig(raw: Record<string, unknown>, context: { regi
   const given = (key: string) => raw[key] !== undefined && raw[key] !== null;
 
   for (const key of Object.keys(raw)) {
-    if (!(KNOWN_KEYS as string[]).includes(key) && !(REMOVED_KEYS as readonly string[]).includes(key)) {
+    if (!CHECK_ORDER.includes(key)) {
       const hint = closest(key, KNOWN_KEYS, 3);
       problems.push(
         `${CONFIG_NAMESPACE}:${key}: unknown config key${hint ? `; did you mean \`${CONFIG_NAMESPACE}:${hint}\`?` : ""} ` +
@@ -496,23 +507,17 @@ export function checkStagingConfig(raw: Record<string, unknown>, context: { regi
   }
 
   const valid: Record<string, unknown> = {};
-  for (const [key, schema] of Object.entries(fields)) {
+  for (const key of CHECK_ORDER) {
+    if (key in REMOVED_KEYS) {
+      if (given(key)) problems.push(`${CONFIG_NAMESPACE}:${key}: ${REMOVED_KEYS[key]}`);
+      continue;
+    }
+    const schema = fields[key as keyof Fields];
     const result = schema.safeParse(given(key) ? raw[key] : undefined, { reportInput: true });
     if (result.success) valid[key] = result.data;
     else problems.push(...configProblems(result.error, key, schema, key === "sanitizeOptions" ? sanitizeOptionMessage : undefined));
   }
   const v = valid as Partial<Fields>;
-
-  if (given("securityGroupIds")) {
-    // Fail closed: attached groups admit whatever their rules admit, from the clone's first
-    // minute, i.e. before it is sanitized. Team access now waits for verification.
-    problems.push(
-      `${CONFIG_NAMESPACE}:securityGroupIds: is no longer supported: the clone gets its own security group and, until it is ` +
-        "sanitized and verified, admits only the machine running `pulumi up`. Remove the key; list the clients' security groups " +
-        `or CIDRs in ${CONFIG_NAMESPACE}:allowFrom (admitted after verification) and the runner's in ${CONFIG_NAMESPACE}:runnerCidrs / ` +
-        `runnerSecurityGroupIds, e.g. \`pulumi config set --path '${CONFIG_NAMESPACE}:allowFrom.securityGroupIds[0]' sg-0123456789abcdef0\``,
-    );
-  }
 
   // Across keys: each check runs when the keys it reads are valid.
   const source = v.sourceCluster;

@@ -4,6 +4,7 @@
  * of the config against the (looked-up) source cluster, which are plain functions too.
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
@@ -18,6 +19,7 @@ import {
 import { supportsAutoPause } from "../components/engine";
 import { cloneGeneration, clusterIdentifier, instanceIdentifier } from "../components/naming";
 import { readStackConfig } from "../components/program";
+import { loadStack } from "../components/stack-config";
 import { planClone, type SourceCluster, type SourceLookup } from "../components/source";
 
 const minimal = { team: "payments", sourceCluster: "production-aurora" };
@@ -488,5 +490,142 @@ describe("checks against the source cluster (planClone)", () => {
   it("an ARN whose region differs from where the cluster was found", () => {
     const c = parseStagingConfig({ team: "payments", sourceCluster: "arn:aws:rds:us-east-1:123456789012:cluster:prod-pg" });
     expect(planProblems(c, lookup())).toEqual([expect.stringMatching(/the ARN names region us-east-1 but the cluster was found in eu-west-1/)]);
+  });
+});
+
+describe("holes a fuzz of stack configurations found", () => {
+  const stack = { "aws:region": "eu-west-1", "aurora-staging:team": "payments", "aurora-staging:sourceCluster": "prod-pg" };
+  // A project folder of its own: the shipped default rules, and the rules files of each case.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aurora-staging-config-"));
+  fs.mkdirSync(path.join(dir, "sanitize"));
+  fs.copyFileSync(path.join(__dirname, "..", "sanitize", "default-rules.yaml"), path.join(dir, "sanitize", "default-rules.yaml"));
+  const rulesFile = (name: string, text: string) => {
+    fs.writeFileSync(path.join(dir, name), text);
+    return name;
+  };
+
+  /** The problems loadStack reports for this stack config (fails the test when it doesn't throw). */
+  function stackProblems(allConfig: Record<string, string>, secretKeys: string[] = []): string[] {
+    try {
+      loadStack({ allConfig, secretKeys, baseDir: dir });
+    } catch (e) {
+      expect(e).toBeInstanceOf(StagingConfigError);
+      return (e as StagingConfigError).problems;
+    }
+    throw new Error("expected a StagingConfigError");
+  }
+
+  it("the rules file's content and existence are reported with the config's problems, in one report", () => {
+    const cases: [string, RegExp][] = [
+      [rulesFile("unknown.yaml", "tables:\n  users:\n    columns:\n      email: { transform: emial }\n"), /rulesFile: "unknown\.yaml" is not valid rules: .*emial/],
+      [rulesFile("broken.yaml", "tables:\n  users: [\n"), /rulesFile: "broken\.yaml" is not valid rules: .*invalid YAML/],
+      [rulesFile("empty.yaml", ""), /rulesFile: "empty\.yaml" is not valid rules: .*the rules file is empty/],
+      ["missing.yaml", /rulesFile: "missing\.yaml" can't be read \(ENOENT/],
+    ];
+    for (const [file, why] of cases) {
+      const found = stackProblems({ ...stack, "aurora-staging:team": "Payments", "aurora-staging:rulesFile": file });
+      expect(found, found.join("\n")).toEqual([expect.stringMatching(/^aurora-staging:team: "Payments"/), expect.stringMatching(why)]);
+    }
+    // Without config problems the rules still fail the load; with sanitize off they aren't read.
+    expect(stackProblems({ ...stack, "aurora-staging:rulesFile": "empty.yaml" })).toEqual([expect.stringMatching(/the rules file is empty/)]);
+    expect(loadStack({ allConfig: { ...stack, "aurora-staging:sanitize": "false", "aurora-staging:rulesFile": "missing.yaml" }, secretKeys: [], baseDir: dir }).rules).toBeUndefined();
+  });
+
+  it("a key in a misspelt namespace is flagged with a did-you-mean; other packages' namespaces are not", () => {
+    expect(stackProblems({ ...stack, "aurora-stagin:refresh": "2026-12-01" })).toEqual([
+      expect.stringMatching(/^aurora-stagin:refresh: is in namespace "aurora-stagin", which this program doesn't read .*did you mean `aurora-staging:refresh`\?/),
+    ]);
+    const { "aurora-staging:team": _team, ...noTeam } = stack;
+    const found = stackProblems({ ...noTeam, "aws-staging:team": "payments" });
+    expect(found).toEqual([expect.stringMatching(/^aws-staging:team: .*did you mean `aurora-staging:team`\?/), expect.stringMatching(/^aurora-staging:team: is required/)]);
+    // The value is never shown (it could be a secret).
+    expect(stackProblems({ ...stack, "aurora-stagingg:maskingKey": "a-secret-masking-key-0123456789" }).join("\n")).not.toContain("a-secret");
+    const others = { "aws:profile": "x", "pulumi:tags": "{}", "random:x": "1", "command:y": "2", "aws:team": "z", "myproject:refresh": "r" };
+    expect(loadStack({ allConfig: { ...stack, ...others }, secretKeys: [], baseDir: process.cwd() }).config.team).toBe("payments");
+  });
+
+  it("a masking key given as an object or a list is refused, its value not shown", () => {
+    for (const key of ['{"key": "0123456789abcdef"}', '["0123456789abcdef"]']) {
+      const msg = expectOneProblem({ ...minimal, maskingKey: key }, /aurora-staging:maskingKey: is an object or a list in the stack config, not a string \(value not shown\)/);
+      expect(msg).not.toContain("0123456789abcdef");
+    }
+    expectOneProblem({ ...minimal, maskingKey: { key: "0123456789abcdef" } }, /maskingKey: must be a string \(value not shown\)/);
+    // Text that merely starts like JSON is a key.
+    expect(parseStagingConfig({ ...minimal, maskingKey: "{not-json-0123456789" }).maskingKey).toBe("{not-json-0123456789");
+  });
+
+  it("no region (neither aws:region nor AWS_REGION/AWS_DEFAULT_REGION) is refused; the environment's is used", () => {
+    const { "aws:region": _region, ...noRegion } = stack;
+    const none = { AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined };
+    expect(withEnv(none, () => stackProblems(noRegion))).toEqual([
+      expect.stringMatching(/^aws:region: is not set, and neither is AWS_REGION nor AWS_DEFAULT_REGION; .*e\.g\. `pulumi config set aws:region eu-west-1`/),
+    ]);
+    expect(withEnv({ ...none, AWS_DEFAULT_REGION: "eu-central-1" }, () => loadStack({ allConfig: noRegion, secretKeys: [], baseDir: process.cwd() })).config.region).toBe("eu-central-1");
+    expect(withEnv({ AWS_REGION: "us-east-2", AWS_DEFAULT_REGION: "eu-central-1" }, () => loadStack({ allConfig: noRegion, secretKeys: [] })).config.region).toBe("us-east-2");
+    // The stack's own setting wins over the environment.
+    expect(withEnv({ AWS_REGION: "us-east-2" }, () => loadStack({ allConfig: stack, secretKeys: [] })).config.region).toBe("eu-west-1");
+  });
+
+  it("RDS's tag rules: 50 per resource counting ours, lengths, characters, no aws: prefix", () => {
+    const many = (n: number, extra: Record<string, string> = {}) => ({ ...Object.fromEntries(Array.from({ length: n }, (_, i) => [`Tag${i}`, "v"])), ...extra });
+    // 5 reserved tags on every resource, and Name on the security group: 44 of the stack's own fit.
+    expect(Object.keys(parseStagingConfig({ ...minimal, tags: many(44) }).tags)).toHaveLength(44);
+    expectOneProblem({ ...minimal, tags: many(45) }, /aurora-staging:tags: has 45 tags; .* would carry 51, and AWS allows 50; remove 1/);
+    expect(Object.keys(parseStagingConfig({ ...minimal, tags: many(44, { Name: "pay" }) }).tags)).toHaveLength(45);
+    expectOneProblem({ ...minimal, tags: { "Cost#Center": "1" } }, /aurora-staging:tags\.Cost#Center: "Cost#Center" tag keys may only hold Unicode letters, digits, spaces and/);
+    expectOneProblem({ ...minimal, tags: { "a<b>|c": "1" } }, /tags\.a<b>\|c: "a<b>\|c" tag keys may only hold/);
+    expectOneProblem({ ...minimal, tags: { Owner: "a<b>|c" } }, /tags\.Owner: "a<b>\|c" tag values may only hold/);
+    expectOneProblem({ ...minimal, tags: { "AWS:Owner": "x" } }, /not start with "aws:"/);
+    expectOneProblem({ ...minimal, tags: { ["k".repeat(129)]: "x" } }, /tag keys must be 1-128 characters/);
+    expectOneProblem({ ...minimal, tags: { Owner: "v".repeat(257) } }, /tags\.Owner: .* tag values must be strings of at most 256 characters/);
+    const ok = { "Kostenstelle Ä": "Zürich/42", "team:owner": "a_b.c=d+e-f@g", Empty: "", ["k".repeat(128)]: "v".repeat(256) };
+    expect(parseStagingConfig({ ...minimal, tags: ok }).tags).toEqual(ok);
+  });
+
+  it("an ARN source whose partition doesn't fit the region is refused clearly, keeping account and partition", () => {
+    const cn = "arn:aws-cn:rds:cn-north-1:123456789012:cluster:prod-pg";
+    expect(problems({ ...minimal, sourceCluster: cn }, "eu-west-1")).toEqual([
+      expect.stringMatching(/sourceCluster: "arn:aws-cn:.*" is in partition aws-cn, but the stack deploys to eu-west-1 \(partition aws, aws:region\)/),
+    ]);
+    expectOneProblem({ ...minimal, sourceCluster: "arn:aws:rds:cn-north-1:123456789012:cluster:prod-pg" }, /region cn-north-1 is in partition aws-cn, not aws/, /arn:aws-cn:rds:cn-north-1/);
+    expectOneProblem({ ...minimal, sourceCluster: "arn:aws-us-gov:rds:eu-west-1:123456789012:cluster:prod-pg" }, /region eu-west-1 is in partition aws, not aws-us-gov/);
+    const gov = "arn:aws-us-gov:rds:us-gov-west-1:210987654321:cluster:prod-pg";
+    expect(parseStagingConfig({ ...minimal, sourceCluster: gov }, { region: "us-gov-west-1" }).source).toEqual({
+      kind: "arn",
+      arn: gov,
+      partition: "aws-us-gov",
+      region: "us-gov-west-1",
+      account: "210987654321",
+      identifier: "prod-pg",
+    });
+    expect(parseStagingConfig({ ...minimal, sourceCluster: cn }, { region: "cn-north-1" }).source).toMatchObject({ partition: "aws-cn", account: "123456789012" });
+  });
+
+  it("serverless scaling with a provisioned instance class is refused", () => {
+    expectOneProblem(
+      { ...minimal, serverless: { minCapacity: 0.5, maxCapacity: 4 } },
+      /aurora-staging:serverless: is set but aurora-staging:instanceClass is "db\.r6g\.large", a provisioned class/,
+      /pulumi config set aurora-staging:instanceClass db\.serverless/,
+    );
+    expectOneProblem({ ...minimal, instanceClass: "db.r7g.xlarge", serverless: '{"minCapacity":0.5,"maxCapacity":4}' }, /instanceClass is "db\.r7g\.xlarge"/);
+    expect(parseStagingConfig({ ...minimal, instanceClass: "db.serverless", serverless: { minCapacity: 1, maxCapacity: 4 } }).serverless).toEqual({ minCapacity: 1, maxCapacity: 4 });
+  });
+
+  it("namespace, region, secret, config and rules problems all come in one report", () => {
+    const { "aws:region": _region, ...noRegion } = stack;
+    const found = withEnv({ AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined }, () =>
+      stackProblems(
+        { ...noRegion, "aurora-stagin:refresh": "r", "aurora-staging:tags": '{"CostCenter":"4711"}', "aurora-staging:instanceCount": "0", "aurora-staging:rulesFile": "missing.yaml" },
+        ["tags"],
+      ),
+    );
+    expect(found).toEqual([
+      expect.stringMatching(/^aurora-stagin:refresh:/),
+      expect.stringMatching(/^aws:region: is not set/),
+      expect.stringMatching(/^aurora-staging:tags: is set as a secret/),
+      expect.stringMatching(/^aurora-staging:instanceCount: "0"/),
+      expect.stringMatching(/^aurora-staging:rulesFile: "missing\.yaml" can't be read/),
+    ]);
+    expect(found.join("\n")).not.toContain("4711");
   });
 });
