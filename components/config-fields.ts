@@ -45,7 +45,8 @@ export function bad(what: string, example: string) {
 /** A string. Chain `.optional()`/`.default()` for keys that may be left out. */
 export function text(example: string) {
   return z.string({
-    error: (iss) => (iss.input === undefined ? requiredMessage(example) : `must be a string, got ${describeValue(iss.input)}; e.g. ${example}`),
+    error: (iss) =>
+      iss.input === undefined ? requiredMessage(example) : `must be a string, got ${describeValue(iss.input)}; e.g. ${example}`,
   });
 }
 
@@ -97,10 +98,14 @@ export function structured<T extends z.ZodType>(shape: "object" | "list" | "stri
     }
     const problem =
       shape === "object"
-        ? isPlainObject(value) ? undefined : `must be an object, got ${describeValue(value)}`
-        : !Array.isArray(value) ? `must be a list, got ${describeValue(value)}`
-        : shape === "strings" && !value.every((x) => typeof x === "string") ? "must be a list of strings"
-        : undefined;
+        ? isPlainObject(value)
+          ? undefined
+          : `must be an object, got ${describeValue(value)}`
+        : !Array.isArray(value)
+          ? `must be a list, got ${describeValue(value)}`
+          : shape === "strings" && !value.every((x) => typeof x === "string")
+            ? "must be a list of strings"
+            : undefined;
     if (problem) {
       ctx.issues.push({ code: "custom", input: value, message: `${problem}; e.g. ${example}` });
       return z.NEVER;
@@ -112,7 +117,8 @@ export function structured<T extends z.ZodType>(shape: "object" | "list" | "stri
 /** A `.superRefine` that flags a list naming the same item twice. */
 export function noDuplicates(what: string) {
   return (items: readonly string[], ctx: z.RefinementCtx) => {
-    if (new Set(items).size !== items.length) ctx.addIssue({ code: "custom", input: items, message: `lists the same ${what} twice; list each once` });
+    if (new Set(items).size !== items.length)
+      ctx.addIssue({ code: "custom", input: items, message: `lists the same ${what} twice; list each once` });
   };
 }
 
@@ -127,7 +133,15 @@ function setCommand(path: readonly PropertyKey[]): string {
   return path.length === 1 ? `pulumi config set ${keyPath(path)}` : `pulumi config set --path '${keyPath(path)}'`;
 }
 
-type Def = { type: string; innerType?: Schema; in?: Schema; out?: Schema; shape?: Record<string, Schema>; element?: Schema; valueType?: Schema };
+type Def = {
+  type: string;
+  innerType?: Schema;
+  in?: Schema;
+  out?: Schema;
+  shape?: Record<string, Schema>;
+  element?: Schema;
+  valueType?: Schema;
+};
 type Schema = { _zod: { def: unknown } };
 
 /** The keys of the object schema at `path` inside `schema` (for "did you mean"). */

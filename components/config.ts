@@ -49,7 +49,9 @@ export const DEFAULT_SERVERLESS = { minCapacity: 0.5, maxCapacity: 4 } as const;
 export const DEFAULT_APP_USER = "staging_app";
 export const DEFAULT_LOG_RETENTION_DAYS = 7;
 /** The retention periods CloudWatch Logs accepts. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 /**
  * Server parameters the component sets in its own parameter groups so that neither statements
@@ -68,7 +70,6 @@ export const LOGGING_PARAMETERS = [
   "server_audit_logging",
   "event_scheduler",
 ] as const;
-
 
 /** RDS allows 50 tags per resource; ours (RESERVED_TAGS, and Name on the security group) count. */
 export const MAX_TAGS_PER_RESOURCE = 50;
@@ -120,7 +121,14 @@ export function rdsIdentifierProblem(id: string, max = 63): string | undefined {
 
 /** The AWS partition a region belongs to (China, GovCloud, the isolated regions, else "aws"). */
 export function partitionOf(region: string): string {
-  const prefixes: [string, string][] = [["cn-", "aws-cn"], ["us-gov-", "aws-us-gov"], ["us-isob-", "aws-iso-b"], ["us-iso-", "aws-iso"], ["eu-isoe-", "aws-iso-e"], ["us-isof-", "aws-iso-f"]];
+  const prefixes: [string, string][] = [
+    ["cn-", "aws-cn"],
+    ["us-gov-", "aws-us-gov"],
+    ["us-isob-", "aws-iso-b"],
+    ["us-iso-", "aws-iso"],
+    ["eu-isoe-", "aws-iso-e"],
+    ["us-isof-", "aws-iso-f"],
+  ];
   return prefixes.find(([p]) => region.startsWith(p))?.[1] ?? "aws";
 }
 
@@ -136,7 +144,9 @@ const sourceCluster = requiredText("production-aurora").transform((value, ctx): 
   };
   if (!value.startsWith("arn:")) {
     const why = rdsIdentifierProblem(value);
-    return why ? refuse(`${why}; give the source cluster's identifier or ARN`, "production-aurora") : { kind: "identifier", identifier: value };
+    return why
+      ? refuse(`${why}; give the source cluster's identifier or ARN`, "production-aurora")
+      : { kind: "identifier", identifier: value };
   }
   const m = ARN.exec(value);
   if (!m) return refuse("is not an RDS cluster ARN", ARN_EXAMPLE);
@@ -144,13 +154,17 @@ const sourceCluster = requiredText("production-aurora").transform((value, ctx): 
   const why = rdsIdentifierProblem(identifier);
   if (why) return refuse(`names cluster "${identifier}", which ${why}`, ARN_EXAMPLE);
   if (partitionOf(region) !== partition) {
-    return refuse(`is not a valid ARN: region ${region} is in partition ${partitionOf(region)}, not ${partition}`, `arn:${partitionOf(region)}:rds:${region}:${account}:cluster:${identifier}`);
+    return refuse(
+      `is not a valid ARN: region ${region} is in partition ${partitionOf(region)}, not ${partition}`,
+      `arn:${partitionOf(region)}:rds:${region}:${account}:cluster:${identifier}`,
+    );
   }
   return { kind: "arn", arn: value, partition, region, account, identifier };
 });
 
 /** ACUs: steps of 0.5. */
-const acu = (min: number, example: string) => num(min, 256, example).refine((v) => Number.isInteger(v * 2), bad("must be a multiple of 0.5 ACU", example));
+const acu = (min: number, example: string) =>
+  num(min, 256, example).refine((v) => Number.isInteger(v * 2), bad("must be a multiple of 0.5 ACU", example));
 
 const serverlessScaling = z
   .strictObject({
@@ -162,11 +176,21 @@ const serverlessScaling = z
   })
   .superRefine((s, ctx) => {
     if (s.minCapacity > s.maxCapacity) {
-      ctx.addIssue({ code: "custom", path: ["minCapacity"], input: s.minCapacity, message: `${quoted(String(s.minCapacity))} must not exceed maxCapacity (${s.maxCapacity}); e.g. ${Math.min(0.5, s.maxCapacity)}` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["minCapacity"],
+        input: s.minCapacity,
+        message: `${quoted(String(s.minCapacity))} must not exceed maxCapacity (${s.maxCapacity}); e.g. ${Math.min(0.5, s.maxCapacity)}`,
+      });
     }
     if (s.secondsUntilAutoPause !== undefined && s.minCapacity !== 0) {
       const example = '{"minCapacity": 0, "maxCapacity": 4, "secondsUntilAutoPause": 3600}';
-      ctx.addIssue({ code: "custom", path: ["secondsUntilAutoPause"], input: s.secondsUntilAutoPause, message: `"${s.secondsUntilAutoPause}" only applies with minCapacity 0 (auto-pause); e.g. ${example}` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["secondsUntilAutoPause"],
+        input: s.secondsUntilAutoPause,
+        message: `"${s.secondsUntilAutoPause}" only applies with minCapacity 0 (auto-pause); e.g. ${example}`,
+      });
     }
   });
 
@@ -181,7 +205,10 @@ function cidrs(o: { runner: boolean }) {
   const item = z
     .string()
     .refine((c) => IPV4_CIDR.test(c) || IPV6_CIDR.test(c), { ...bad("is not an IPv4 or IPv6 CIDR block", example), abort: true })
-    .refine((c) => !o.runner || !c.endsWith("/0"), bad("admits every address, so the unsanitized clone would not be quarantined; name the machine running `pulumi up`", example));
+    .refine(
+      (c) => !o.runner || !c.endsWith("/0"),
+      bad("admits every address, so the unsanitized clone would not be quarantined; name the machine running `pulumi up`", example),
+    );
   return structured("strings", `["${example}"]`, z.array(item).superRefine(noDuplicates("CIDR block"))).default([]);
 }
 
@@ -195,7 +222,9 @@ function parameters() {
         "is set by aurora-staging itself: statement and parameter logging stay off on a clone so the masking key's pads and original " +
         `values never reach the server's logs (reserved: ${LOGGING_PARAMETERS.join(", ")}); remove it`,
     });
-  const value = z.union([z.string(), z.number(), z.boolean()], bad("must be a string, number or boolean", PARAMETERS_EXAMPLE)).transform(String);
+  const value = z
+    .union([z.string(), z.number(), z.boolean()], bad("must be a string, number or boolean", PARAMETERS_EXAMPLE))
+    .transform(String);
   return structured("object", PARAMETERS_EXAMPLE, z.record(name, value)).default({});
 }
 
@@ -226,7 +255,8 @@ const tags = structured(
         code: "custom",
         input: t,
         message:
-          `has ${Object.keys(t).length} tags; with the ${ours} aurora-staging sets (${RESERVED_TAGS.join(", ")}, Name) a resource would carry ` +
+          `has ${Object.keys(t).length} tags; with the ${ours} aurora-staging sets (${RESERVED_TAGS.join(", ")}, Name) ` +
+          "a resource would carry " +
           `${total}, and AWS allows ${MAX_TAGS_PER_RESOURCE}; remove ${total - MAX_TAGS_PER_RESOURCE}`,
       });
     }
@@ -236,16 +266,23 @@ const tags = structured(
 const postCloneCommand = z.strictObject(
   {
     /** Used in the Pulumi resource name: lowercase letters, digits, hyphens. */
-    name: requiredText("grant-readonly").regex(HOOK_NAME, bad("must be 1-40 lowercase letters, digits or hyphens, starting with a letter", "grant-readonly")),
+    name: requiredText("grant-readonly").regex(
+      HOOK_NAME,
+      bad("must be 1-40 lowercase letters, digits or hyphens, starting with a letter", "grant-readonly"),
+    ),
     /** Shell command; the clone's connection details arrive in its environment only. Never shown (may carry a token). */
     command: z
-      .string({ error: (iss) => (iss.input === undefined ? requiredMessage("'psql -f grants.sql'") : "must be a string (value not shown); e.g. psql -f grants.sql") })
+      .string({
+        error: (iss) =>
+          iss.input === undefined ? requiredMessage("'psql -f grants.sql'") : "must be a string (value not shown); e.g. psql -f grants.sql",
+      })
       .refine((v) => v.trim() !== "", { error: "must not be empty; e.g. psql -f grants.sql" }),
   },
   {
     error: (iss) =>
       iss.code === "invalid_type"
-        ? `must be an object with name and command, got ${Array.isArray(iss.input) ? "a list" : typeof iss.input}; e.g. {"name": "grant-readonly", "command": "psql -f grants.sql"}`
+        ? `must be an object with name and command, got ${Array.isArray(iss.input) ? "a list" : typeof iss.input}; ` +
+          'e.g. {"name": "grant-readonly", "command": "psql -f grants.sql"}'
         : undefined,
   },
 );
@@ -256,7 +293,12 @@ const postCloneCommands = structured(
     const seen = new Set<string>();
     hooks.forEach(({ name }, i) => {
       if (seen.has(name)) {
-        ctx.addIssue({ code: "custom", path: [i, "name"], input: name, message: `"${name}" is used by another post-clone command; names must be unique; e.g. ${name}-2` });
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "name"],
+          input: name,
+          message: `"${name}" is used by another post-clone command; names must be unique; e.g. ${name}-2`,
+        });
       }
       seen.add(name);
     });
@@ -269,7 +311,12 @@ const scheduleObject = z.strictObject({
   cron: requiredText("'0 3 * * *'")
     .superRefine((cron, ctx) => {
       const why = cronProblem(cron);
-      if (why) ctx.addIssue({ code: "custom", input: cron, message: `${quoted(cron)} is not a cron expression: ${why}; e.g. "0 3 * * *" (03:00 UTC daily)` });
+      if (why)
+        ctx.addIssue({
+          code: "custom",
+          input: cron,
+          message: `${quoted(cron)} is not a cron expression: ${why}; e.g. "0 3 * * *" (03:00 UTC daily)`,
+        });
     })
     .transform((cron) => cron.trim()),
   /** The git repository Pulumi Deployments checks the project out of. */
@@ -277,10 +324,15 @@ const scheduleObject = z.strictObject({
     /^(https:\/\/|git@)[^\s]+$/,
     bad("must be an https:// or git@ repository URL", "https://github.com/acme/aurora-staging.git"),
   ),
-  branch: text("main").regex(/^[A-Za-z0-9._/-]{1,255}$/, bad("is not a git branch name", "main")).default("main"),
+  branch: text("main")
+    .regex(/^[A-Za-z0-9._/-]{1,255}$/, bad("is not a git branch name", "main"))
+    .default("main"),
   /** The project's folder inside the repository. */
   repoDir: text("infra/aurora-staging")
-    .refine((d) => !d.startsWith("/") && !d.split("/").includes(".."), bad("must be a relative folder inside the repository", "infra/aurora-staging"))
+    .refine(
+      (d) => !d.startsWith("/") && !d.split("/").includes(".."),
+      bad("must be a relative folder inside the repository", "infra/aurora-staging"),
+    )
     .optional(),
   /** AWS credentials through Pulumi's OIDC issuer: the role the deployment assumes. */
   awsRoleArn: text("arn:aws:iam::123456789012:role/pulumi-deployments")
@@ -291,22 +343,32 @@ const scheduleObject = z.strictObject({
     .regex(/^[A-Za-z0-9-]{1,64}$/, bad("is not an agent pool id", "a1b2c3d4-0000-1111-2222-333344445555"))
     .optional(),
 });
-const schedule = z.preprocess((v, ctx) => {
-  // A bare cron: the deployment also needs to know where the project's code is.
-  if (typeof v === "string" && !v.trim().startsWith("{")) {
-    ctx.issues.push({ code: "custom", input: v, message: `must be an object: a deployment needs the cron and the repository it checks out, e.g. ${SCHEDULE_EXAMPLE}` });
-    return z.NEVER;
-  }
-  return v;
-}, structured("object", SCHEDULE_EXAMPLE, scheduleObject));
+const schedule = z.preprocess(
+  (v, ctx) => {
+    // A bare cron: the deployment also needs to know where the project's code is.
+    if (typeof v === "string" && !v.trim().startsWith("{")) {
+      ctx.issues.push({
+        code: "custom",
+        input: v,
+        message: `must be an object: a deployment needs the cron and the repository it checks out, e.g. ${SCHEDULE_EXAMPLE}`,
+      });
+      return z.NEVER;
+    }
+    return v;
+  },
+  structured("object", SCHEDULE_EXAMPLE, scheduleObject),
+);
 
 const stableHostname = z.strictObject({
   zoneId: requiredText("Z0123456789ABCDEFGHIJ").regex(ZONE_ID, bad("is not a Route 53 hosted zone id", "Z0123456789ABCDEFGHIJ")),
   name: requiredText("payments.staging.example.com")
-    .refine((name) => {
-      const labels = name.replace(/\.$/, "").split(".");
-      return name.length <= 253 && labels.length >= 2 && labels.every((l) => DNS_LABEL.test(l));
-    }, bad("must be a lowercase DNS name inside the hosted zone", "payments.staging.example.com"))
+    .refine(
+      (name) => {
+        const labels = name.replace(/\.$/, "").split(".");
+        return name.length <= 253 && labels.length >= 2 && labels.every((l) => DNS_LABEL.test(l));
+      },
+      bad("must be a lowercase DNS name inside the hosted zone", "payments.staging.example.com"),
+    )
     .transform((name) => name.replace(/\.$/, "")),
 });
 
@@ -314,7 +376,9 @@ const stableHostname = z.strictObject({
 const maskingKey = z
   .string({ error: "must be a string (value not shown); set it with `pulumi config set --secret aurora-staging:maskingKey <value>`" })
   .refine((v) => !isJsonStructure(v), {
-    error: "is an object or a list in the stack config, not a string (value not shown); set it with `pulumi config set --secret aurora-staging:maskingKey <value>`",
+    error:
+      "is an object or a list in the stack config, not a string (value not shown); " +
+      "set it with `pulumi config set --secret aurora-staging:maskingKey <value>`",
     abort: true,
   })
   .pipe(maskingKeySchema);
@@ -333,7 +397,10 @@ function isJsonStructure(v: string): boolean {
 const sanitizeOptions = structured(
   "object",
   '{"coverage": "personal", "chunkSize": 50000, "parallelism": 2}',
-  z.preprocess((o) => (isPlainObject(o) ? Object.fromEntries(Object.entries(o).map(([k, v]) => [k, numericText(v)])) : o), sanitizeOptionsSchema),
+  z.preprocess(
+    (o) => (isPlainObject(o) ? Object.fromEntries(Object.entries(o).map(([k, v]) => [k, numericText(v)])) : o),
+    sanitizeOptionsSchema,
+  ),
 ).default({});
 
 /** The shared schema words its messages for every front end; the stack config's read `"<value>" ...; e.g.`. */
@@ -352,7 +419,10 @@ function sanitizeOptionMessage(issue: z.core.$ZodIssue): string | undefined {
 
 /** Every key of the stack config, in the order problems are reported. */
 const fields = {
-  team: requiredText("payments").regex(TEAM, bad("must be 1-20 lowercase letters, digits or single hyphens, starting with a letter", "payments")),
+  team: requiredText("payments").regex(
+    TEAM,
+    bad("must be 1-20 lowercase letters, digits or single hyphens, starting with a letter", "payments"),
+  ),
   sourceCluster,
   /** Any change to this value builds a new clone on the next `pulumi up`. */
   refresh: text("2026-11-27")
@@ -363,7 +433,8 @@ const fields = {
   clusterIdentifierPrefix: text("payments-staging")
     .superRefine((prefix, ctx) => {
       const why = rdsIdentifierProblem(prefix, MAX_IDENTIFIER_PREFIX_LENGTH);
-      const message = `${why} (the cluster identifier is "<prefix>-<8-char generation>" and instances add "-<n>", and RDS allows 63 characters)`;
+      const message =
+        `${why} (the cluster identifier is "<prefix>-<8-char generation>" and instances add "-<n>", ` + "and RDS allows 63 characters)";
       if (why) ctx.addIssue({ code: "custom", input: prefix, message: `${quoted(prefix)} ${message}; e.g. payments-staging` });
     })
     .optional(),
@@ -377,7 +448,9 @@ const fields = {
     .regex(SUBNET_GROUP, bad("must be 1-255 letters, digits, spaces, periods, underscores or hyphens", "staging-private"))
     .optional(),
   /** The VPC of the clone's security group; default: the subnet group's VPC. */
-  vpcId: text("vpc-0123456789abcdef0").regex(VPC, bad('must be "vpc-" followed by 8 or 17 lowercase hex characters', "vpc-0123456789abcdef0")).optional(),
+  vpcId: text("vpc-0123456789abcdef0")
+    .regex(VPC, bad('must be "vpc-" followed by 8 or 17 lowercase hex characters', "vpc-0123456789abcdef0"))
+    .optional(),
   /** Admitted from creation on (the sanitizer and the hooks run from here). */
   runnerCidrs: cidrs({ runner: true }),
   runnerSecurityGroupIds: securityGroups(),
@@ -394,10 +467,15 @@ const fields = {
   logExports: structured(
     "strings",
     '["postgresql"]',
-    z.array(z.string().regex(LOG_EXPORT, bad("is not a CloudWatch log export type", '["postgresql"] or ["error"]'))).superRefine(noDuplicates("log type")),
+    z
+      .array(z.string().regex(LOG_EXPORT, bad("is not a CloudWatch log export type", '["postgresql"] or ["error"]')))
+      .superRefine(noDuplicates("log type")),
   ).default([]),
   logRetentionDays: num(1, 3653, "7", { whole: true })
-    .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), bad(`must be a CloudWatch Logs retention period (${LOG_RETENTION_DAYS.join(", ")})`, "7"))
+    .refine(
+      (d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d),
+      bad(`must be a CloudWatch Logs retention period (${LOG_RETENTION_DAYS.join(", ")})`, "7"),
+    )
     .default(DEFAULT_LOG_RETENTION_DAYS),
   /** Associate the source's IAM roles with the clone (after verification). */
   carryIamRoles: bool().default(false),
@@ -426,7 +504,11 @@ const fields = {
   maskingKey: maskingKey.optional(),
   sanitizeOptions,
   postCloneCommands,
-  stableHostname: structured("object", '{"zoneId": "Z0123456789ABCDEFGHIJ", "name": "payments.staging.example.com"}', stableHostname).optional(),
+  stableHostname: structured(
+    "object",
+    '{"zoneId": "Z0123456789ABCDEFGHIJ", "name": "payments.staging.example.com"}',
+    stableHostname,
+  ).optional(),
   connectionSecretName: text("staging/payments/aurora")
     .regex(SECRET_NAME, bad("must be 1-512 letters, digits or / _ + = . @ -", "staging/payments/aurora"))
     .optional(),
@@ -451,7 +533,11 @@ const REMOVED_KEYS: Record<string, string> = {
     `\`pulumi config set --path '${CONFIG_NAMESPACE}:allowFrom.securityGroupIds[0]' sg-0123456789abcdef0\``,
 };
 /** The order problems are reported in: the schema's, with removed keys where they used to be. */
-const CHECK_ORDER = [...KNOWN_KEYS.slice(0, KNOWN_KEYS.indexOf("vpcId")), "securityGroupIds", ...KNOWN_KEYS.slice(KNOWN_KEYS.indexOf("vpcId"))];
+const CHECK_ORDER = [
+  ...KNOWN_KEYS.slice(0, KNOWN_KEYS.indexOf("vpcId")),
+  "securityGroupIds",
+  ...KNOWN_KEYS.slice(KNOWN_KEYS.indexOf("vpcId")),
+];
 
 export type ServerlessScaling = z.output<typeof serverlessScaling>;
 export type PostCloneCommand = z.output<typeof postCloneCommand>;
@@ -530,8 +616,9 @@ export function checkStagingConfig(raw: Record<string, unknown>, context: { regi
       );
     } else if (source.region !== region) {
       problems.push(
-        `${CONFIG_NAMESPACE}:sourceCluster: "${source.arn}" is in region ${source.region} but the stack deploys to ${region} (aws:region); ` +
-          `copy-on-write clones stay in the source's region, so set \`pulumi config set aws:region ${source.region}\` or pick a source in ` +
+        `${CONFIG_NAMESPACE}:sourceCluster: "${source.arn}" is in region ${source.region} but the stack deploys to ${region} ` +
+          "(aws:region); copy-on-write clones stay in the source's region, so set " +
+          `\`pulumi config set aws:region ${source.region}\` or pick a source in ` +
           `${region}; e.g. arn:${source.partition}:rds:${region}:${source.account}:cluster:<name>`,
       );
     }
@@ -544,16 +631,20 @@ export function checkStagingConfig(raw: Record<string, unknown>, context: { regi
     );
   }
   if (given("iamRoleFeatures") && v.carryIamRoles === false) {
-    problems.push(`${CONFIG_NAMESPACE}:iamRoleFeatures: is set but ${CONFIG_NAMESPACE}:carryIamRoles is not true; remove it or set carryIamRoles: true`);
+    problems.push(
+      `${CONFIG_NAMESPACE}:iamRoleFeatures: is set but ${CONFIG_NAMESPACE}:carryIamRoles is not true; remove it or set carryIamRoles: true`,
+    );
   }
   if (v.sanitize === false && given("sanitizeOptions")) {
     problems.push(
-      `${CONFIG_NAMESPACE}:sanitizeOptions: is set but ${CONFIG_NAMESPACE}:sanitize is false; remove sanitizeOptions or enable sanitization`,
+      `${CONFIG_NAMESPACE}:sanitizeOptions: is set but ${CONFIG_NAMESPACE}:sanitize is false; ` +
+        "remove sanitizeOptions or enable sanitization",
     );
   }
   if (v.sanitize === false && v.connectionSecretName !== undefined) {
     problems.push(
-      `${CONFIG_NAMESPACE}:connectionSecretName: needs ${CONFIG_NAMESPACE}:sanitize: the secret publishes the application user, which the ` +
+      `${CONFIG_NAMESPACE}:connectionSecretName: needs ${CONFIG_NAMESPACE}:sanitize: ` +
+        "the secret publishes the application user, which the " +
         "sanitizer creates (the master user is never published); enable sanitization or remove connectionSecretName",
     );
   }
@@ -564,7 +655,11 @@ export function checkStagingConfig(raw: Record<string, unknown>, context: { regi
     ...rest,
     source: source!,
     clusterIdentifierPrefix: clusterIdentifierPrefix ?? `${rest.team}-staging`,
-    ...(serverless !== undefined ? { serverless } : rest.instanceClass === "db.serverless" ? { serverless: { ...DEFAULT_SERVERLESS } } : {}),
+    ...(serverless !== undefined
+      ? { serverless }
+      : rest.instanceClass === "db.serverless"
+        ? { serverless: { ...DEFAULT_SERVERLESS } }
+        : {}),
     region,
   };
   return { config, problems, valid: v };

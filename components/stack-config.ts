@@ -69,7 +69,8 @@ export function misplacedKeyProblems(keys: readonly string[]): string[] {
     if (near) {
       problems.push(
         `${key}: is in namespace "${namespace}", which this program doesn't read (value not shown); did you mean ` +
-          `\`${CONFIG_NAMESPACE}:${name}\`? e.g. \`pulumi config rm '${key}'\` and \`pulumi config set ${CONFIG_NAMESPACE}:${name} <value>\``,
+          `\`${CONFIG_NAMESPACE}:${name}\`? e.g. \`pulumi config rm '${key}'\` and ` +
+          `\`pulumi config set ${CONFIG_NAMESPACE}:${name} <value>\``,
       );
     }
   }
@@ -92,7 +93,9 @@ export function secretConfigKeys(raw: Record<string, unknown>): string[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (key: string) => boolean };
   if (typeof runtimeConfig.isConfigSecret !== "function") {
-    throw new Error("aurora-staging: this @pulumi/pulumi has no runtime isConfigSecret; the program can't tell secret config apart (pinned: 3.248.0)");
+    throw new Error(
+      "aurora-staging: this @pulumi/pulumi has no runtime isConfigSecret; the program can't tell secret config apart (pinned: 3.248.0)",
+    );
   }
   return Object.keys(raw).filter((k) => runtimeConfig.isConfigSecret!(`${CONFIG_NAMESPACE}:${k}`));
 }
@@ -195,7 +198,10 @@ export interface LoadedStack {
  */
 export function loadStack(options: ProgramOptions = {}): LoadedStack {
   if (options.allConfig) {
-    pulumi.runtime.setAllConfig(options.allConfig, (options.secretKeys ?? []).map((k) => `${CONFIG_NAMESPACE}:${k}`));
+    pulumi.runtime.setAllConfig(
+      options.allConfig,
+      (options.secretKeys ?? []).map((k) => `${CONFIG_NAMESPACE}:${k}`),
+    );
   }
   const { raw, region } = readStackConfig();
   const problems = misplacedKeyProblems(Object.keys(pulumi.runtime.allConfig()));
@@ -206,11 +212,14 @@ export function loadStack(options: ProgramOptions = {}): LoadedStack {
   // A secret value we'd refuse to keep is left out of the checks, so no message can echo it.
   const refused = secretKeys.filter((k) => !SECRET_CAPABLE_KEYS.includes(k));
   const checked = checkStagingConfig(Object.fromEntries(Object.entries(raw).filter(([k]) => !refused.includes(k))), { region });
-  problems.push(...checked.problems.filter((p) => !refused.some((k) => [":", ".", "["].some((end) => p.startsWith(`${CONFIG_NAMESPACE}:${k}${end}`)))));
+  problems.push(
+    ...checked.problems.filter((p) => !refused.some((k) => [":", ".", "["].some((end) => p.startsWith(`${CONFIG_NAMESPACE}:${k}${end}`)))),
+  );
 
   // The rules are checked even when other keys have problems, so they come in the same report.
   const { sanitize, rulesFile } = checked.valid;
-  const rules = sanitize && rulesFile !== undefined ? readAndCheckRules(rulesFile, options.baseDir ?? path.resolve(__dirname, "..")) : undefined;
+  const rules =
+    sanitize && rulesFile !== undefined ? readAndCheckRules(rulesFile, options.baseDir ?? path.resolve(__dirname, "..")) : undefined;
   problems.push(...(rules?.problems ?? []));
 
   if (problems.length > 0 || !checked.config) throw new StagingConfigError(problems);
