@@ -29,6 +29,11 @@ export function describeValue(v: unknown): string {
   return typeof v === "object" ? "an object" : `${typeof v} ${JSON.stringify(v)}`;
 }
 
+/** What a value is, without showing it (structures may hold secrets: hook commands). */
+function kindOf(v: unknown): string {
+  return Array.isArray(v) ? "a list" : v === null ? "null" : typeof v === "object" ? "an object" : typeof v;
+}
+
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -100,9 +105,9 @@ export function structured<T extends z.ZodType>(shape: "object" | "list" | "stri
       shape === "object"
         ? isPlainObject(value)
           ? undefined
-          : `must be an object, got ${describeValue(value)}`
+          : `must be an object, got ${kindOf(value)}`
         : !Array.isArray(value)
-          ? `must be a list, got ${describeValue(value)}`
+          ? `must be a list, got ${kindOf(value)}`
           : shape === "strings" && !value.every((x) => typeof x === "string")
             ? "must be a list of strings"
             : undefined;

@@ -433,9 +433,8 @@ const fields = {
   clusterIdentifierPrefix: text("payments-staging")
     .superRefine((prefix, ctx) => {
       const why = rdsIdentifierProblem(prefix, MAX_IDENTIFIER_PREFIX_LENGTH);
-      const message =
-        `${why} (the cluster identifier is "<prefix>-<8-char generation>" and instances add "-<n>", ` + "and RDS allows 63 characters)";
-      if (why) ctx.addIssue({ code: "custom", input: prefix, message: `${quoted(prefix)} ${message}; e.g. payments-staging` });
+      const room = '(the cluster identifier is "<prefix>-<8-char generation>" and instances add "-<n>", and RDS allows 63 characters)';
+      if (why) ctx.addIssue({ code: "custom", input: prefix, message: `${quoted(prefix)} ${why} ${room}; e.g. payments-staging` });
     })
     .optional(),
   instanceClass: text(DEFAULT_INSTANCE_CLASS)

@@ -451,6 +451,9 @@ describe("parseStagingConfig: each bad value names the key, the problem and an e
       /postCloneCommands\[0\]: must be an object with name and command, got string/,
     );
     expect(msg).not.toContain("tok3n");
+    // Nor is a whole list given as one string (postCloneCommands may be a secret).
+    const whole = expectOneProblem({ ...minimal, postCloneCommands: '"psql --password=tok3n"' }, /postCloneCommands: must be a list, got string/);
+    expect(whole).not.toContain("tok3n");
     expectOneProblem(
       { ...minimal, postCloneCommands: [{ name: "g", command: "  " }] },
       /postCloneCommands\[0\]\.command: must not be empty/,
