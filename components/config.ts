@@ -9,7 +9,7 @@
  */
 import { z } from "zod";
 import { closest } from "../sanitize/core/closest";
-import { LIMITS, maskingKeySchema, sanitizeOptionsSchema, type NumericOption } from "../sanitize/options";
+import { LIMITS, maskingKeySchema, MIN_MASKING_KEY_LENGTH, sanitizeOptionsSchema, type NumericOption } from "../sanitize/options";
 import {
   bad,
   bool,
@@ -417,6 +417,16 @@ function sanitizeOptionMessage(issue: z.core.$ZodIssue): string | undefined {
   return undefined;
 }
 
+/** The shared schemas' messages, worded for the stack config. */
+const RENDER: Record<string, (issue: z.core.$ZodIssue) => string | undefined> = {
+  sanitizeOptions: sanitizeOptionMessage,
+  maskingKey: (issue) =>
+    issue.code === "too_small"
+      ? `${issue.message}; set a longer one with \`pulumi config set --secret aurora-staging:maskingKey <at least ` +
+        `${MIN_MASKING_KEY_LENGTH} random characters>\`, or remove it to let the stack generate one`
+      : undefined,
+};
+
 /** Every key of the stack config, in the order problems are reported. */
 const fields = {
   team: requiredText("payments").regex(
@@ -600,7 +610,7 @@ export function checkStagingConfig(raw: Record<string, unknown>, context: { regi
     const schema = fields[key as keyof Fields];
     const result = schema.safeParse(given(key) ? raw[key] : undefined, { reportInput: true });
     if (result.success) valid[key] = result.data;
-    else problems.push(...configProblems(result.error, key, schema, key === "sanitizeOptions" ? sanitizeOptionMessage : undefined));
+    else problems.push(...configProblems(result.error, key, schema, RENDER[key]));
   }
   const v = valid as Partial<Fields>;
 
