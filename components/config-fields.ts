@@ -87,10 +87,11 @@ export function bool() {
 }
 
 /**
- * An object ("object"), a list ("list") or a list of strings ("strings"), as JSON text or
- * already parsed; keys set to null count as left out. `inner` checks the content.
+ * An object of known keys ("object"; keys set to null count as left out), a map of any keys
+ * ("map"; a null value is checked like any other), a list ("list") or a list of strings
+ * ("strings"), as JSON text or already parsed. `inner` checks the content.
  */
-export function structured<T extends z.ZodType>(shape: "object" | "list" | "strings", example: string, inner: T) {
+export function structured<T extends z.ZodType>(shape: "object" | "map" | "list" | "strings", example: string, inner: T) {
   return z.preprocess((v, ctx) => {
     let value = v;
     if (typeof v === "string") {
@@ -102,7 +103,7 @@ export function structured<T extends z.ZodType>(shape: "object" | "list" | "stri
       }
     }
     const problem =
-      shape === "object"
+      shape === "object" || shape === "map"
         ? isPlainObject(value)
           ? undefined
           : `must be an object, got ${kindOf(value)}`
@@ -115,7 +116,7 @@ export function structured<T extends z.ZodType>(shape: "object" | "list" | "stri
       ctx.issues.push({ code: "custom", input: value, message: `${problem}; e.g. ${example}` });
       return z.NEVER;
     }
-    return isPlainObject(value) ? Object.fromEntries(Object.entries(value).filter(([, x]) => x !== null)) : value;
+    return shape === "object" && isPlainObject(value) ? Object.fromEntries(Object.entries(value).filter(([, x]) => x !== null)) : value;
   }, inner);
 }
 

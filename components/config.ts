@@ -225,7 +225,7 @@ function parameters() {
   const value = z
     .union([z.string(), z.number(), z.boolean()], bad("must be a string, number or boolean", PARAMETERS_EXAMPLE))
     .transform(String);
-  return structured("object", PARAMETERS_EXAMPLE, z.record(name, value)).default({});
+  return structured("map", PARAMETERS_EXAMPLE, z.record(name, value)).default({});
 }
 
 const tagKey = z
@@ -244,7 +244,7 @@ const tagValue = z
   .max(256, { ...bad("tag values must be strings of at most 256 characters", TAGS_EXAMPLE), abort: true })
   .regex(TAG_CHARACTERS, bad("tag values may only hold Unicode letters, digits, spaces and _ . : / = + - @", TAGS_EXAMPLE));
 const tags = structured(
-  "object",
+  "map",
   TAGS_EXAMPLE,
   z.record(tagKey, tagValue).superRefine((t, ctx) => {
     // Every resource also carries RESERVED_TAGS; the security group Name as well.
@@ -490,7 +490,7 @@ const fields = {
   carryIamRoles: bool().default(false),
   /** Role ARN -> feature name (Aurora PostgreSQL needs one per role, e.g. s3Import). */
   iamRoleFeatures: structured(
-    "object",
+    "map",
     ROLES_EXAMPLE,
     z.record(
       z.string().regex(ROLE_ARN, bad("is not an IAM role ARN", ROLES_EXAMPLE)),

@@ -374,6 +374,8 @@ describe("parseStagingConfig: each bad value names the key, the problem and an e
     expectOneProblem({ ...minimal, tags: { Team: "x" } }, /aurora-staging:tags\.Team: .* is set by aurora-staging itself/);
     expectOneProblem({ ...minimal, tags: { "aws:foo": "x" } }, /tag keys must be 1-128 characters and not start with "aws:"/);
     expectOneProblem({ ...minimal, tags: { Count: 3 } }, /aurora-staging:tags\.Count: "3" tag values must be strings/);
+    // An empty YAML value is not a tag left out.
+    expectOneProblem({ ...minimal, tags: '{"Owner": null}' }, /aurora-staging:tags\.Owner: "null" tag values must be strings/);
   });
 
   it("maskingKey: too short, and the value never appears in the message", () => {
