@@ -1,18 +1,34 @@
 /**
- * Stack config -> typed, validated StagingConfig.
+ * The stack config, declared once as a zod schema: types, defaults, limits and messages.
  *
- * Plain functions with no Pulumi imports, so they can be tested directly and run before any
- * resource is declared. Every problem is collected and reported in ONE error: a stack owner
- * fixes their `Pulumi.<stack>.yaml` in one go instead of one `pulumi up` per typo.
- *
- * Raw values may be what `pulumi.runtime.allConfig()` gives (strings; objects and lists as
- * JSON text; numbers and booleans as text) or already-typed values (tests, other callers).
- * Messages never echo the masking key.
+ * No Pulumi imports, so it can be tested directly and run before any resource is declared
+ * (stack-config.ts reads the values through pulumi.Config). Every problem is collected and
+ * reported in ONE error: a stack owner fixes their `Pulumi.<stack>.yaml` in one go instead of
+ * one `pulumi up` per typo. Raw values may be Pulumi's text (numbers and booleans as text,
+ * objects and lists as JSON) or already typed. Messages never echo the masking key or a hook.
  */
-
+import { z } from "zod";
+import { closest } from "../sanitize/core/closest";
+import { LIMITS, maskingKeySchema, MIN_MASKING_KEY_LENGTH, sanitizeOptionsSchema, type NumericOption } from "../sanitize/options";
+import {
+  bad,
+  bool,
+  CONFIG_NAMESPACE,
+  configProblems,
+  isPlainObject,
+  noDuplicates,
+  num,
+  numericText,
+  quoted,
+  requiredMessage,
+  requiredText,
+  structured,
+  text,
+} from "./config-fields";
 import { cronProblem } from "./cron";
 
-export const CONFIG_NAMESPACE = "aurora-staging";
+export { CONFIG_NAMESPACE };
+export type { SanitizeOptionsConfig } from "../sanitize/options";
 
 /** Suffix appended to the cluster identifier prefix: "-" + 8 hex chars of the generation. */
 export const GENERATION_SUFFIX_LENGTH = 9;
@@ -33,7 +49,9 @@ export const DEFAULT_SERVERLESS = { minCapacity: 0.5, maxCapacity: 4 } as const;
 export const DEFAULT_APP_USER = "staging_app";
 export const DEFAULT_LOG_RETENTION_DAYS = 7;
 /** The retention periods CloudWatch Logs accepts. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 /**
  * Server parameters the component sets in its own parameter groups so that neither statements
@@ -53,169 +71,14 @@ export const LOGGING_PARAMETERS = [
   "event_scheduler",
 ] as const;
 
-/** Where the clone comes from: a plain identifier, or an ARN (whose region must be ours). */
-export type SourceRef =
-  | { kind: "identifier"; identifier: string }
-  | { kind: "arn"; arn: string; region: string; account: string; identifier: string };
-
-export interface ServerlessScaling {
-  /** ACUs, steps of 0.5; 0 enables auto-pause (engine versions permitting). */
-  minCapacity: number;
-  maxCapacity: number;
-  /** Only with minCapacity 0: idle seconds before pausing (300..86400). */
-  secondsUntilAutoPause?: number;
-}
-
-export interface SanitizeOptionsConfig {
-  coverage?: "personal" | "strict" | "off";
-  chunkSize?: number;
-  parallelism?: number;
-  triggers?: "fire" | "disable";
-  connectRetrySeconds?: number;
-  ssl?: "require" | "verify-full" | "disable";
-  /** Connect here instead of the clone's endpoint (e.g. 127.0.0.1 of an SSM port forward). */
-  connectHost?: string;
-  /** Connect to this port instead of the clone's (SSM port forward). */
-  connectPort?: number;
-  /** Original values sampled per masked column for the leak check. */
-  leakSampleSize?: number;
-}
-
-export interface PostCloneCommand {
-  /** Used in the Pulumi resource name: lowercase letters, digits, hyphens. */
-  name: string;
-  /** Shell command; the clone's connection details arrive in its environment only. */
-  command: string;
-}
-
-/** Pulumi Deployments: the stack's own deployment settings and a `pulumi up` schedule (components/schedule.ts). */
-export interface ScheduleConfig {
-  /** Five-field cron, UTC, e.g. "0 3 * * *". */
-  cron: string;
-  /** The git repository Pulumi Deployments checks the project out of. */
-  repoUrl: string;
-  branch: string;
-  /** The project's folder inside the repository. */
-  repoDir?: string;
-  /** AWS credentials through Pulumi's OIDC issuer: the role the deployment assumes. */
-  awsRoleArn?: string;
-  /** A self-hosted agent pool (in the VPC, so the runner reaches the clone). */
-  agentPoolId?: string;
-}
-
-/** Who may connect to the clone (on its port), beyond the machine running `pulumi up`. */
-export interface AllowFrom {
-  securityGroupIds: string[];
-  /** IPv4 or IPv6 CIDR blocks. */
-  cidrs: string[];
-}
-
-export interface StableHostname {
-  zoneId: string;
-  name: string;
-}
-
-export interface StagingConfig {
-  team: string;
-  source: SourceRef;
-  /** Any change to this value builds a new clone on the next `pulumi up`. */
-  refresh: string;
-  maxCloneAgeDays?: number;
-  clusterIdentifierPrefix: string;
-  instanceClass: string;
-  instanceCount: number;
-  /** Present when instanceClass is db.serverless (defaulted) or when the stack sets it. */
-  serverless?: ServerlessScaling;
-  subnetGroupName?: string;
-  /** The VPC of the clone's security group; default: the subnet group's VPC. */
-  vpcId?: string;
-  /** Admitted from creation on (the sanitizer and the hooks run from here). */
-  runnerCidrs: string[];
-  runnerSecurityGroupIds: string[];
-  /** Admitted only once the clone is sanitized, verified and hooked. */
-  allowFrom: AllowFrom;
-  /** Extra parameters for the staging-owned groups (never the logging ones). */
-  clusterParameters: Record<string, string>;
-  instanceParameters: Record<string, string>;
-  /** CloudWatch log exports of the clone; default none. */
-  logExports: string[];
-  logRetentionDays: number;
-  /** Associate the source's IAM roles with the clone (after verification). */
-  carryIamRoles: boolean;
-  /** Role ARN -> feature name (Aurora PostgreSQL needs one per role, e.g. s3Import). */
-  iamRoleFeatures: Record<string, string>;
-  /** The least-privilege user the sanitizer creates and the connection secret publishes. */
-  appUserName: string;
-  /** Only accepted when equal to the source's version (checked against the source). */
-  engineVersion?: string;
-  tags: Record<string, string>;
-  database?: string;
-  sanitize: boolean;
-  rulesFile: string;
-  /** Secret; undefined means "generate a stack-stable key". */
-  maskingKey?: string;
-  sanitizeOptions: SanitizeOptionsConfig;
-  postCloneCommands: PostCloneCommand[];
-  stableHostname?: StableHostname;
-  connectionSecretName?: string;
-  clusterQuota: number;
-  schedule?: ScheduleConfig;
-  /** The stack's AWS region (`aws:region`), when known. */
-  region?: string;
-}
-
-/** Thrown with every problem found; `problems` are the individual lines. */
-export class StagingConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(
-      `aurora-staging stack config has ${problems.length} problem${problems.length === 1 ? "" : "s"} ` +
-        `(fix them in Pulumi.<stack>.yaml or with \`pulumi config set\`):\n  - ${problems.join("\n  - ")}`,
-    );
-    this.name = "StagingConfigError";
-  }
-}
-
-const KNOWN_KEYS = [
-  "team",
-  "sourceCluster",
-  "refresh",
-  "maxCloneAgeDays",
-  "clusterIdentifierPrefix",
-  "instanceClass",
-  "instanceCount",
-  "serverless",
-  "subnetGroupName",
-  "vpcId",
-  "runnerCidrs",
-  "runnerSecurityGroupIds",
-  "allowFrom",
-  "clusterParameters",
-  "instanceParameters",
-  "logExports",
-  "logRetentionDays",
-  "carryIamRoles",
-  "iamRoleFeatures",
-  "appUserName",
-  "engineVersion",
-  "tags",
-  "database",
-  "sanitize",
-  "rulesFile",
-  "maskingKey",
-  "sanitizeOptions",
-  "postCloneCommands",
-  "stableHostname",
-  "connectionSecretName",
-  "clusterQuota",
-  "schedule",
-] as const;
-
-/** Keys earlier versions accepted; each gets its own message saying what replaced it. */
-const REMOVED_KEYS = ["securityGroupIds"] as const;
+/** RDS allows 50 tags per resource; ours (RESERVED_TAGS, and Name on the security group) count. */
+export const MAX_TAGS_PER_RESOURCE = 50;
+/** Tag keys and values: Unicode letters, digits, whitespace and _ . : / = + - @ (RDS's and EC2's rule). */
+const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 const RDS_IDENTIFIER = /^[a-z](?:[a-z0-9]|-(?!-))*$/;
-const TEAM = /^[a-z][a-z0-9-]*$/;
-const INSTANCE_CLASS = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
+const TEAM = /^(?=.{1,20}$)[a-z](?:[a-z0-9]|-(?!-))*(?<!-)$/;
+const INSTANCE_CLASS = /^(?:db\.serverless|db\.[a-z0-9]+\.[a-z0-9]+)$/;
 const SECURITY_GROUP = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const VPC = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const IPV4_CIDR = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(?:3[0-2]|[12]?\d)$/;
@@ -235,200 +98,15 @@ const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const HOOK_NAME = /^[a-z][a-z0-9-]{0,39}$/;
 const ARN = /^arn:(aws[a-z-]*):rds:([a-z0-9-]+):(\d{12}):cluster:(.+)$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
-/** Reads and validates the whole config; throws StagingConfigError listing every problem. */
-export function parseStagingConfig(raw: Record<string, unknown>, context: { region?: string } = {}): StagingConfig {
-  const problems: string[] = [];
-  const p = new Reader(raw, problems);
-
-  for (const key of Object.keys(raw)) {
-    if (!(KNOWN_KEYS as readonly string[]).includes(key) && !(REMOVED_KEYS as readonly string[]).includes(key)) {
-      const hint = closest(key, KNOWN_KEYS);
-      problems.push(
-        `${CONFIG_NAMESPACE}:${key}: unknown config key${hint ? `; did you mean \`${CONFIG_NAMESPACE}:${hint}\`?` : ""} ` +
-          `(known keys: ${KNOWN_KEYS.join(", ")})`,
-      );
-    }
-  }
-
-  const region = context.region;
-  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
-    problems.push(`aws:region: "${region}" is not an AWS region name; e.g. \`pulumi config set aws:region eu-west-1\``);
-  }
-
-  const team = p.string("team", { required: true, example: "payments" });
-  const teamValid = team !== undefined && TEAM.test(team) && team.length <= 20 && !team.endsWith("-") && !team.includes("--");
-  if (team !== undefined && !teamValid) {
-    p.bad("team", team, "must be 1-20 lowercase letters, digits or single hyphens, starting with a letter", "payments");
-  }
-
-  const source = parseSource(p, region);
-
-  const refresh = p.string("refresh", { example: "2026-11-27" }) ?? DEFAULT_REFRESH;
-  if (!REFRESH.test(refresh)) {
-    p.bad("refresh", refresh, "must be 1-64 letters, digits or . _ : + = @ / - (e.g. a date), starting with a letter or digit", "2026-11-27");
-  }
-
-  const maxCloneAgeDays = p.integer("maxCloneAgeDays", 1, 365, "7");
-
-  // Derived from the team only when the team is valid (else the team's error says it all).
-  const defaultPrefix = teamValid ? `${team}-staging` : undefined;
-  const clusterIdentifierPrefix = p.string("clusterIdentifierPrefix", { example: "payments-staging" }) ?? defaultPrefix;
-  if (clusterIdentifierPrefix !== undefined) {
-    const why = rdsIdentifierProblem(clusterIdentifierPrefix, MAX_IDENTIFIER_PREFIX_LENGTH);
-    if (why) {
-      p.bad(
-        raw.clusterIdentifierPrefix === undefined ? "team (via the default prefix <team>-staging)" : "clusterIdentifierPrefix",
-        clusterIdentifierPrefix,
-        `${why} (the cluster identifier is "<prefix>-<8-char generation>" and instances add "-<n>", and RDS allows 63 characters)`,
-        "payments-staging",
-      );
-    }
-  }
-
-  const instanceClass = p.string("instanceClass", { example: DEFAULT_INSTANCE_CLASS }) ?? DEFAULT_INSTANCE_CLASS;
-  if (instanceClass !== "db.serverless" && !INSTANCE_CLASS.test(instanceClass)) {
-    p.bad("instanceClass", instanceClass, "must look like db.<family>.<size> or be db.serverless", "db.r6g.large");
-  }
-  const instanceCount = p.integer("instanceCount", 1, MAX_INSTANCE_COUNT, "2") ?? 1;
-
-  let serverless = parseServerless(p);
-  if (serverless === undefined && instanceClass === "db.serverless" && raw.serverless === undefined) {
-    serverless = { ...DEFAULT_SERVERLESS };
-  }
-
-  const subnetGroupName = p.string("subnetGroupName", { example: "staging-private" });
-  if (subnetGroupName !== undefined && !SUBNET_GROUP.test(subnetGroupName)) {
-    p.bad("subnetGroupName", subnetGroupName, "must be 1-255 letters, digits, spaces, periods, underscores or hyphens", "staging-private");
-  }
-
-  if (raw.securityGroupIds !== undefined) {
-    // Fail closed: attached groups admit whatever their rules admit, from the clone's first
-    // minute, i.e. before it is sanitized. Team access now waits for verification.
-    problems.push(
-      `${CONFIG_NAMESPACE}:securityGroupIds: is no longer supported: the clone gets its own security group and, until it is ` +
-        "sanitized and verified, admits only the machine running `pulumi up`. Remove the key; list the clients' security groups " +
-        `or CIDRs in ${CONFIG_NAMESPACE}:allowFrom (admitted after verification) and the runner's in ${CONFIG_NAMESPACE}:runnerCidrs / ` +
-        `runnerSecurityGroupIds, e.g. \`pulumi config set --path '${CONFIG_NAMESPACE}:allowFrom.securityGroupIds[0]' sg-0123456789abcdef0\``,
-    );
-  }
-  const vpcId = p.string("vpcId", { example: "vpc-0123456789abcdef0" });
-  if (vpcId !== undefined && !VPC.test(vpcId)) {
-    p.bad("vpcId", vpcId, 'must be "vpc-" followed by 8 or 17 lowercase hex characters', "vpc-0123456789abcdef0");
-  }
-  const runnerCidrs = parseCidrs(p, "runnerCidrs", { runner: true });
-  const runnerSecurityGroupIds = parseSecurityGroups(p, "runnerSecurityGroupIds");
-  const allowFrom = parseAllowFrom(p);
-  const clusterParameters = parseParameters(p, "clusterParameters");
-  const instanceParameters = parseParameters(p, "instanceParameters");
-  const logExports = p.stringList("logExports", '["postgresql"]') ?? [];
-  logExports.forEach((t, i) => {
-    if (!LOG_EXPORT.test(t)) p.bad(`logExports[${i}]`, t, "is not a CloudWatch log export type", '["postgresql"] or ["error"]');
-  });
-  if (new Set(logExports).size !== logExports.length) {
-    problems.push(`${CONFIG_NAMESPACE}:logExports: lists the same log type twice; list each once`);
-  }
-  const logRetentionDays = p.integer("logRetentionDays", 1, 3653, "7") ?? DEFAULT_LOG_RETENTION_DAYS;
-  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
-    p.bad("logRetentionDays", String(logRetentionDays), `must be a CloudWatch Logs retention period (${LOG_RETENTION_DAYS.join(", ")})`, "7");
-  }
-  const carryIamRoles = p.boolean("carryIamRoles") ?? false;
-  const iamRoleFeatures = parseIamRoleFeatures(p);
-  if (raw.iamRoleFeatures !== undefined && !carryIamRoles) {
-    problems.push(`${CONFIG_NAMESPACE}:iamRoleFeatures: is set but ${CONFIG_NAMESPACE}:carryIamRoles is not true; remove it or set carryIamRoles: true`);
-  }
-  const appUserName = p.string("appUserName", { example: DEFAULT_APP_USER }) ?? DEFAULT_APP_USER;
-  if (!APP_USER.test(appUserName)) {
-    p.bad("appUserName", appUserName, "must be 1-32 lowercase letters, digits or _, starting with a letter or _", DEFAULT_APP_USER);
-  }
-
-  const engineVersion = p.string("engineVersion", { example: "16.4" });
-  if (engineVersion !== undefined && !ENGINE_VERSION.test(engineVersion)) {
-    p.bad("engineVersion", engineVersion, "is not an engine version", "16.4 or 8.0.mysql_aurora.3.08.0");
-  }
-
-  const tags = parseTags(p);
-
-  const database = p.string("database", { example: "app" });
-  if (database !== undefined && !DATABASE.test(database)) {
-    p.bad("database", database, "must be 1-63 letters, digits, _, $ or -, starting with a letter or _", "app");
-  }
-
-  const sanitize = p.boolean("sanitize") ?? true;
-  const rulesFile = p.string("rulesFile", { example: DEFAULT_RULES_FILE }) ?? DEFAULT_RULES_FILE;
-  if (rulesFile.trim() === "") p.bad("rulesFile", rulesFile, "must be a path to a rules YAML file", DEFAULT_RULES_FILE);
-
-  const maskingKey = p.secretString("maskingKey");
-  if (maskingKey !== undefined && maskingKey.length < 16) {
-    problems.push(
-      `${CONFIG_NAMESPACE}:maskingKey: is shorter than 16 characters (value not shown); set a longer one with ` +
-        "`pulumi config set --secret aurora-staging:maskingKey <at least 16 random characters>`, or remove it to let the stack generate one",
-    );
-  }
-
-  const sanitizeOptions = parseSanitizeOptions(p);
-  const postCloneCommands = parsePostCloneCommands(p);
-  const stableHostname = parseStableHostname(p);
-
-  const connectionSecretName = p.string("connectionSecretName", { example: "staging/payments/aurora" });
-  if (connectionSecretName !== undefined && !SECRET_NAME.test(connectionSecretName)) {
-    p.bad("connectionSecretName", connectionSecretName, "must be 1-512 letters, digits or / _ + = . @ -", "staging/payments/aurora");
-  }
-
-  const clusterQuota = p.integer("clusterQuota", 1, 1000, "40") ?? DEFAULT_CLUSTER_QUOTA;
-  const schedule = parseSchedule(p, raw.schedule);
-
-  if (!sanitize && raw.sanitizeOptions !== undefined) {
-    problems.push(
-      `${CONFIG_NAMESPACE}:sanitizeOptions: is set but ${CONFIG_NAMESPACE}:sanitize is false; remove sanitizeOptions or enable sanitization`,
-    );
-  }
-
-  if (!sanitize && connectionSecretName !== undefined) {
-    problems.push(
-      `${CONFIG_NAMESPACE}:connectionSecretName: needs ${CONFIG_NAMESPACE}:sanitize: the secret publishes the application user, which the ` +
-        "sanitizer creates (the master user is never published); enable sanitization or remove connectionSecretName",
-    );
-  }
-
-  if (problems.length > 0) throw new StagingConfigError(problems);
-
-  return {
-    team: team!,
-    source: source!,
-    refresh,
-    maxCloneAgeDays,
-    clusterIdentifierPrefix: clusterIdentifierPrefix!,
-    instanceClass,
-    instanceCount,
-    serverless,
-    subnetGroupName,
-    vpcId,
-    runnerCidrs,
-    runnerSecurityGroupIds,
-    allowFrom,
-    clusterParameters,
-    instanceParameters,
-    logExports,
-    logRetentionDays,
-    carryIamRoles,
-    iamRoleFeatures,
-    appUserName,
-    engineVersion,
-    tags,
-    database,
-    sanitize,
-    rulesFile,
-    maskingKey,
-    sanitizeOptions,
-    postCloneCommands,
-    stableHostname,
-    connectionSecretName,
-    clusterQuota,
-    ...(schedule ? { schedule } : {}),
-    region,
-  };
-}
+const ARN_EXAMPLE = "arn:aws:rds:eu-west-1:123456789012:cluster:production-aurora";
+const TAGS_EXAMPLE = '{"CostCenter": "1234"}';
+const PARAMETERS_EXAMPLE = '{"work_mem": "65536"}';
+const ROLES_EXAMPLE = '{"arn:aws:iam::123456789012:role/aurora-s3-import": "s3Import"}';
+const HOOKS_EXAMPLE = '[{"name": "grant-readonly", "command": "psql -f grants.sql"}]';
+const SCHEDULE_EXAMPLE = '{"cron": "0 3 * * *", "repoUrl": "https://github.com/acme/aurora-staging.git", "branch": "main"}';
+const SERVERLESS_EXAMPLE = '{"minCapacity": 0.5, "maxCapacity": 4}';
 
 /** Why `id` is not a valid RDS identifier of at most `max` chars, or undefined when it is. */
 export function rdsIdentifierProblem(id: string, max = 63): string | undefined {
@@ -441,454 +119,564 @@ export function rdsIdentifierProblem(id: string, max = 63): string | undefined {
   return undefined;
 }
 
-function parseSource(p: Reader, region: string | undefined): SourceRef | undefined {
-  const value = p.string("sourceCluster", { required: true, example: "production-aurora" });
-  if (value === undefined) return undefined;
-  if (value.startsWith("arn:")) {
-    const m = ARN.exec(value);
-    if (!m) {
-      p.bad("sourceCluster", value, "is not an RDS cluster ARN", "arn:aws:rds:eu-west-1:123456789012:cluster:production-aurora");
-      return undefined;
-    }
-    const [, , arnRegion, account, identifier] = m;
-    const why = rdsIdentifierProblem(identifier);
-    if (why) p.bad("sourceCluster", value, `names cluster "${identifier}", which ${why}`, "arn:aws:rds:eu-west-1:123456789012:cluster:production-aurora");
-    if (region !== undefined && arnRegion !== region) {
-      p.bad(
-        "sourceCluster",
-        value,
-        `is in region ${arnRegion} but the stack deploys to ${region} (aws:region); copy-on-write clones stay in the source's region, ` +
-          `so set \`pulumi config set aws:region ${arnRegion}\` or pick a source in ${region}`,
-        `arn:aws:rds:${region}:${account}:cluster:<name>`,
-      );
-    }
-    return { kind: "arn", arn: value, region: arnRegion, account, identifier };
+/** The AWS partition a region belongs to (China, GovCloud, the isolated regions, else "aws"). */
+export function partitionOf(region: string): string {
+  const prefixes: [string, string][] = [
+    ["cn-", "aws-cn"],
+    ["us-gov-", "aws-us-gov"],
+    ["us-isob-", "aws-iso-b"],
+    ["us-iso-", "aws-iso"],
+    ["eu-isoe-", "aws-iso-e"],
+    ["us-isof-", "aws-iso-f"],
+  ];
+  return prefixes.find(([p]) => region.startsWith(p))?.[1] ?? "aws";
+}
+
+/** Where the clone comes from: a plain identifier, or an ARN (whose partition and region must be ours). */
+export type SourceRef =
+  | { kind: "identifier"; identifier: string }
+  | { kind: "arn"; arn: string; partition: string; region: string; account: string; identifier: string };
+
+const sourceCluster = requiredText("production-aurora").transform((value, ctx): SourceRef => {
+  const refuse = (what: string, example: string) => {
+    ctx.issues.push({ code: "custom", input: value, message: `${quoted(value)} ${what}; e.g. ${example}` });
+    return z.NEVER;
+  };
+  if (!value.startsWith("arn:")) {
+    const why = rdsIdentifierProblem(value);
+    return why
+      ? refuse(`${why}; give the source cluster's identifier or ARN`, "production-aurora")
+      : { kind: "identifier", identifier: value };
   }
-  const why = rdsIdentifierProblem(value);
-  if (why) {
-    p.bad("sourceCluster", value, `${why}; give the source cluster's identifier or ARN`, "production-aurora");
-    return undefined;
+  const m = ARN.exec(value);
+  if (!m) return refuse("is not an RDS cluster ARN", ARN_EXAMPLE);
+  const [, partition, region, account, identifier] = m;
+  const why = rdsIdentifierProblem(identifier);
+  if (why) return refuse(`names cluster "${identifier}", which ${why}`, ARN_EXAMPLE);
+  if (partitionOf(region) !== partition) {
+    return refuse(
+      `is not a valid ARN: region ${region} is in partition ${partitionOf(region)}, not ${partition}`,
+      `arn:${partitionOf(region)}:rds:${region}:${account}:cluster:${identifier}`,
+    );
   }
-  return { kind: "identifier", identifier: value };
-}
+  return { kind: "arn", arn: value, partition, region, account, identifier };
+});
 
-/** A list of security group ids (default []); each valid, none twice. */
-function parseSecurityGroups(p: Reader, key: string): string[] {
-  const ids = p.stringList(key, '["sg-0123456789abcdef0"]') ?? [];
-  ids.forEach((id, i) => {
-    if (!SECURITY_GROUP.test(id)) p.bad(`${key}[${i}]`, id, 'must be "sg-" followed by 8 or 17 lowercase hex characters', "sg-0123456789abcdef0");
-  });
-  if (new Set(ids).size !== ids.length) p.problem(key, "lists the same security group twice; list each once");
-  return ids;
-}
+/** ACUs: steps of 0.5. */
+const acu = (min: number, example: string) =>
+  num(min, 256, example).refine((v) => Number.isInteger(v * 2), bad("must be a multiple of 0.5 ACU", example));
 
-/** A list of IPv4/IPv6 CIDR blocks (default []). The runner's may not be a whole address space. */
-function parseCidrs(p: Reader, key: string, o: { runner: boolean }): string[] {
-  const cidrs = p.stringList(key, '["203.0.113.10/32"]') ?? [];
-  cidrs.forEach((c, i) => {
-    if (!IPV4_CIDR.test(c) && !IPV6_CIDR.test(c)) {
-      p.bad(`${key}[${i}]`, c, "is not an IPv4 or IPv6 CIDR block", "203.0.113.10/32");
-    } else if (o.runner && /\/0$/.test(c)) {
-      p.bad(`${key}[${i}]`, c, "admits every address, so the unsanitized clone would not be quarantined; name the machine running `pulumi up`", "203.0.113.10/32");
+const serverlessScaling = z
+  .strictObject({
+    /** ACUs, steps of 0.5; 0 enables auto-pause (engine versions permitting). */
+    minCapacity: acu(0, "0.5"),
+    maxCapacity: acu(1, "4"),
+    /** Only with minCapacity 0: idle seconds before pausing (300..86400). */
+    secondsUntilAutoPause: num(300, 86_400, "3600", { whole: true }).optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.minCapacity > s.maxCapacity) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["minCapacity"],
+        input: s.minCapacity,
+        message: `${quoted(String(s.minCapacity))} must not exceed maxCapacity (${s.maxCapacity}); e.g. ${Math.min(0.5, s.maxCapacity)}`,
+      });
+    }
+    if (s.secondsUntilAutoPause !== undefined && s.minCapacity !== 0) {
+      const example = '{"minCapacity": 0, "maxCapacity": 4, "secondsUntilAutoPause": 3600}';
+      ctx.addIssue({
+        code: "custom",
+        path: ["secondsUntilAutoPause"],
+        input: s.secondsUntilAutoPause,
+        message: `"${s.secondsUntilAutoPause}" only applies with minCapacity 0 (auto-pause); e.g. ${example}`,
+      });
     }
   });
-  if (new Set(cidrs).size !== cidrs.length) p.problem(key, "lists the same CIDR block twice; list each once");
-  return cidrs;
+
+function securityGroups() {
+  const item = z.string().regex(SECURITY_GROUP, bad('must be "sg-" followed by 8 or 17 lowercase hex characters', "sg-0123456789abcdef0"));
+  return structured("strings", '["sg-0123456789abcdef0"]', z.array(item).superRefine(noDuplicates("security group"))).default([]);
 }
 
-function parseAllowFrom(p: Reader): AllowFrom {
-  const obj = p.object("allowFrom", '{"securityGroupIds": ["sg-0123456789abcdef0"], "cidrs": ["10.20.0.0/16"]}');
-  if (obj === undefined) return { securityGroupIds: [], cidrs: [] };
-  const sub = p.child("allowFrom", obj);
-  sub.unknownKeys(["securityGroupIds", "cidrs"]);
-  return { securityGroupIds: parseSecurityGroups(sub, "securityGroupIds"), cidrs: parseCidrs(sub, "cidrs", { runner: false }) };
+/** IPv4/IPv6 CIDR blocks. The runner's may not be a whole address space (the clone is unsanitized then). */
+function cidrs(o: { runner: boolean }) {
+  const example = "203.0.113.10/32";
+  const item = z
+    .string()
+    .refine((c) => IPV4_CIDR.test(c) || IPV6_CIDR.test(c), { ...bad("is not an IPv4 or IPv6 CIDR block", example), abort: true })
+    .refine(
+      (c) => !o.runner || !c.endsWith("/0"),
+      bad("admits every address, so the unsanitized clone would not be quarantined; name the machine running `pulumi up`", example),
+    );
+  return structured("strings", `["${example}"]`, z.array(item).superRefine(noDuplicates("CIDR block"))).default([]);
 }
 
 /** name -> value (numbers and booleans as text); the logging parameters are ours. */
-function parseParameters(p: Reader, key: string): Record<string, string> {
-  const obj = p.object(key, '{"work_mem": "65536"}');
-  if (obj === undefined) return {};
-  const out: Record<string, string> = {};
-  for (const [name, v] of Object.entries(obj)) {
-    if (!PARAMETER_NAME.test(name)) {
-      p.bad(`${key}.${name}`, name, "is not a parameter name", '{"work_mem": "65536"}');
-    } else if ((LOGGING_PARAMETERS as readonly string[]).includes(name)) {
-      p.problem(
-        `${key}.${name}`,
+function parameters() {
+  const name = z
+    .string()
+    .regex(PARAMETER_NAME, bad("is not a parameter name", PARAMETERS_EXAMPLE))
+    .refine((n) => !(LOGGING_PARAMETERS as readonly string[]).includes(n), {
+      error:
         "is set by aurora-staging itself: statement and parameter logging stay off on a clone so the masking key's pads and original " +
-          `values never reach the server's logs (reserved: ${LOGGING_PARAMETERS.join(", ")}); remove it`,
-      );
-    } else if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
-      p.bad(`${key}.${name}`, JSON.stringify(v), "must be a string, number or boolean", '{"work_mem": "65536"}');
-    } else {
-      out[name] = String(v);
-    }
-  }
-  return out;
+        `values never reach the server's logs (reserved: ${LOGGING_PARAMETERS.join(", ")}); remove it`,
+    });
+  const value = z
+    .union([z.string(), z.number(), z.boolean()], bad("must be a string, number or boolean", PARAMETERS_EXAMPLE))
+    .transform(String);
+  return structured("map", PARAMETERS_EXAMPLE, z.record(name, value)).default({});
 }
 
-function parseIamRoleFeatures(p: Reader): Record<string, string> {
-  const example = '{"arn:aws:iam::123456789012:role/aurora-s3-import": "s3Import"}';
-  const obj = p.object("iamRoleFeatures", example);
-  if (obj === undefined) return {};
-  const out: Record<string, string> = {};
-  for (const [arn, feature] of Object.entries(obj)) {
-    if (!ROLE_ARN.test(arn)) p.bad(`iamRoleFeatures.${arn}`, arn, "is not an IAM role ARN", example);
-    else if (typeof feature !== "string" || !FEATURE_NAME.test(feature)) p.bad(`iamRoleFeatures.${arn}`, String(feature), "is not a feature name", example);
-    else out[arn] = feature;
-  }
-  return out;
-}
+const tagKey = z
+  .string()
+  .refine((k) => !(RESERVED_TAGS as readonly string[]).includes(k), {
+    ...bad(`is set by aurora-staging itself (reserved: ${RESERVED_TAGS.join(", ")}); use another tag name`, TAGS_EXAMPLE),
+    abort: true,
+  })
+  .refine((k) => k.length >= 1 && k.length <= 128 && !/^(aws|rds):/i.test(k), {
+    ...bad('tag keys must be 1-128 characters and not start with "aws:" (nor "rds:")', TAGS_EXAMPLE),
+    abort: true,
+  })
+  .regex(TAG_CHARACTERS, bad("tag keys may only hold Unicode letters, digits, spaces and _ . : / = + - @", TAGS_EXAMPLE));
+const tagValue = z
+  .string(bad("tag values must be strings of at most 256 characters", TAGS_EXAMPLE))
+  .max(256, { ...bad("tag values must be strings of at most 256 characters", TAGS_EXAMPLE), abort: true })
+  .regex(TAG_CHARACTERS, bad("tag values may only hold Unicode letters, digits, spaces and _ . : / = + - @", TAGS_EXAMPLE));
+const tags = structured(
+  "map",
+  TAGS_EXAMPLE,
+  z.record(tagKey, tagValue).superRefine((t, ctx) => {
+    // Every resource also carries RESERVED_TAGS; the security group Name as well.
+    const ours = RESERVED_TAGS.length + ("Name" in t ? 0 : 1);
+    const total = Object.keys(t).length + ours;
+    if (total > MAX_TAGS_PER_RESOURCE) {
+      ctx.addIssue({
+        code: "custom",
+        input: t,
+        message:
+          `has ${Object.keys(t).length} tags; with the ${ours} aurora-staging sets (${RESERVED_TAGS.join(", ")}, Name) ` +
+          "a resource would carry " +
+          `${total}, and AWS allows ${MAX_TAGS_PER_RESOURCE}; remove ${total - MAX_TAGS_PER_RESOURCE}`,
+      });
+    }
+  }),
+).default({});
 
-function parseServerless(p: Reader): ServerlessScaling | undefined {
-  const obj = p.object("serverless", '{"minCapacity": 0.5, "maxCapacity": 4}');
-  if (obj === undefined) return undefined;
-  const sub = p.child("serverless", obj);
-  sub.unknownKeys(["minCapacity", "maxCapacity", "secondsUntilAutoPause"]);
-  const acu = (k: "minCapacity" | "maxCapacity", min: number): number | undefined => {
-    const v = sub.number(k, min, 256, k === "minCapacity" ? "0.5" : "4", true);
-    if (v !== undefined && !Number.isInteger(v * 2)) {
-      sub.bad(k, String(v), "must be a multiple of 0.5 ACU", k === "minCapacity" ? "0.5" : "4");
-      return undefined;
-    }
-    return v;
-  };
-  const minCapacity = acu("minCapacity", 0);
-  const maxCapacity = acu("maxCapacity", 1);
-  if (minCapacity !== undefined && maxCapacity !== undefined && minCapacity > maxCapacity) {
-    sub.bad("minCapacity", String(minCapacity), `must not exceed maxCapacity (${maxCapacity})`, String(Math.min(0.5, maxCapacity)));
-  }
-  const secondsUntilAutoPause = sub.integer("secondsUntilAutoPause", 300, 86_400, "3600");
-  if (secondsUntilAutoPause !== undefined && minCapacity !== undefined && minCapacity !== 0) {
-    sub.bad("secondsUntilAutoPause", String(secondsUntilAutoPause), "only applies with minCapacity 0 (auto-pause)", '{"minCapacity": 0, "maxCapacity": 4, "secondsUntilAutoPause": 3600}');
-  }
-  if (minCapacity === undefined || maxCapacity === undefined) return undefined;
-  return { minCapacity, maxCapacity, ...(secondsUntilAutoPause !== undefined ? { secondsUntilAutoPause } : {}) };
-}
+const postCloneCommand = z.strictObject(
+  {
+    /** Used in the Pulumi resource name: lowercase letters, digits, hyphens. */
+    name: requiredText("grant-readonly").regex(
+      HOOK_NAME,
+      bad("must be 1-40 lowercase letters, digits or hyphens, starting with a letter", "grant-readonly"),
+    ),
+    /** Shell command; the clone's connection details arrive in its environment only. Never shown (may carry a token). */
+    command: z
+      .string({
+        error: (iss) =>
+          iss.input === undefined ? requiredMessage("'psql -f grants.sql'") : "must be a string (value not shown); e.g. psql -f grants.sql",
+      })
+      .refine((v) => v.trim() !== "", { error: "must not be empty; e.g. psql -f grants.sql" }),
+  },
+  {
+    error: (iss) =>
+      iss.code === "invalid_type"
+        ? `must be an object with name and command, got ${Array.isArray(iss.input) ? "a list" : typeof iss.input}; ` +
+          'e.g. {"name": "grant-readonly", "command": "psql -f grants.sql"}'
+        : undefined,
+  },
+);
+const postCloneCommands = structured(
+  "list",
+  HOOKS_EXAMPLE,
+  z.array(postCloneCommand).superRefine((hooks, ctx) => {
+    const seen = new Set<string>();
+    hooks.forEach(({ name }, i) => {
+      if (seen.has(name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "name"],
+          input: name,
+          message: `"${name}" is used by another post-clone command; names must be unique; e.g. ${name}-2`,
+        });
+      }
+      seen.add(name);
+    });
+  }),
+).default([]);
 
-function parseTags(p: Reader): Record<string, string> {
-  const obj = p.object("tags", '{"CostCenter": "1234"}');
-  if (obj === undefined) return {};
-  const tags: Record<string, string> = {};
-  for (const [k, v] of Object.entries(obj)) {
-    const where = `tags.${k}`;
-    if ((RESERVED_TAGS as readonly string[]).includes(k)) {
-      p.bad(where, String(v), `is set by aurora-staging itself (reserved: ${RESERVED_TAGS.join(", ")}); use another tag name`, '{"CostCenter": "1234"}');
-      continue;
-    }
-    if (k.length === 0 || k.length > 128 || k.toLowerCase().startsWith("aws:")) {
-      p.bad(where, k, 'tag keys must be 1-128 characters and not start with "aws:"', '{"CostCenter": "1234"}');
-      continue;
-    }
-    if (typeof v !== "string" || v.length > 256) {
-      p.bad(where, JSON.stringify(v), "tag values must be strings of at most 256 characters", '{"CostCenter": "1234"}');
-      continue;
-    }
-    tags[k] = v;
-  }
-  return tags;
-}
-
-function parseSanitizeOptions(p: Reader): SanitizeOptionsConfig {
-  const obj = p.object("sanitizeOptions", '{"coverage": "personal", "chunkSize": 50000, "parallelism": 2}');
-  if (obj === undefined) return {};
-  const sub = p.child("sanitizeOptions", obj);
-  sub.unknownKeys(["coverage", "chunkSize", "parallelism", "triggers", "connectRetrySeconds", "ssl", "connectHost", "connectPort", "leakSampleSize"]);
-  const out: SanitizeOptionsConfig = {};
-  const coverage = sub.choice("coverage", ["personal", "strict", "off"] as const);
-  if (coverage) out.coverage = coverage;
-  const chunkSize = sub.integer("chunkSize", 1, 10_000_000, "50000");
-  if (chunkSize !== undefined) out.chunkSize = chunkSize;
-  const parallelism = sub.integer("parallelism", 1, 64, "2");
-  if (parallelism !== undefined) out.parallelism = parallelism;
-  const triggers = sub.choice("triggers", ["fire", "disable"] as const);
-  if (triggers) out.triggers = triggers;
-  const connectRetrySeconds = sub.integer("connectRetrySeconds", 0, 3600, "600");
-  if (connectRetrySeconds !== undefined) out.connectRetrySeconds = connectRetrySeconds;
-  const ssl = sub.choice("ssl", ["require", "verify-full", "disable"] as const);
-  if (ssl) out.ssl = ssl;
-  const connectHost = sub.string("connectHost", { example: "127.0.0.1" });
-  if (connectHost !== undefined) {
-    if (!/^[A-Za-z0-9.:-]{1,253}$/.test(connectHost)) sub.bad("connectHost", connectHost, "must be a host name or IP address", "127.0.0.1");
-    else out.connectHost = connectHost;
-  }
-  const connectPort = sub.integer("connectPort", 1, 65_535, "15432");
-  if (connectPort !== undefined) out.connectPort = connectPort;
-  const leakSampleSize = sub.integer("leakSampleSize", 1, 1_000_000, "100");
-  if (leakSampleSize !== undefined) out.leakSampleSize = leakSampleSize;
-  return out;
-}
-
-function parsePostCloneCommands(p: Reader): PostCloneCommand[] {
-  const list = p.list("postCloneCommands", '[{"name": "grant-readonly", "command": "psql -f grants.sql"}]');
-  if (list === undefined) return [];
-  const out: PostCloneCommand[] = [];
-  const seen = new Set<string>();
-  list.forEach((item, i) => {
-    const where = `postCloneCommands[${i}]`;
-    if (!isPlainObject(item)) {
-      // The value isn't echoed: a command may carry a secret.
-      p.problem(where, `must be an object with name and command, got ${Array.isArray(item) ? "a list" : typeof item}; e.g. {"name": "grant-readonly", "command": "psql -f grants.sql"}`);
-      return;
-    }
-    const sub = p.child(where, item);
-    sub.unknownKeys(["name", "command"]);
-    const name = sub.string("name", { required: true, example: "grant-readonly" });
-    const command = sub.string("command", { required: true, example: "psql -f grants.sql" });
-    if (name !== undefined && !HOOK_NAME.test(name)) {
-      sub.bad("name", name, "must be 1-40 lowercase letters, digits or hyphens, starting with a letter", "grant-readonly");
-    } else if (name !== undefined && seen.has(name)) {
-      sub.bad("name", name, "is used by another post-clone command; names must be unique", `${name}-2`);
-    }
-    if (name !== undefined) seen.add(name);
-    if (name !== undefined && command !== undefined) out.push({ name, command });
-  });
-  return out;
-}
-
-function parseSchedule(p: Reader, value: unknown): ScheduleConfig | undefined {
-  const example = '{"cron": "0 3 * * *", "repoUrl": "https://github.com/acme/aurora-staging.git", "branch": "main"}';
-  if (typeof value === "string" && !value.trim().startsWith("{")) {
+/** Pulumi Deployments: the stack's own deployment settings and a `pulumi up` schedule (components/schedule.ts). */
+const scheduleObject = z.strictObject({
+  /** Five-field cron, UTC, e.g. "0 3 * * *". */
+  cron: requiredText("'0 3 * * *'")
+    .superRefine((cron, ctx) => {
+      const why = cronProblem(cron);
+      if (why)
+        ctx.addIssue({
+          code: "custom",
+          input: cron,
+          message: `${quoted(cron)} is not a cron expression: ${why}; e.g. "0 3 * * *" (03:00 UTC daily)`,
+        });
+    })
+    .transform((cron) => cron.trim()),
+  /** The git repository Pulumi Deployments checks the project out of. */
+  repoUrl: requiredText("https://github.com/acme/aurora-staging.git").regex(
+    /^(https:\/\/|git@)[^\s]+$/,
+    bad("must be an https:// or git@ repository URL", "https://github.com/acme/aurora-staging.git"),
+  ),
+  branch: text("main")
+    .regex(/^[A-Za-z0-9._/-]{1,255}$/, bad("is not a git branch name", "main"))
+    .default("main"),
+  /** The project's folder inside the repository. */
+  repoDir: text("infra/aurora-staging")
+    .refine(
+      (d) => !d.startsWith("/") && !d.split("/").includes(".."),
+      bad("must be a relative folder inside the repository", "infra/aurora-staging"),
+    )
+    .optional(),
+  /** AWS credentials through Pulumi's OIDC issuer: the role the deployment assumes. */
+  awsRoleArn: text("arn:aws:iam::123456789012:role/pulumi-deployments")
+    .regex(ROLE_ARN, bad("is not an IAM role ARN", "arn:aws:iam::123456789012:role/pulumi-deployments"))
+    .optional(),
+  /** A self-hosted agent pool (in the VPC, so the runner reaches the clone). */
+  agentPoolId: text("a1b2c3d4-0000-1111-2222-333344445555")
+    .regex(/^[A-Za-z0-9-]{1,64}$/, bad("is not an agent pool id", "a1b2c3d4-0000-1111-2222-333344445555"))
+    .optional(),
+});
+const schedule = z.preprocess(
+  (v, ctx) => {
     // A bare cron: the deployment also needs to know where the project's code is.
-    p.problem("schedule", `must be an object: a deployment needs the cron and the repository it checks out, e.g. ${example}`);
-    return undefined;
+    if (typeof v === "string" && !v.trim().startsWith("{")) {
+      ctx.issues.push({
+        code: "custom",
+        input: v,
+        message: `must be an object: a deployment needs the cron and the repository it checks out, e.g. ${SCHEDULE_EXAMPLE}`,
+      });
+      return z.NEVER;
+    }
+    return v;
+  },
+  structured("object", SCHEDULE_EXAMPLE, scheduleObject),
+);
+
+const stableHostname = z.strictObject({
+  zoneId: requiredText("Z0123456789ABCDEFGHIJ").regex(ZONE_ID, bad("is not a Route 53 hosted zone id", "Z0123456789ABCDEFGHIJ")),
+  name: requiredText("payments.staging.example.com")
+    .refine(
+      (name) => {
+        const labels = name.replace(/\.$/, "").split(".");
+        return name.length <= 253 && labels.length >= 2 && labels.every((l) => DNS_LABEL.test(l));
+      },
+      bad("must be a lowercase DNS name inside the hosted zone", "payments.staging.example.com"),
+    )
+    .transform((name) => name.replace(/\.$/, "")),
+});
+
+/** The masking key (a secret): a string, never an object's or a list's JSON text; its value is never shown. */
+const maskingKey = z
+  .string({ error: "must be a string (value not shown); set it with `pulumi config set --secret aurora-staging:maskingKey <value>`" })
+  .refine((v) => !isJsonStructure(v), {
+    error:
+      "is an object or a list in the stack config, not a string (value not shown); " +
+      "set it with `pulumi config set --secret aurora-staging:maskingKey <value>`",
+    abort: true,
+  })
+  .pipe(maskingKeySchema);
+
+/** Pulumi hands objects and lists over as JSON text: such a text is not a key someone meant. */
+function isJsonStructure(v: string): boolean {
+  if (!/^\s*[[{]/.test(v)) return false;
+  try {
+    return typeof JSON.parse(v) === "object";
+  } catch {
+    return false;
   }
-  const obj = p.object("schedule", example);
-  if (obj === undefined) return undefined;
-  const sub = p.child("schedule", obj);
-  sub.unknownKeys(["cron", "repoUrl", "branch", "repoDir", "awsRoleArn", "agentPoolId"]);
-  const cron = sub.string("cron", { required: true, example: "0 3 * * *" });
-  const cronWhy = cron !== undefined ? cronProblem(cron) : undefined;
-  if (cronWhy) sub.bad("cron", cron!, `is not a cron expression: ${cronWhy}`, '"0 3 * * *" (03:00 UTC daily)');
-  const repoUrl = sub.string("repoUrl", { required: true, example: "https://github.com/acme/aurora-staging.git" });
-  if (repoUrl !== undefined && !/^(https:\/\/|git@)[^\s]+$/.test(repoUrl)) {
-    sub.bad("repoUrl", repoUrl, "must be an https:// or git@ repository URL", "https://github.com/acme/aurora-staging.git");
+}
+
+/** sanitizeOptions: the shared schema (sanitize/options), numbers also as text. */
+const sanitizeOptions = structured(
+  "object",
+  '{"coverage": "personal", "chunkSize": 50000, "parallelism": 2}',
+  z.preprocess(
+    (o) => (isPlainObject(o) ? Object.fromEntries(Object.entries(o).map(([k, v]) => [k, numericText(v)])) : o),
+    sanitizeOptionsSchema,
+  ),
+).default({});
+
+/** The shared schema words its messages for every front end; the stack config's read `"<value>" ...; e.g.`. */
+function sanitizeOptionMessage(issue: z.core.$ZodIssue): string | undefined {
+  const key = String(issue.path[0]);
+  const value = quoted(issue.input);
+  if (issue.code === "invalid_value") return `${value} must be one of ${issue.values.join(", ")}; e.g. ${String(issue.values[0])}`;
+  if (key in LIMITS && (issue.code === "too_small" || issue.code === "too_big" || issue.code === "invalid_type")) {
+    const { min, max, example } = LIMITS[key as NumericOption];
+    const whole = issue.code === "invalid_type" && issue.expected === "int";
+    return `${value} must be a ${whole ? "whole " : ""}number from ${min} to ${max}; e.g. ${example}`;
   }
-  const branch = sub.string("branch", { example: "main" }) ?? "main";
-  if (!/^[A-Za-z0-9._/-]{1,255}$/.test(branch)) sub.bad("branch", branch, "is not a git branch name", "main");
-  const repoDir = sub.string("repoDir", { example: "infra/aurora-staging" });
-  if (repoDir !== undefined && (repoDir.startsWith("/") || repoDir.split("/").includes(".."))) {
-    sub.bad("repoDir", repoDir, "must be a relative folder inside the repository", "infra/aurora-staging");
+  if (issue.code === "invalid_format") return `${value} ${issue.message}`;
+  return undefined;
+}
+
+/** The shared schemas' messages, worded for the stack config. */
+const RENDER: Record<string, (issue: z.core.$ZodIssue) => string | undefined> = {
+  sanitizeOptions: sanitizeOptionMessage,
+  maskingKey: (issue) =>
+    issue.code === "too_small"
+      ? `${issue.message}; set a longer one with \`pulumi config set --secret aurora-staging:maskingKey <at least ` +
+        `${MIN_MASKING_KEY_LENGTH} random characters>\`, or remove it to let the stack generate one`
+      : undefined,
+};
+
+/** Every key of the stack config, in the order problems are reported. */
+const fields = {
+  team: requiredText("payments").regex(
+    TEAM,
+    bad("must be 1-20 lowercase letters, digits or single hyphens, starting with a letter", "payments"),
+  ),
+  sourceCluster,
+  /** Any change to this value builds a new clone on the next `pulumi up`. */
+  refresh: text("2026-11-27")
+    .regex(REFRESH, bad("must be 1-64 letters, digits or . _ : + = @ / - (e.g. a date), starting with a letter or digit", "2026-11-27"))
+    .default(DEFAULT_REFRESH),
+  maxCloneAgeDays: num(1, 365, "7", { whole: true }).optional(),
+  /** Default: `<team>-staging`. */
+  clusterIdentifierPrefix: text("payments-staging")
+    .superRefine((prefix, ctx) => {
+      const why = rdsIdentifierProblem(prefix, MAX_IDENTIFIER_PREFIX_LENGTH);
+      const room = '(the cluster identifier is "<prefix>-<8-char generation>" and instances add "-<n>", and RDS allows 63 characters)';
+      if (why) ctx.addIssue({ code: "custom", input: prefix, message: `${quoted(prefix)} ${why} ${room}; e.g. payments-staging` });
+    })
+    .optional(),
+  instanceClass: text(DEFAULT_INSTANCE_CLASS)
+    .regex(INSTANCE_CLASS, bad("must look like db.<family>.<size> or be db.serverless", "db.r6g.large"))
+    .default(DEFAULT_INSTANCE_CLASS),
+  instanceCount: num(1, MAX_INSTANCE_COUNT, "2", { whole: true }).default(1),
+  /** Defaulted for db.serverless; only for db.serverless. */
+  serverless: structured("object", SERVERLESS_EXAMPLE, serverlessScaling).optional(),
+  subnetGroupName: text("staging-private")
+    .regex(SUBNET_GROUP, bad("must be 1-255 letters, digits, spaces, periods, underscores or hyphens", "staging-private"))
+    .optional(),
+  /** The VPC of the clone's security group; default: the subnet group's VPC. */
+  vpcId: text("vpc-0123456789abcdef0")
+    .regex(VPC, bad('must be "vpc-" followed by 8 or 17 lowercase hex characters', "vpc-0123456789abcdef0"))
+    .optional(),
+  /** Admitted from creation on (the sanitizer and the hooks run from here). */
+  runnerCidrs: cidrs({ runner: true }),
+  runnerSecurityGroupIds: securityGroups(),
+  /** Admitted only once the clone is sanitized, verified and hooked. */
+  allowFrom: structured(
+    "object",
+    '{"securityGroupIds": ["sg-0123456789abcdef0"], "cidrs": ["10.20.0.0/16"]}',
+    z.strictObject({ securityGroupIds: securityGroups(), cidrs: cidrs({ runner: false }) }),
+  ).default({ securityGroupIds: [], cidrs: [] }),
+  /** Extra parameters for the staging-owned groups (never the logging ones). */
+  clusterParameters: parameters(),
+  instanceParameters: parameters(),
+  /** CloudWatch log exports of the clone; default none. */
+  logExports: structured(
+    "strings",
+    '["postgresql"]',
+    z
+      .array(z.string().regex(LOG_EXPORT, bad("is not a CloudWatch log export type", '["postgresql"] or ["error"]')))
+      .superRefine(noDuplicates("log type")),
+  ).default([]),
+  logRetentionDays: num(1, 3653, "7", { whole: true })
+    .refine(
+      (d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d),
+      bad(`must be a CloudWatch Logs retention period (${LOG_RETENTION_DAYS.join(", ")})`, "7"),
+    )
+    .default(DEFAULT_LOG_RETENTION_DAYS),
+  /** Associate the source's IAM roles with the clone (after verification). */
+  carryIamRoles: bool().default(false),
+  /** Role ARN -> feature name (Aurora PostgreSQL needs one per role, e.g. s3Import). */
+  iamRoleFeatures: structured(
+    "map",
+    ROLES_EXAMPLE,
+    z.record(
+      z.string().regex(ROLE_ARN, bad("is not an IAM role ARN", ROLES_EXAMPLE)),
+      z.string(bad("is not a feature name", ROLES_EXAMPLE)).regex(FEATURE_NAME, bad("is not a feature name", ROLES_EXAMPLE)),
+    ),
+  ).default({}),
+  /** The least-privilege user the sanitizer creates and the connection secret publishes. */
+  appUserName: text(DEFAULT_APP_USER)
+    .regex(APP_USER, bad("must be 1-32 lowercase letters, digits or _, starting with a letter or _", DEFAULT_APP_USER))
+    .default(DEFAULT_APP_USER),
+  /** Only accepted when equal to the source's version (checked against the source). */
+  engineVersion: text("16.4").regex(ENGINE_VERSION, bad("is not an engine version", "16.4 or 8.0.mysql_aurora.3.08.0")).optional(),
+  tags,
+  database: text("app").regex(DATABASE, bad("must be 1-63 letters, digits, _, $ or -, starting with a letter or _", "app")).optional(),
+  sanitize: bool().default(true),
+  rulesFile: text(DEFAULT_RULES_FILE)
+    .refine((f) => f.trim() !== "", bad("must be a path to a rules YAML file", DEFAULT_RULES_FILE))
+    .default(DEFAULT_RULES_FILE),
+  /** Secret; undefined means "generate a stack-stable key". */
+  maskingKey: maskingKey.optional(),
+  sanitizeOptions,
+  postCloneCommands,
+  stableHostname: structured(
+    "object",
+    '{"zoneId": "Z0123456789ABCDEFGHIJ", "name": "payments.staging.example.com"}',
+    stableHostname,
+  ).optional(),
+  connectionSecretName: text("staging/payments/aurora")
+    .regex(SECRET_NAME, bad("must be 1-512 letters, digits or / _ + = . @ -", "staging/payments/aurora"))
+    .optional(),
+  clusterQuota: num(1, 1000, "40", { whole: true }).default(DEFAULT_CLUSTER_QUOTA),
+  schedule: schedule.optional(),
+};
+
+/** The stack config's schema (each key checked on its own, then the checks across keys in checkStagingConfig). */
+export const stackConfigSchema = z.object(fields);
+type Fields = z.output<typeof stackConfigSchema>;
+
+export const KNOWN_KEYS = Object.keys(fields) as (keyof Fields)[];
+
+/** Keys earlier versions accepted, each with what replaced it. */
+const REMOVED_KEYS: Record<string, string> = {
+  // Fail closed: attached groups admit whatever their rules admit, from the clone's first
+  // minute, i.e. before it is sanitized. Team access now waits for verification.
+  securityGroupIds:
+    "is no longer supported: the clone gets its own security group and, until it is sanitized and verified, admits only the machine " +
+    `running \`pulumi up\`. Remove the key; list the clients' security groups or CIDRs in ${CONFIG_NAMESPACE}:allowFrom (admitted after ` +
+    `verification) and the runner's in ${CONFIG_NAMESPACE}:runnerCidrs / runnerSecurityGroupIds, e.g. ` +
+    `\`pulumi config set --path '${CONFIG_NAMESPACE}:allowFrom.securityGroupIds[0]' sg-0123456789abcdef0\``,
+};
+/** The order problems are reported in: the schema's, with removed keys where they used to be. */
+const CHECK_ORDER = [
+  ...KNOWN_KEYS.slice(0, KNOWN_KEYS.indexOf("vpcId")),
+  "securityGroupIds",
+  ...KNOWN_KEYS.slice(KNOWN_KEYS.indexOf("vpcId")),
+];
+
+export type ServerlessScaling = z.output<typeof serverlessScaling>;
+export type PostCloneCommand = z.output<typeof postCloneCommand>;
+export type ScheduleConfig = z.output<typeof scheduleObject>;
+/** Who may connect to the clone (on its port), beyond the machine running `pulumi up`. */
+export type AllowFrom = Fields["allowFrom"];
+export type StableHostname = z.output<typeof stableHostname>;
+
+export type StagingConfig = Omit<Fields, "sourceCluster" | "clusterIdentifierPrefix"> & {
+  source: SourceRef;
+  clusterIdentifierPrefix: string;
+  /** The stack's AWS region (`aws:region`), when known. */
+  region?: string;
+};
+
+/** Thrown with every problem found; `problems` are the individual lines. */
+export class StagingConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `aurora-staging stack config has ${problems.length} problem${problems.length === 1 ? "" : "s"} ` +
+        `(fix them in Pulumi.<stack>.yaml or with \`pulumi config set\`):\n  - ${problems.join("\n  - ")}`,
+    );
+    this.name = "StagingConfigError";
   }
-  const awsRoleArn = sub.string("awsRoleArn", { example: "arn:aws:iam::123456789012:role/pulumi-deployments" });
-  if (awsRoleArn !== undefined && !ROLE_ARN.test(awsRoleArn)) {
-    sub.bad("awsRoleArn", awsRoleArn, "is not an IAM role ARN", "arn:aws:iam::123456789012:role/pulumi-deployments");
+}
+
+export interface CheckedConfig {
+  /** Present when there are no problems. */
+  config?: StagingConfig;
+  problems: string[];
+  /** The keys that are valid on their own (defaults filled), for checks that go on despite problems (the rules file). */
+  valid: Partial<Fields>;
+}
+
+/** Checks the whole config, collecting every problem (nothing thrown). */
+export function checkStagingConfig(raw: Record<string, unknown>, context: { region?: string } = {}): CheckedConfig {
+  const problems: string[] = [];
+  const given = (key: string) => raw[key] !== undefined && raw[key] !== null;
+
+  for (const key of Object.keys(raw)) {
+    if (!CHECK_ORDER.includes(key)) {
+      const hint = closest(key, KNOWN_KEYS, 3);
+      problems.push(
+        `${CONFIG_NAMESPACE}:${key}: unknown config key${hint ? `; did you mean \`${CONFIG_NAMESPACE}:${hint}\`?` : ""} ` +
+          `(known keys: ${KNOWN_KEYS.join(", ")})`,
+      );
+    }
   }
-  const agentPoolId = sub.string("agentPoolId", { example: "a1b2c3d4-0000-1111-2222-333344445555" });
-  if (agentPoolId !== undefined && !/^[A-Za-z0-9-]{1,64}$/.test(agentPoolId)) {
-    sub.bad("agentPoolId", agentPoolId, "is not an agent pool id", "a1b2c3d4-0000-1111-2222-333344445555");
+
+  const region = context.region;
+  if (region !== undefined && !REGION.test(region)) {
+    problems.push(`aws:region: "${region}" is not an AWS region name; e.g. \`pulumi config set aws:region eu-west-1\``);
   }
-  if (cron === undefined || cronWhy || repoUrl === undefined) return undefined;
-  return {
-    cron: cron.trim(),
-    repoUrl,
-    branch,
-    ...(repoDir !== undefined ? { repoDir } : {}),
-    ...(awsRoleArn !== undefined ? { awsRoleArn } : {}),
-    ...(agentPoolId !== undefined ? { agentPoolId } : {}),
+
+  const valid: Record<string, unknown> = {};
+  for (const key of CHECK_ORDER) {
+    if (key in REMOVED_KEYS) {
+      if (given(key)) problems.push(`${CONFIG_NAMESPACE}:${key}: ${REMOVED_KEYS[key]}`);
+      continue;
+    }
+    const schema = fields[key as keyof Fields];
+    const result = schema.safeParse(given(key) ? raw[key] : undefined, { reportInput: true });
+    if (result.success) valid[key] = result.data;
+    else problems.push(...configProblems(result.error, key, schema, RENDER[key]));
+  }
+  const v = valid as Partial<Fields>;
+
+  // Across keys: each check runs when the keys it reads are valid.
+  const source = v.sourceCluster;
+  if (source?.kind === "arn" && region !== undefined && REGION.test(region)) {
+    if (source.partition !== partitionOf(region)) {
+      problems.push(
+        `${CONFIG_NAMESPACE}:sourceCluster: "${source.arn}" is in partition ${source.partition}, but the stack deploys to ${region} ` +
+          `(partition ${partitionOf(region)}, aws:region); a copy-on-write clone stays in its source's account and region, so pick a ` +
+          `source in ${region}; e.g. arn:${partitionOf(region)}:rds:${region}:${source.account}:cluster:<name>`,
+      );
+    } else if (source.region !== region) {
+      problems.push(
+        `${CONFIG_NAMESPACE}:sourceCluster: "${source.arn}" is in region ${source.region} but the stack deploys to ${region} ` +
+          "(aws:region); copy-on-write clones stay in the source's region, so set " +
+          `\`pulumi config set aws:region ${source.region}\` or pick a source in ` +
+          `${region}; e.g. arn:${source.partition}:rds:${region}:${source.account}:cluster:<name>`,
+      );
+    }
+  }
+  if (given("serverless") && v.instanceClass !== undefined && v.instanceClass !== "db.serverless") {
+    problems.push(
+      `${CONFIG_NAMESPACE}:serverless: is set but ${CONFIG_NAMESPACE}:instanceClass is "${v.instanceClass}", a provisioned class, where ` +
+        "scaling in ACUs has no effect; set instanceClass to db.serverless or remove serverless, e.g. " +
+        `\`pulumi config set ${CONFIG_NAMESPACE}:instanceClass db.serverless\``,
+    );
+  }
+  if (given("iamRoleFeatures") && v.carryIamRoles === false) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:iamRoleFeatures: is set but ${CONFIG_NAMESPACE}:carryIamRoles is not true; remove it or set carryIamRoles: true`,
+    );
+  }
+  if (v.sanitize === false && given("sanitizeOptions")) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:sanitizeOptions: is set but ${CONFIG_NAMESPACE}:sanitize is false; ` +
+        "remove sanitizeOptions or enable sanitization",
+    );
+  }
+  if (v.sanitize === false && v.connectionSecretName !== undefined) {
+    problems.push(
+      `${CONFIG_NAMESPACE}:connectionSecretName: needs ${CONFIG_NAMESPACE}:sanitize: ` +
+        "the secret publishes the application user, which the " +
+        "sanitizer creates (the master user is never published); enable sanitization or remove connectionSecretName",
+    );
+  }
+
+  if (problems.length > 0) return { problems, valid: v };
+  const { sourceCluster: _source, clusterIdentifierPrefix, serverless, ...rest } = v as Fields;
+  const config: StagingConfig = {
+    ...rest,
+    source: source!,
+    clusterIdentifierPrefix: clusterIdentifierPrefix ?? `${rest.team}-staging`,
+    ...(serverless !== undefined
+      ? { serverless }
+      : rest.instanceClass === "db.serverless"
+        ? { serverless: { ...DEFAULT_SERVERLESS } }
+        : {}),
+    region,
   };
+  return { config, problems, valid: v };
 }
 
-function parseStableHostname(p: Reader): StableHostname | undefined {
-  const obj = p.object("stableHostname", '{"zoneId": "Z0123456789ABCDEFGHIJ", "name": "payments.staging.example.com"}');
-  if (obj === undefined) return undefined;
-  const sub = p.child("stableHostname", obj);
-  sub.unknownKeys(["zoneId", "name"]);
-  const zoneId = sub.string("zoneId", { required: true, example: "Z0123456789ABCDEFGHIJ" });
-  const name = sub.string("name", { required: true, example: "payments.staging.example.com" });
-  if (zoneId !== undefined && !ZONE_ID.test(zoneId)) {
-    sub.bad("zoneId", zoneId, "is not a Route 53 hosted zone id", "Z0123456789ABCDEFGHIJ");
-  }
-  if (name !== undefined) {
-    const labels = name.replace(/\.$/, "").split(".");
-    if (name.length > 253 || labels.length < 2 || !labels.every((l) => DNS_LABEL.test(l))) {
-      sub.bad("name", name, "must be a lowercase DNS name inside the hosted zone", "payments.staging.example.com");
-    }
-  }
-  return zoneId !== undefined && name !== undefined ? { zoneId, name: name.replace(/\.$/, "") } : undefined;
+/** Reads and validates the whole config; throws StagingConfigError listing every problem. */
+export function parseStagingConfig(raw: Record<string, unknown>, context: { region?: string } = {}): StagingConfig {
+  const { config, problems } = checkStagingConfig(raw, context);
+  if (!config) throw new StagingConfigError(problems);
+  return config;
 }
-
-/** Reads one level of keys, coercing Pulumi's string config values, recording problems. */
-class Reader {
-  constructor(
-    private readonly raw: Record<string, unknown>,
-    private readonly problems: string[],
-    private readonly prefix = `${CONFIG_NAMESPACE}:`,
-  ) {}
-
-  child(key: string, obj: Record<string, unknown>): Reader {
-    return new Reader(obj, this.problems, `${this.prefix}${key}.`);
-  }
-
-  /** A problem with `key` that needs no value or example. */
-  problem(key: string, what: string): void {
-    this.problems.push(`${this.prefix}${key}: ${what}`);
-  }
-
-  bad(key: string, value: string, what: string, example: string): void {
-    this.problems.push(`${this.prefix}${key}: "${value}" ${what}; e.g. ${example}`);
-  }
-
-  unknownKeys(known: readonly string[]): void {
-    for (const k of Object.keys(this.raw)) {
-      if (!known.includes(k)) {
-        const hint = closest(k, known);
-        this.problems.push(`${this.prefix}${k}: unknown key${hint ? `; did you mean "${hint}"?` : ""} (known: ${known.join(", ")})`);
-      }
-    }
-  }
-
-  string(key: string, o: { required?: boolean; example: string }): string | undefined {
-    const v = this.raw[key];
-    if (v === undefined || v === null) {
-      if (o.required) {
-        const nested = this.prefix !== `${CONFIG_NAMESPACE}:`;
-        this.problems.push(
-          `${this.prefix}${key}: is required; e.g. \`pulumi config set ${nested ? "--path '" : ""}${this.prefix}${key}${nested ? "'" : ""} ${o.example}\``,
-        );
-      }
-      return undefined;
-    }
-    if (typeof v !== "string") {
-      this.problems.push(`${this.prefix}${key}: must be a string, got ${describe(v)}; e.g. ${o.example}`);
-      return undefined;
-    }
-    if (o.required && v.trim() === "") {
-      this.problems.push(`${this.prefix}${key}: must not be empty; e.g. ${o.example}`);
-      return undefined;
-    }
-    return v;
-  }
-
-  /** Like string(), but never puts the value in a message. */
-  secretString(key: string): string | undefined {
-    const v = this.raw[key];
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== "string") {
-      this.problems.push(`${this.prefix}${key}: must be a string (value not shown); set it with \`pulumi config set --secret ${this.prefix}${key} <value>\``);
-      return undefined;
-    }
-    return v;
-  }
-
-  number(key: string, min: number, max: number, example: string, required = false): number | undefined {
-    const v = this.raw[key];
-    if (v === undefined || v === null) {
-      if (required) this.problems.push(`${this.prefix}${key}: is required; e.g. ${example}`);
-      return undefined;
-    }
-    const n = typeof v === "number" ? v : typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : NaN;
-    if (!Number.isFinite(n) || n < min || n > max) {
-      this.problems.push(`${this.prefix}${key}: "${String(v)}" must be a number from ${min} to ${max}; e.g. ${example}`);
-      return undefined;
-    }
-    return n;
-  }
-
-  integer(key: string, min: number, max: number, example: string): number | undefined {
-    const v = this.raw[key];
-    const n = this.number(key, min, max, example);
-    if (n !== undefined && !Number.isInteger(n)) {
-      this.problems.push(`${this.prefix}${key}: "${String(v)}" must be a whole number from ${min} to ${max}; e.g. ${example}`);
-      return undefined;
-    }
-    return n;
-  }
-
-  boolean(key: string): boolean | undefined {
-    const v = this.raw[key];
-    if (v === undefined || v === null) return undefined;
-    if (typeof v === "boolean") return v;
-    if (v === "true" || v === "false") return v === "true";
-    this.problems.push(`${this.prefix}${key}: "${String(v)}" must be true or false; e.g. \`pulumi config set ${this.prefix}${key} false\``);
-    return undefined;
-  }
-
-  choice<T extends string>(key: string, options: readonly T[]): T | undefined {
-    const v = this.raw[key];
-    if (v === undefined || v === null) return undefined;
-    if (typeof v === "string" && (options as readonly string[]).includes(v)) return v as T;
-    this.problems.push(`${this.prefix}${key}: "${String(v)}" must be one of ${options.join(", ")}; e.g. ${options[0]}`);
-    return undefined;
-  }
-
-  private structured(key: string, example: string): unknown {
-    const v = this.raw[key];
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== "string") return v;
-    try {
-      return JSON.parse(v);
-    } catch {
-      this.problems.push(`${this.prefix}${key}: is not valid JSON/YAML structure; e.g. ${example}`);
-      return undefined;
-    }
-  }
-
-  object(key: string, example: string): Record<string, unknown> | undefined {
-    const v = this.structured(key, example);
-    if (v === undefined) return undefined;
-    if (!isPlainObject(v)) {
-      this.problems.push(`${this.prefix}${key}: must be an object, got ${describe(v)}; e.g. ${example}`);
-      return undefined;
-    }
-    return v;
-  }
-
-  list(key: string, example: string): unknown[] | undefined {
-    const v = this.structured(key, example);
-    if (v === undefined) return undefined;
-    if (!Array.isArray(v)) {
-      this.problems.push(`${this.prefix}${key}: must be a list, got ${describe(v)}; e.g. ${example}`);
-      return undefined;
-    }
-    return v;
-  }
-
-  stringList(key: string, example: string): string[] | undefined {
-    const v = this.list(key, example);
-    if (v === undefined) return undefined;
-    if (!v.every((x): x is string => typeof x === "string")) {
-      this.problems.push(`${this.prefix}${key}: must be a list of strings; e.g. ${example}`);
-      return undefined;
-    }
-    return v;
-  }
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function describe(v: unknown): string {
-  if (Array.isArray(v)) return "a list";
-  if (v === null) return "null";
-  return typeof v === "object" ? "an object" : `${typeof v} ${JSON.stringify(v)}`;
-}
-
-/** The known key closest to a typo (edit distance <= 3), for "did you mean". */
-function closest(key: string, known: readonly string[]): string | undefined {
-  let best: { k: string; d: number } | undefined;
-  for (const k of known) {
-    // A prefix ("min" for "minCapacity") counts as a near miss too.
-    const prefix = k.toLowerCase().startsWith(key.toLowerCase()) && key.length >= 3;
-    const d = prefix ? 1 : editDistance(key.toLowerCase(), k.toLowerCase());
-    if (d <= 3 && (!best || d < best.d)) best = { k, d };
-  }
-  return best?.k;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length];
-}
-
-export { KNOWN_KEYS };

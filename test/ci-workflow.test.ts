@@ -5,6 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { parseStagingConfig } from "../components/config";
@@ -30,7 +31,8 @@ const job = workflow.jobs.refresh;
 function stackConfig(stack: string) {
   const doc = YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
   const all = Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)]));
-  const { raw, region } = readStackConfig(all, {});
+  pulumi.runtime.setAllConfig(all);
+  const { raw, region } = readStackConfig();
   return parseStagingConfig(raw, { region });
 }
 

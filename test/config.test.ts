@@ -4,7 +4,9 @@
  * of the config against the (looked-up) source cluster, which are plain functions too.
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import {
@@ -17,9 +19,27 @@ import {
 import { supportsAutoPause } from "../components/engine";
 import { cloneGeneration, clusterIdentifier, instanceIdentifier } from "../components/naming";
 import { readStackConfig } from "../components/program";
+import { loadStack } from "../components/stack-config";
 import { planClone, type SourceCluster, type SourceLookup } from "../components/source";
 
 const minimal = { team: "payments", sourceCluster: "production-aurora" };
+
+/** Runs `fn` with these environment variables set (undefined: unset), restoring them after. */
+function withEnv<T>(vars: Record<string, string | undefined>, fn: () => T): T {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const apply = (v: Record<string, string | undefined>) => {
+    for (const [k, x] of Object.entries(v)) {
+      if (x === undefined) delete process.env[k];
+      else process.env[k] = x;
+    }
+  };
+  apply(vars);
+  try {
+    return fn();
+  } finally {
+    apply(saved);
+  }
+}
 
 /** The problems parseStagingConfig reports for `raw` (fails the test when it doesn't throw). */
 function problems(raw: Record<string, unknown>, region?: string): string[] {
@@ -99,18 +119,27 @@ describe("parseStagingConfig: valid config and defaults", () => {
   });
 
   it("parses an ARN in the stack's region", () => {
-    const c = parseStagingConfig({ ...minimal, sourceCluster: "arn:aws:rds:eu-west-1:123456789012:cluster:prod-pg" }, { region: "eu-west-1" });
-    expect(c.source).toEqual({ kind: "arn", arn: "arn:aws:rds:eu-west-1:123456789012:cluster:prod-pg", region: "eu-west-1", account: "123456789012", identifier: "prod-pg" });
+    const c = parseStagingConfig(
+      { ...minimal, sourceCluster: "arn:aws:rds:eu-west-1:123456789012:cluster:prod-pg" },
+      { region: "eu-west-1" },
+    );
+    expect(c.source).toEqual({
+      kind: "arn",
+      arn: "arn:aws:rds:eu-west-1:123456789012:cluster:prod-pg",
+      partition: "aws",
+      region: "eu-west-1",
+      account: "123456789012",
+      identifier: "prod-pg",
+    });
   });
 
   it("the worked example Pulumi.staging.yaml is valid (as Pulumi hands it to the program)", () => {
     const file = path.join(__dirname, "..", "Pulumi.staging.yaml");
     const doc = YAML.parse(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
     // Pulumi passes scalars as strings and structured values as JSON text.
-    const all = Object.fromEntries(
-      Object.entries(doc.config).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)]),
-    );
-    const { raw, region } = readStackConfig(all, {});
+    const all = Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)]));
+    pulumi.runtime.setAllConfig(all);
+    const { raw, region } = readStackConfig();
     expect(region).toBe("eu-west-1");
     const c = parseStagingConfig(raw, { region });
     expect(c.team).toBe("payments");
@@ -121,7 +150,8 @@ describe("parseStagingConfig: valid config and defaults", () => {
   });
 
   it("readStackConfig keeps only our namespace and falls back to AWS_REGION", () => {
-    const r = readStackConfig({ "aurora-staging:team": "x", "other:team": "y" }, { AWS_REGION: "us-east-2" });
+    pulumi.runtime.setAllConfig({ "aurora-staging:team": "x", "other:team": "y" });
+    const r = withEnv({ AWS_REGION: "us-east-2", AWS_DEFAULT_REGION: undefined }, () => readStackConfig());
     expect(r).toEqual({ raw: { team: "x" }, region: "us-east-2" });
   });
 });
@@ -135,7 +165,10 @@ describe("parseStagingConfig: each bad value names the key, the problem and an e
   });
 
   it("unknown keys, with a suggestion for typos", () => {
-    expectOneProblem({ ...minimal, instanceClas: "db.r6g.large" }, /aurora-staging:instanceClas: unknown config key; did you mean `aurora-staging:instanceClass`\?/);
+    expectOneProblem(
+      { ...minimal, instanceClas: "db.r6g.large" },
+      /aurora-staging:instanceClas: unknown config key; did you mean `aurora-staging:instanceClass`\?/,
+    );
     expectOneProblem({ ...minimal, flavour: "x" }, /aurora-staging:flavour: unknown config key \(known keys: team/);
   });
 
@@ -146,9 +179,16 @@ describe("parseStagingConfig: each bad value names the key, the problem and an e
   });
 
   it("sourceCluster: identifier shape, ARN shape, ARN region", () => {
-    expectOneProblem({ ...minimal, sourceCluster: "Prod_DB" }, /aurora-staging:sourceCluster: "Prod_DB" must start with a lowercase letter/);
+    expectOneProblem(
+      { ...minimal, sourceCluster: "Prod_DB" },
+      /aurora-staging:sourceCluster: "Prod_DB" must start with a lowercase letter/,
+    );
     expectOneProblem({ ...minimal, sourceCluster: "prod--db" }, /must not contain "--"/);
-    expectOneProblem({ ...minimal, sourceCluster: "arn:aws:rds:eu-west-1:123:cluster:x" }, /is not an RDS cluster ARN/, /arn:aws:rds:eu-west-1:123456789012:cluster:production-aurora/);
+    expectOneProblem(
+      { ...minimal, sourceCluster: "arn:aws:rds:eu-west-1:123:cluster:x" },
+      /is not an RDS cluster ARN/,
+      /arn:aws:rds:eu-west-1:123456789012:cluster:production-aurora/,
+    );
     const msg = problems({ ...minimal, sourceCluster: "arn:aws:rds:us-east-1:123456789012:cluster:prod" }, "eu-west-1");
     expect(msg).toHaveLength(1);
     expect(msg[0]).toMatch(/aurora-staging:sourceCluster: .* is in region us-east-1 but the stack deploys to eu-west-1/);
@@ -168,7 +208,11 @@ describe("parseStagingConfig: each bad value names the key, the problem and an e
 
   it("identifier prefix: RDS rules and room for the generation and instance suffixes", () => {
     const long = "a".repeat(MAX_IDENTIFIER_PREFIX_LENGTH + 1);
-    expectOneProblem({ ...minimal, clusterIdentifierPrefix: long }, /aurora-staging:clusterIdentifierPrefix: .* must be 1-51 characters \(is 52\)/, /generation/);
+    expectOneProblem(
+      { ...minimal, clusterIdentifierPrefix: long },
+      /aurora-staging:clusterIdentifierPrefix: .* must be 1-51 characters \(is 52\)/,
+      /generation/,
+    );
     expectOneProblem({ ...minimal, clusterIdentifierPrefix: "staging-" }, /must not end with "-"/);
     expectOneProblem({ ...minimal, clusterIdentifierPrefix: "1staging" }, /must start with a lowercase letter/);
     expectOneProblem({ ...minimal, clusterIdentifierPrefix: "pay--staging" }, /must not contain "--"/);
@@ -180,7 +224,11 @@ describe("parseStagingConfig: each bad value names the key, the problem and an e
   });
 
   it("instanceClass and instanceCount", () => {
-    expectOneProblem({ ...minimal, instanceClass: "r6g.large" }, /aurora-staging:instanceClass: "r6g.large" must look like db\.<family>\.<size>/, /db\.r6g\.large/);
+    expectOneProblem(
+      { ...minimal, instanceClass: "r6g.large" },
+      /aurora-staging:instanceClass: "r6g.large" must look like db\.<family>\.<size>/,
+      /db\.r6g\.large/,
+    );
     expectOneProblem({ ...minimal, instanceClass: "db.R6G.large" }, /aurora-staging:instanceClass/);
     expectOneProblem({ ...minimal, instanceCount: 0 }, /aurora-staging:instanceCount: "0" must be a number from 1 to 16/);
     expectOneProblem({ ...minimal, instanceCount: 17 }, /aurora-staging:instanceCount/);
@@ -188,37 +236,81 @@ describe("parseStagingConfig: each bad value names the key, the problem and an e
   });
 
   it("serverless scaling: ranges, 0.5 ACU steps, min <= max, auto-pause only at 0", () => {
-    expectOneProblem({ ...minimal, serverless: { minCapacity: 0.25, maxCapacity: 4 } }, /aurora-staging:serverless\.minCapacity: "0.25" must be a multiple of 0\.5 ACU/);
-    expectOneProblem({ ...minimal, serverless: { minCapacity: 8, maxCapacity: 4 } }, /serverless\.minCapacity: "8" must not exceed maxCapacity \(4\)/);
-    expectOneProblem({ ...minimal, serverless: { minCapacity: 0.5, maxCapacity: 512 } }, /serverless\.maxCapacity: "512" must be a number from 1 to 256/);
+    const minimal = { team: "payments", sourceCluster: "production-aurora", instanceClass: "db.serverless" };
+    expectOneProblem(
+      { ...minimal, serverless: { minCapacity: 0.25, maxCapacity: 4 } },
+      /aurora-staging:serverless\.minCapacity: "0.25" must be a multiple of 0\.5 ACU/,
+    );
+    expectOneProblem(
+      { ...minimal, serverless: { minCapacity: 8, maxCapacity: 4 } },
+      /serverless\.minCapacity: "8" must not exceed maxCapacity \(4\)/,
+    );
+    expectOneProblem(
+      { ...minimal, serverless: { minCapacity: 0.5, maxCapacity: 512 } },
+      /serverless\.maxCapacity: "512" must be a number from 1 to 256/,
+    );
     expectOneProblem({ ...minimal, serverless: { minCapacity: 0.5 } }, /serverless\.maxCapacity: is required/);
-    expectOneProblem({ ...minimal, serverless: { minCapacity: 0.5, maxCapacity: 4, secondsUntilAutoPause: 600 } }, /secondsUntilAutoPause: "600" only applies with minCapacity 0/);
-    expectOneProblem({ ...minimal, serverless: { minCapacity: 0, maxCapacity: 4, secondsUntilAutoPause: 60 } }, /secondsUntilAutoPause: "60" must be a number from 300 to 86400/);
-    expectOneProblem({ ...minimal, serverless: { min: 1, minCapacity: 0.5, maxCapacity: 4 } }, /serverless\.min: unknown key; did you mean "minCapacity"\?/);
+    expectOneProblem(
+      { ...minimal, serverless: { minCapacity: 0.5, maxCapacity: 4, secondsUntilAutoPause: 600 } },
+      /secondsUntilAutoPause: "600" only applies with minCapacity 0/,
+    );
+    expectOneProblem(
+      { ...minimal, serverless: { minCapacity: 0, maxCapacity: 4, secondsUntilAutoPause: 60 } },
+      /secondsUntilAutoPause: "60" must be a number from 300 to 86400/,
+    );
+    expectOneProblem(
+      { ...minimal, serverless: { min: 1, minCapacity: 0.5, maxCapacity: 4 } },
+      /serverless\.min: unknown key; did you mean "minCapacity"\?/,
+    );
     expectOneProblem({ ...minimal, serverless: "{min" }, /aurora-staging:serverless: is not valid JSON/);
     expectOneProblem({ ...minimal, serverless: "[1,2]" }, /aurora-staging:serverless: must be an object, got a list/);
   });
 
   it("network: subnet group and security groups", () => {
     expectOneProblem({ ...minimal, subnetGroupName: "bad/name" }, /aurora-staging:subnetGroupName: "bad\/name"/);
-    expectOneProblem({ ...minimal, runnerSecurityGroupIds: ["sg-123"] }, /aurora-staging:runnerSecurityGroupIds\[0\]: "sg-123" must be "sg-" followed by 8 or 17/);
-    expectOneProblem({ ...minimal, allowFrom: { securityGroupIds: ["sg-0123456789ABCDEF0"] } }, /aurora-staging:allowFrom\.securityGroupIds\[0\]/);
-    expectOneProblem({ ...minimal, runnerSecurityGroupIds: ["sg-01234567", "sg-01234567"] }, /runnerSecurityGroupIds: lists the same security group twice/);
-    expectOneProblem({ ...minimal, runnerSecurityGroupIds: "sg-01234567" }, /aurora-staging:runnerSecurityGroupIds: is not valid JSON|must be a list/);
+    expectOneProblem(
+      { ...minimal, runnerSecurityGroupIds: ["sg-123"] },
+      /aurora-staging:runnerSecurityGroupIds\[0\]: "sg-123" must be "sg-" followed by 8 or 17/,
+    );
+    expectOneProblem(
+      { ...minimal, allowFrom: { securityGroupIds: ["sg-0123456789ABCDEF0"] } },
+      /aurora-staging:allowFrom\.securityGroupIds\[0\]/,
+    );
+    expectOneProblem(
+      { ...minimal, runnerSecurityGroupIds: ["sg-01234567", "sg-01234567"] },
+      /runnerSecurityGroupIds: lists the same security group twice/,
+    );
+    expectOneProblem(
+      { ...minimal, runnerSecurityGroupIds: "sg-01234567" },
+      /aurora-staging:runnerSecurityGroupIds: is not valid JSON|must be a list/,
+    );
     expectOneProblem({ ...minimal, allowFrom: { securityGroupIds: [1] } }, /allowFrom\.securityGroupIds: must be a list of strings/);
     expectOneProblem({ ...minimal, vpcId: "vpc-12" }, /aurora-staging:vpcId: "vpc-12" must be "vpc-" followed by 8 or 17/);
   });
 
   it("quarantine: the source's security groups can't be attached; runner and team CIDRs are checked", () => {
     // The old key attached groups from the clone's first minute: refused, pointing at allowFrom.
-    expectOneProblem({ ...minimal, securityGroupIds: ["sg-0123456789abcdef0"] }, /aurora-staging:securityGroupIds: is no longer supported/, /allowFrom/, /runnerCidrs/);
+    expectOneProblem(
+      { ...minimal, securityGroupIds: ["sg-0123456789abcdef0"] },
+      /aurora-staging:securityGroupIds: is no longer supported/,
+      /allowFrom/,
+      /runnerCidrs/,
+    );
     expectOneProblem({ ...minimal, runnerCidrs: ["0.0.0.0/0"] }, /aurora-staging:runnerCidrs\[0\]: "0\.0\.0\.0\/0" admits every address/);
     expectOneProblem({ ...minimal, runnerCidrs: ["::/0"] }, /runnerCidrs\[0\]: "::\/0" admits every address/);
-    expectOneProblem({ ...minimal, runnerCidrs: ["203.0.113.300/32"] }, /runnerCidrs\[0\]: "203\.0\.113\.300\/32" is not an IPv4 or IPv6 CIDR block/);
-    expectOneProblem({ ...minimal, allowFrom: { cidrs: ["10.0.0.0/8", "10.0.0.0/8"] } }, /allowFrom\.cidrs: lists the same CIDR block twice/);
+    expectOneProblem(
+      { ...minimal, runnerCidrs: ["203.0.113.300/32"] },
+      /runnerCidrs\[0\]: "203\.0\.113\.300\/32" is not an IPv4 or IPv6 CIDR block/,
+    );
+    expectOneProblem(
+      { ...minimal, allowFrom: { cidrs: ["10.0.0.0/8", "10.0.0.0/8"] } },
+      /allowFrom\.cidrs: lists the same CIDR block twice/,
+    );
     expectOneProblem({ ...minimal, allowFrom: { groups: [] } }, /allowFrom\.groups: unknown key/);
     // A team may open to a whole range after verification; only the runner's is quarantine.
-    expect(parseStagingConfig({ ...minimal, allowFrom: { cidrs: ["0.0.0.0/0"] }, runnerCidrs: ["203.0.113.10/32"] }).allowFrom.cidrs).toEqual(["0.0.0.0/0"]);
+    expect(
+      parseStagingConfig({ ...minimal, allowFrom: { cidrs: ["0.0.0.0/0"] }, runnerCidrs: ["203.0.113.10/32"] }).allowFrom.cidrs,
+    ).toEqual(["0.0.0.0/0"]);
     const c = parseStagingConfig(minimal);
     expect(c.runnerCidrs).toEqual([]);
     expect(c.allowFrom).toEqual({ securityGroupIds: [], cidrs: [] });
@@ -226,17 +318,49 @@ describe("parseStagingConfig: each bad value names the key, the problem and an e
 
   it("parameters, log exports, IAM roles and the app user", () => {
     const c = parseStagingConfig(minimal);
-    expect(c).toMatchObject({ clusterParameters: {}, instanceParameters: {}, logExports: [], logRetentionDays: 7, carryIamRoles: false, appUserName: "staging_app" });
+    expect(c).toMatchObject({
+      clusterParameters: {},
+      instanceParameters: {},
+      logExports: [],
+      logRetentionDays: 7,
+      carryIamRoles: false,
+      appUserName: "staging_app",
+    });
     // Our logging settings can't be overridden: refused, with the reason.
-    expectOneProblem({ ...minimal, clusterParameters: { log_statement: "all" } }, /aurora-staging:clusterParameters\.log_statement: is set by aurora-staging itself/, /never reach the server's logs/);
-    expectOneProblem({ ...minimal, instanceParameters: { general_log: 1 } }, /aurora-staging:instanceParameters\.general_log: is set by aurora-staging itself/);
-    expectOneProblem({ ...minimal, clusterParameters: { work_mem: { a: 1 } } }, /clusterParameters\.work_mem: .* must be a string, number or boolean/);
-    expectOneProblem({ ...minimal, logExports: ["Postgres!"] }, /aurora-staging:logExports\[0\]: "Postgres!" is not a CloudWatch log export type/);
-    expectOneProblem({ ...minimal, logRetentionDays: 10 }, /aurora-staging:logRetentionDays: "10" must be a CloudWatch Logs retention period/);
-    expectOneProblem({ ...minimal, iamRoleFeatures: { "arn:aws:iam::123456789012:role/r": "s3Import" } }, /iamRoleFeatures: is set but aurora-staging:carryIamRoles is not true/);
-    expectOneProblem({ ...minimal, carryIamRoles: true, iamRoleFeatures: { "role/r": "s3Import" } }, /iamRoleFeatures\.role\/r: "role\/r" is not an IAM role ARN/);
+    expectOneProblem(
+      { ...minimal, clusterParameters: { log_statement: "all" } },
+      /aurora-staging:clusterParameters\.log_statement: is set by aurora-staging itself/,
+      /never reach the server's logs/,
+    );
+    expectOneProblem(
+      { ...minimal, instanceParameters: { general_log: 1 } },
+      /aurora-staging:instanceParameters\.general_log: is set by aurora-staging itself/,
+    );
+    expectOneProblem(
+      { ...minimal, clusterParameters: { work_mem: { a: 1 } } },
+      /clusterParameters\.work_mem: .* must be a string, number or boolean/,
+    );
+    expectOneProblem(
+      { ...minimal, logExports: ["Postgres!"] },
+      /aurora-staging:logExports\[0\]: "Postgres!" is not a CloudWatch log export type/,
+    );
+    expectOneProblem(
+      { ...minimal, logRetentionDays: 10 },
+      /aurora-staging:logRetentionDays: "10" must be a CloudWatch Logs retention period/,
+    );
+    expectOneProblem(
+      { ...minimal, iamRoleFeatures: { "arn:aws:iam::123456789012:role/r": "s3Import" } },
+      /iamRoleFeatures: is set but aurora-staging:carryIamRoles is not true/,
+    );
+    expectOneProblem(
+      { ...minimal, carryIamRoles: true, iamRoleFeatures: { "role/r": "s3Import" } },
+      /iamRoleFeatures\.role\/r: "role\/r" is not an IAM role ARN/,
+    );
     expectOneProblem({ ...minimal, appUserName: "App-User" }, /aurora-staging:appUserName: "App-User" must be 1-32 lowercase/);
-    expectOneProblem({ ...minimal, sanitize: false, connectionSecretName: "staging/x" }, /aurora-staging:connectionSecretName: needs aurora-staging:sanitize/);
+    expectOneProblem(
+      { ...minimal, sanitize: false, connectionSecretName: "staging/x" },
+      /aurora-staging:connectionSecretName: needs aurora-staging:sanitize/,
+    );
   });
 
   it("engineVersion, database, rulesFile, sanitize", () => {
@@ -250,10 +374,15 @@ describe("parseStagingConfig: each bad value names the key, the problem and an e
     expectOneProblem({ ...minimal, tags: { Team: "x" } }, /aurora-staging:tags\.Team: .* is set by aurora-staging itself/);
     expectOneProblem({ ...minimal, tags: { "aws:foo": "x" } }, /tag keys must be 1-128 characters and not start with "aws:"/);
     expectOneProblem({ ...minimal, tags: { Count: 3 } }, /aurora-staging:tags\.Count: "3" tag values must be strings/);
+    // An empty YAML value is not a tag left out.
+    expectOneProblem({ ...minimal, tags: '{"Owner": null}' }, /aurora-staging:tags\.Owner: "null" tag values must be strings/);
   });
 
   it("maskingKey: too short, and the value never appears in the message", () => {
-    const msg = expectOneProblem({ ...minimal, maskingKey: "hunter2-secret" }, /aurora-staging:maskingKey: is shorter than 16 characters \(value not shown\)/);
+    const msg = expectOneProblem(
+      { ...minimal, maskingKey: "hunter2-secret" },
+      /aurora-staging:maskingKey: is shorter than 16 characters \(value not shown\)/,
+    );
     expect(msg).not.toContain("hunter2-secret");
     try {
       parseStagingConfig({ ...minimal, maskingKey: "hunter2-secret" });
@@ -264,33 +393,84 @@ describe("parseStagingConfig: each bad value names the key, the problem and an e
   });
 
   it("sanitizeOptions", () => {
-    expectOneProblem({ ...minimal, sanitizeOptions: { coverage: "some" } }, /sanitizeOptions\.coverage: "some" must be one of personal, strict, off/);
-    expectOneProblem({ ...minimal, sanitizeOptions: { parallelism: 0 } }, /sanitizeOptions\.parallelism: "0" must be a number from 1 to 64/);
-    expectOneProblem({ ...minimal, sanitizeOptions: { chunksize: 10 } }, /sanitizeOptions\.chunksize: unknown key; did you mean "chunkSize"\?/);
-    expectOneProblem({ ...minimal, sanitizeOptions: { connectPort: 70000 } }, /sanitizeOptions\.connectPort: "70000" must be a number from 1 to 65535/);
-    expectOneProblem({ ...minimal, sanitizeOptions: { connectHost: "host name" } }, /sanitizeOptions\.connectHost: "host name" must be a host name or IP address/);
-    expectOneProblem({ ...minimal, sanitizeOptions: { ssl: "off" } }, /sanitizeOptions\.ssl: "off" must be one of require, verify-full, disable/);
+    expectOneProblem(
+      { ...minimal, sanitizeOptions: { coverage: "some" } },
+      /sanitizeOptions\.coverage: "some" must be one of personal, strict, off/,
+    );
+    expectOneProblem(
+      { ...minimal, sanitizeOptions: { parallelism: 0 } },
+      /sanitizeOptions\.parallelism: "0" must be a number from 1 to 64/,
+    );
+    expectOneProblem(
+      { ...minimal, sanitizeOptions: { chunksize: 10 } },
+      /sanitizeOptions\.chunksize: unknown key; did you mean "chunkSize"\?/,
+    );
+    expectOneProblem(
+      { ...minimal, sanitizeOptions: { connectPort: 70000 } },
+      /sanitizeOptions\.connectPort: "70000" must be a number from 1 to 65535/,
+    );
+    expectOneProblem(
+      { ...minimal, sanitizeOptions: { connectHost: "host name" } },
+      /sanitizeOptions\.connectHost: "host name" must be a host name or IP address/,
+    );
+    expectOneProblem(
+      { ...minimal, sanitizeOptions: { ssl: "off" } },
+      /sanitizeOptions\.ssl: "off" must be one of require, verify-full, disable/,
+    );
     // The sanitizer needs at least one sample per masked column for its per-row leak check.
-    expectOneProblem({ ...minimal, sanitizeOptions: { leakSampleSize: 0 } }, /sanitizeOptions\.leakSampleSize: "0" must be a number from 1 to 1000000/);
-    expectOneProblem({ ...minimal, sanitize: false, sanitizeOptions: { coverage: "strict" } }, /sanitizeOptions: is set but aurora-staging:sanitize is false/);
+    expectOneProblem(
+      { ...minimal, sanitizeOptions: { leakSampleSize: 0 } },
+      /sanitizeOptions\.leakSampleSize: "0" must be a number from 1 to 1000000/,
+    );
+    expectOneProblem(
+      { ...minimal, sanitize: false, sanitizeOptions: { coverage: "strict" } },
+      /sanitizeOptions: is set but aurora-staging:sanitize is false/,
+    );
   });
 
   it("postCloneCommands", () => {
-    expectOneProblem({ ...minimal, postCloneCommands: [{ name: "Grants", command: "x" }] }, /postCloneCommands\[0\]\.name: "Grants" must be 1-40 lowercase/);
-    expectOneProblem({ ...minimal, postCloneCommands: [{ name: "g" }] }, /postCloneCommands\[0\]\.command: is required; e\.g\. `pulumi config set --path 'aurora-staging:postCloneCommands\[0\]\.command'/);
     expectOneProblem(
-      { ...minimal, postCloneCommands: [{ name: "g", command: "a" }, { name: "g", command: "b" }] },
+      { ...minimal, postCloneCommands: [{ name: "Grants", command: "x" }] },
+      /postCloneCommands\[0\]\.name: "Grants" must be 1-40 lowercase/,
+    );
+    expectOneProblem(
+      { ...minimal, postCloneCommands: [{ name: "g" }] },
+      /postCloneCommands\[0\]\.command: is required; e\.g\. `pulumi config set --path 'aurora-staging:postCloneCommands\[0\]\.command'/,
+    );
+    expectOneProblem(
+      {
+        ...minimal,
+        postCloneCommands: [
+          { name: "g", command: "a" },
+          { name: "g", command: "b" },
+        ],
+      },
       /postCloneCommands\[1\]\.name: "g" is used by another post-clone command/,
     );
     // The item isn't echoed (a command may carry a token).
-    const msg = expectOneProblem({ ...minimal, postCloneCommands: ["psql -h x --password=tok3n"] }, /postCloneCommands\[0\]: must be an object with name and command, got string/);
+    const msg = expectOneProblem(
+      { ...minimal, postCloneCommands: ["psql -h x --password=tok3n"] },
+      /postCloneCommands\[0\]: must be an object with name and command, got string/,
+    );
     expect(msg).not.toContain("tok3n");
-    expectOneProblem({ ...minimal, postCloneCommands: [{ name: "g", command: "  " }] }, /postCloneCommands\[0\]\.command: must not be empty/);
+    // Nor is a whole list given as one string (postCloneCommands may be a secret).
+    const whole = expectOneProblem({ ...minimal, postCloneCommands: '"psql --password=tok3n"' }, /postCloneCommands: must be a list, got string/);
+    expect(whole).not.toContain("tok3n");
+    expectOneProblem(
+      { ...minimal, postCloneCommands: [{ name: "g", command: "  " }] },
+      /postCloneCommands\[0\]\.command: must not be empty/,
+    );
   });
 
   it("stableHostname and connectionSecretName", () => {
-    expectOneProblem({ ...minimal, stableHostname: { zoneId: "zone-1", name: "a.example.com" } }, /stableHostname\.zoneId: "zone-1" is not a Route 53 hosted zone id/);
-    expectOneProblem({ ...minimal, stableHostname: { zoneId: "Z123", name: "localhost" } }, /stableHostname\.name: "localhost" must be a lowercase DNS name/);
+    expectOneProblem(
+      { ...minimal, stableHostname: { zoneId: "zone-1", name: "a.example.com" } },
+      /stableHostname\.zoneId: "zone-1" is not a Route 53 hosted zone id/,
+    );
+    expectOneProblem(
+      { ...minimal, stableHostname: { zoneId: "Z123", name: "localhost" } },
+      /stableHostname\.name: "localhost" must be a lowercase DNS name/,
+    );
     expectOneProblem({ ...minimal, stableHostname: { zoneId: "Z123" } }, /stableHostname\.name: is required/);
     expectOneProblem({ ...minimal, connectionSecretName: "staging payments" }, /aurora-staging:connectionSecretName: "staging payments"/);
   });
@@ -317,8 +497,21 @@ describe("parseStagingConfig: all problems at once", () => {
       error = e as StagingConfigError;
     }
     expect(error).toBeInstanceOf(StagingConfigError);
-    const keys = ["colour", "team", "sourceCluster", "instanceClass", "instanceCount", "serverless.minCapacity", "runnerSecurityGroupIds[0]", "maskingKey"];
-    for (const k of keys) expect(error!.problems.some((p) => p.startsWith(`aurora-staging:${k}:`)), k).toBe(true);
+    const keys = [
+      "colour",
+      "team",
+      "sourceCluster",
+      "instanceClass",
+      "instanceCount",
+      "serverless.minCapacity",
+      "runnerSecurityGroupIds[0]",
+      "maskingKey",
+    ];
+    for (const k of keys)
+      expect(
+        error!.problems.some((p) => p.startsWith(`aurora-staging:${k}:`)),
+        k,
+      ).toBe(true);
     expect(error!.problems).toHaveLength(keys.length);
     expect(error!.message).toMatch(/^aurora-staging stack config has 8 problems/);
     expect(error!.message.split("\n  - ")).toHaveLength(9);
@@ -373,7 +566,11 @@ describe("checks against the source cluster (planClone)", () => {
     readerEndpoint: "prod-pg.cluster-ro-x.eu-west-1.rds.amazonaws.com",
     tags: {},
   };
-  const lookup = (s: Partial<SourceCluster> = {}, regionClusterIds = ["prod-pg"], vpcId: string | undefined = "vpc-0aaaaaaaaaaaaaaaa"): SourceLookup => ({
+  const lookup = (
+    s: Partial<SourceCluster> = {},
+    regionClusterIds = ["prod-pg"],
+    vpcId: string | undefined = "vpc-0aaaaaaaaaaaaaaaa",
+  ): SourceLookup => ({
     source: { ...pg, ...s },
     regionClusterIds,
     vpcId,
@@ -416,7 +613,9 @@ describe("checks against the source cluster (planClone)", () => {
 
   it("auto-pause (minCapacity 0) only on engine versions that support it", () => {
     const c = cfg({ instanceClass: "db.serverless", serverless: { minCapacity: 0, maxCapacity: 4 } });
-    expect(planProblems(c, lookup({ engineVersion: "15.4" }))).toEqual([expect.stringMatching(/serverless\.minCapacity: 0 \(auto-pause\) needs .* runs aurora-postgresql 15\.4/)]);
+    expect(planProblems(c, lookup({ engineVersion: "15.4" }))).toEqual([
+      expect.stringMatching(/serverless\.minCapacity: 0 \(auto-pause\) needs .* runs aurora-postgresql 15\.4/),
+    ]);
     expect(planClone(c, lookup({ engineVersion: "15.7" }), now).engineVersion).toBe("15.7");
     expect(supportsAutoPause("aurora-postgresql", "13.14")).toBe(false);
     expect(supportsAutoPause("aurora-postgresql", "13.15")).toBe(true);
@@ -431,7 +630,15 @@ describe("checks against the source cluster (planClone)", () => {
     const found = planProblems(
       cfg({}, "eu-west-1"),
       lookup(
-        { engine: "aurora", engineMode: "serverless", dbSubnetGroupName: "", vpcSecurityGroupIds: [], databaseName: "", region: "eu-central-1", tags: { ManagedBy: "aurora-staging" } },
+        {
+          engine: "aurora",
+          engineMode: "serverless",
+          dbSubnetGroupName: "",
+          vpcSecurityGroupIds: [],
+          databaseName: "",
+          region: "eu-central-1",
+          tags: { ManagedBy: "aurora-staging" },
+        },
         Array.from({ length: 40 }, (_, i) => `c${i}`),
       ),
     );
@@ -454,11 +661,221 @@ describe("checks against the source cluster (planClone)", () => {
     // Current generation already exists: no new cluster needed, so 2 of 2 is fine.
     expect(planClone(c, lookup({}, ["prod-pg", id]), now).clusterIdentifier).toBe(id);
     // A refresh (new identifier) needs a third slot.
-    expect(planProblems(cfg({ clusterQuota: 2, refresh: "r2" }), lookup({}, ["prod-pg", id]))).toEqual([expect.stringMatching(/clusterQuota/)]);
+    expect(planProblems(cfg({ clusterQuota: 2, refresh: "r2" }), lookup({}, ["prod-pg", id]))).toEqual([
+      expect.stringMatching(/clusterQuota/),
+    ]);
   });
 
   it("an ARN whose region differs from where the cluster was found", () => {
     const c = parseStagingConfig({ team: "payments", sourceCluster: "arn:aws:rds:us-east-1:123456789012:cluster:prod-pg" });
-    expect(planProblems(c, lookup())).toEqual([expect.stringMatching(/the ARN names region us-east-1 but the cluster was found in eu-west-1/)]);
+    expect(planProblems(c, lookup())).toEqual([
+      expect.stringMatching(/the ARN names region us-east-1 but the cluster was found in eu-west-1/),
+    ]);
+  });
+});
+
+describe("holes a fuzz of stack configurations found", () => {
+  const stack = { "aws:region": "eu-west-1", "aurora-staging:team": "payments", "aurora-staging:sourceCluster": "prod-pg" };
+  // A project folder of its own: the shipped default rules, and the rules files of each case.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aurora-staging-config-"));
+  fs.mkdirSync(path.join(dir, "sanitize"));
+  fs.copyFileSync(path.join(__dirname, "..", "sanitize", "default-rules.yaml"), path.join(dir, "sanitize", "default-rules.yaml"));
+  const rulesFile = (name: string, text: string) => {
+    fs.writeFileSync(path.join(dir, name), text);
+    return name;
+  };
+
+  /** The problems loadStack reports for this stack config (fails the test when it doesn't throw). */
+  function stackProblems(allConfig: Record<string, string>, secretKeys: string[] = []): string[] {
+    try {
+      loadStack({ allConfig, secretKeys, baseDir: dir });
+    } catch (e) {
+      expect(e).toBeInstanceOf(StagingConfigError);
+      return (e as StagingConfigError).problems;
+    }
+    throw new Error("expected a StagingConfigError");
+  }
+
+  it("the rules file's content and existence are reported with the config's problems, in one report", () => {
+    const cases: [string, RegExp][] = [
+      [
+        rulesFile("unknown.yaml", "tables:\n  users:\n    columns:\n      email: { transform: emial }\n"),
+        /rulesFile: "unknown\.yaml" is not valid rules: .*emial/,
+      ],
+      [rulesFile("broken.yaml", "tables:\n  users: [\n"), /rulesFile: "broken\.yaml" is not valid rules: .*invalid YAML/],
+      [rulesFile("empty.yaml", ""), /rulesFile: "empty\.yaml" is not valid rules: .*the rules file is empty/],
+      ["missing.yaml", /rulesFile: "missing\.yaml" can't be read \(ENOENT/],
+    ];
+    for (const [file, why] of cases) {
+      const found = stackProblems({ ...stack, "aurora-staging:team": "Payments", "aurora-staging:rulesFile": file });
+      expect(found, found.join("\n")).toEqual([expect.stringMatching(/^aurora-staging:team: "Payments"/), expect.stringMatching(why)]);
+    }
+    // Without config problems the rules still fail the load; with sanitize off they aren't read.
+    expect(stackProblems({ ...stack, "aurora-staging:rulesFile": "empty.yaml" })).toEqual([
+      expect.stringMatching(/the rules file is empty/),
+    ]);
+    expect(
+      loadStack({
+        allConfig: { ...stack, "aurora-staging:sanitize": "false", "aurora-staging:rulesFile": "missing.yaml" },
+        secretKeys: [],
+        baseDir: dir,
+      }).rules,
+    ).toBeUndefined();
+  });
+
+  it("a key in a misspelt namespace is flagged with a did-you-mean; other packages' namespaces are not", () => {
+    expect(stackProblems({ ...stack, "aurora-stagin:refresh": "2026-12-01" })).toEqual([
+      expect.stringMatching(
+        /^aurora-stagin:refresh: is in namespace "aurora-stagin", which this program doesn't read .*did you mean `aurora-staging:refresh`/,
+      ),
+    ]);
+    const { "aurora-staging:team": _team, ...noTeam } = stack;
+    const found = stackProblems({ ...noTeam, "aws-staging:team": "payments" });
+    expect(found).toEqual([
+      expect.stringMatching(/^aws-staging:team: .*did you mean `aurora-staging:team`\?/),
+      expect.stringMatching(/^aurora-staging:team: is required/),
+    ]);
+    // The value is never shown (it could be a secret).
+    expect(stackProblems({ ...stack, "aurora-stagingg:maskingKey": "a-secret-masking-key-0123456789" }).join("\n")).not.toContain(
+      "a-secret",
+    );
+    const others = {
+      "aws:profile": "x",
+      "pulumi:tags": "{}",
+      "random:x": "1",
+      "command:y": "2",
+      "aws:team": "z",
+      "myproject:refresh": "r",
+    };
+    expect(loadStack({ allConfig: { ...stack, ...others }, secretKeys: [], baseDir: process.cwd() }).config.team).toBe("payments");
+  });
+
+  it("a masking key given as an object or a list is refused, its value not shown", () => {
+    for (const key of ['{"key": "0123456789abcdef"}', '["0123456789abcdef"]']) {
+      const msg = expectOneProblem(
+        { ...minimal, maskingKey: key },
+        /aurora-staging:maskingKey: is an object or a list in the stack config, not a string \(value not shown\)/,
+      );
+      expect(msg).not.toContain("0123456789abcdef");
+    }
+    expectOneProblem({ ...minimal, maskingKey: { key: "0123456789abcdef" } }, /maskingKey: must be a string \(value not shown\)/);
+    // Text that merely starts like JSON is a key.
+    expect(parseStagingConfig({ ...minimal, maskingKey: "{not-json-0123456789" }).maskingKey).toBe("{not-json-0123456789");
+  });
+
+  it("no region (neither aws:region nor AWS_REGION/AWS_DEFAULT_REGION) is refused; the environment's is used", () => {
+    const { "aws:region": _region, ...noRegion } = stack;
+    const none = { AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined };
+    expect(withEnv(none, () => stackProblems(noRegion))).toEqual([
+      expect.stringMatching(
+        /^aws:region: is not set, and neither is AWS_REGION nor AWS_DEFAULT_REGION; .*e\.g\. `pulumi config set aws:region eu-west-1`/,
+      ),
+    ]);
+    expect(
+      withEnv({ ...none, AWS_DEFAULT_REGION: "eu-central-1" }, () =>
+        loadStack({ allConfig: noRegion, secretKeys: [], baseDir: process.cwd() }),
+      ).config.region,
+    ).toBe("eu-central-1");
+    expect(
+      withEnv({ AWS_REGION: "us-east-2", AWS_DEFAULT_REGION: "eu-central-1" }, () => loadStack({ allConfig: noRegion, secretKeys: [] }))
+        .config.region,
+    ).toBe("us-east-2");
+    // The stack's own setting wins over the environment.
+    expect(withEnv({ AWS_REGION: "us-east-2" }, () => loadStack({ allConfig: stack, secretKeys: [] })).config.region).toBe("eu-west-1");
+  });
+
+  it("RDS's tag rules: 50 per resource counting ours, lengths, characters, no aws: prefix", () => {
+    const many = (n: number, extra: Record<string, string> = {}) => ({
+      ...Object.fromEntries(Array.from({ length: n }, (_, i) => [`Tag${i}`, "v"])),
+      ...extra,
+    });
+    // 5 reserved tags on every resource, and Name on the security group: 44 of the stack's own fit.
+    expect(Object.keys(parseStagingConfig({ ...minimal, tags: many(44) }).tags)).toHaveLength(44);
+    expectOneProblem({ ...minimal, tags: many(45) }, /aurora-staging:tags: has 45 tags; .* would carry 51, and AWS allows 50; remove 1/);
+    expect(Object.keys(parseStagingConfig({ ...minimal, tags: many(44, { Name: "pay" }) }).tags)).toHaveLength(45);
+    expectOneProblem(
+      { ...minimal, tags: { "Cost#Center": "1" } },
+      /aurora-staging:tags\.Cost#Center: "Cost#Center" tag keys may only hold Unicode letters, digits, spaces and/,
+    );
+    expectOneProblem({ ...minimal, tags: { "a<b>|c": "1" } }, /tags\.a<b>\|c: "a<b>\|c" tag keys may only hold/);
+    expectOneProblem({ ...minimal, tags: { Owner: "a<b>|c" } }, /tags\.Owner: "a<b>\|c" tag values may only hold/);
+    expectOneProblem({ ...minimal, tags: { "AWS:Owner": "x" } }, /not start with "aws:"/);
+    expectOneProblem({ ...minimal, tags: { ["k".repeat(129)]: "x" } }, /tag keys must be 1-128 characters/);
+    expectOneProblem(
+      { ...minimal, tags: { Owner: "v".repeat(257) } },
+      /tags\.Owner: .* tag values must be strings of at most 256 characters/,
+    );
+    const ok = { "Kostenstelle Ä": "Zürich/42", "team:owner": "a_b.c=d+e-f@g", Empty: "", ["k".repeat(128)]: "v".repeat(256) };
+    expect(parseStagingConfig({ ...minimal, tags: ok }).tags).toEqual(ok);
+  });
+
+  it("an ARN source whose partition doesn't fit the region is refused clearly, keeping account and partition", () => {
+    const cn = "arn:aws-cn:rds:cn-north-1:123456789012:cluster:prod-pg";
+    expect(problems({ ...minimal, sourceCluster: cn }, "eu-west-1")).toEqual([
+      expect.stringMatching(
+        /sourceCluster: "arn:aws-cn:.*" is in partition aws-cn, but the stack deploys to eu-west-1 \(partition aws, aws:region\)/,
+      ),
+    ]);
+    expectOneProblem(
+      { ...minimal, sourceCluster: "arn:aws:rds:cn-north-1:123456789012:cluster:prod-pg" },
+      /region cn-north-1 is in partition aws-cn, not aws/,
+      /arn:aws-cn:rds:cn-north-1/,
+    );
+    expectOneProblem(
+      { ...minimal, sourceCluster: "arn:aws-us-gov:rds:eu-west-1:123456789012:cluster:prod-pg" },
+      /region eu-west-1 is in partition aws, not aws-us-gov/,
+    );
+    const gov = "arn:aws-us-gov:rds:us-gov-west-1:210987654321:cluster:prod-pg";
+    expect(parseStagingConfig({ ...minimal, sourceCluster: gov }, { region: "us-gov-west-1" }).source).toEqual({
+      kind: "arn",
+      arn: gov,
+      partition: "aws-us-gov",
+      region: "us-gov-west-1",
+      account: "210987654321",
+      identifier: "prod-pg",
+    });
+    expect(parseStagingConfig({ ...minimal, sourceCluster: cn }, { region: "cn-north-1" }).source).toMatchObject({
+      partition: "aws-cn",
+      account: "123456789012",
+    });
+  });
+
+  it("serverless scaling with a provisioned instance class is refused", () => {
+    expectOneProblem(
+      { ...minimal, serverless: { minCapacity: 0.5, maxCapacity: 4 } },
+      /aurora-staging:serverless: is set but aurora-staging:instanceClass is "db\.r6g\.large", a provisioned class/,
+      /pulumi config set aurora-staging:instanceClass db\.serverless/,
+    );
+    expectOneProblem(
+      { ...minimal, instanceClass: "db.r7g.xlarge", serverless: '{"minCapacity":0.5,"maxCapacity":4}' },
+      /instanceClass is "db\.r7g\.xlarge"/,
+    );
+    expect(
+      parseStagingConfig({ ...minimal, instanceClass: "db.serverless", serverless: { minCapacity: 1, maxCapacity: 4 } }).serverless,
+    ).toEqual({ minCapacity: 1, maxCapacity: 4 });
+  });
+
+  it("namespace, region, secret, config and rules problems all come in one report", () => {
+    const { "aws:region": _region, ...noRegion } = stack;
+    const found = withEnv({ AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined }, () =>
+      stackProblems(
+        {
+          ...noRegion,
+          "aurora-stagin:refresh": "r",
+          "aurora-staging:tags": '{"CostCenter":"4711"}',
+          "aurora-staging:instanceCount": "0",
+          "aurora-staging:rulesFile": "missing.yaml",
+        },
+        ["tags"],
+      ),
+    );
+    expect(found).toEqual([
+      expect.stringMatching(/^aurora-stagin:refresh:/),
+      expect.stringMatching(/^aws:region: is not set/),
+      expect.stringMatching(/^aurora-staging:tags: is set as a secret/),
+      expect.stringMatching(/^aurora-staging:instanceCount: "0"/),
+      expect.stringMatching(/^aurora-staging:rulesFile: "missing\.yaml" can't be read/),
+    ]);
+    expect(found.join("\n")).not.toContain("4711");
   });
 });

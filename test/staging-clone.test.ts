@@ -461,11 +461,15 @@ describe("the program (index.ts) with stack config", () => {
 
   it("reports a bad config and a missing rules file before declaring anything", async () => {
     const bad = await runWithMocks(async () => {
-      await expect(stagingProgram({ allConfig: { "aurora-staging:team": "Payments" }, now: NOW })).rejects.toThrow(
+      await expect(stagingProgram({ allConfig: { "aws:region": REGION, "aurora-staging:team": "Payments" }, now: NOW })).rejects.toThrow(
         /2 problems[\s\S]*aurora-staging:team[\s\S]*aurora-staging:sourceCluster: is required/,
       );
       await expect(
-        stagingProgram({ allConfig: { "aurora-staging:team": "payments", "aurora-staging:sourceCluster": "prod-pg", "aurora-staging:rulesFile": "nope.yaml" }, now: NOW, baseDir: __dirname }),
+        stagingProgram({
+          allConfig: { "aws:region": REGION, "aurora-staging:team": "payments", "aurora-staging:sourceCluster": "prod-pg", "aurora-staging:rulesFile": "nope.yaml" },
+          now: NOW,
+          baseDir: __dirname,
+        }),
       ).rejects.toThrow(/aurora-staging:rulesFile: "nope.yaml" can't be read \(ENOENT/);
       return {};
     });
