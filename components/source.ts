@@ -257,9 +257,14 @@ export function planClone(config: PlanSettings, lookup: SourceLookup, now: Date,
     }
   });
   // config.ts refuses these for the stack; a program using StagingClone directly is checked here.
-  for (const [group, values] of [["clusterParameters", config.clusterParameters], ["instanceParameters", config.instanceParameters]] as const) {
+  for (const [group, values] of [
+    ["clusterParameters", config.clusterParameters],
+    ["instanceParameters", config.instanceParameters],
+  ] as const) {
     for (const name of Object.keys(values).filter((n) => (LOGGING_PARAMETERS as readonly string[]).includes(n))) {
-      problems.push(`${key(group)}.${name}: is a logging parameter the clone keeps off (statements and their parameters must not reach logs); remove it`);
+      problems.push(
+        `${key(group)}.${name}: is a logging parameter the clone keeps off (statements and their parameters must not reach logs); remove it`,
+      );
     }
   }
   const iamRoles = config.carryIamRoles ? carriedRoles(config, source, problems) : [];
@@ -346,10 +351,16 @@ function autoPauseWarnings(config: Pick<PlanSettings, "clusterParameters" | "log
 }
 
 /** The source's roles with their feature names; Aurora PostgreSQL needs a name for each. */
-function carriedRoles(config: Pick<PlanSettings, "iamRoleFeatures">, source: SourceCluster, problems: string[]): { roleArn: string; featureName?: string }[] {
+function carriedRoles(
+  config: Pick<PlanSettings, "iamRoleFeatures">,
+  source: SourceCluster,
+  problems: string[],
+): { roleArn: string; featureName?: string }[] {
   for (const arn of Object.keys(config.iamRoleFeatures)) {
     if (!source.iamRoles.includes(arn)) {
-      problems.push(`aurora-staging:iamRoleFeatures.${arn}: the source has no such role (its roles: ${source.iamRoles.join(", ") || "none"}); remove the entry`);
+      problems.push(
+        `aurora-staging:iamRoleFeatures.${arn}: the source has no such role (its roles: ${source.iamRoles.join(", ") || "none"}); remove the entry`,
+      );
     }
   }
   return source.iamRoles.map((roleArn) => {

@@ -182,7 +182,11 @@ export class StagingClone extends pulumi.ComponentResource<StagingCloneResources
     // No args to the engine: the component's state stays as it was (no rules text, no secrets).
     super(COMPONENT_TYPE, name, {}, opts);
     const sanitize = args.sanitize ?? true;
-    this.has = { sanitization: sanitize, stableHostname: args.stableHostname !== undefined, connectionSecret: args.connectionSecretName !== undefined };
+    this.has = {
+      sanitization: sanitize,
+      stableHostname: args.stableHostname !== undefined,
+      connectionSecret: args.connectionSecretName !== undefined,
+    };
     this.appUsername = sanitize ? (args.appUserName ?? DEFAULT_APP_USER) : undefined;
     this.declaration = this.declare(name, args);
   }
@@ -252,7 +256,8 @@ export class StagingClone extends pulumi.ComponentResource<StagingCloneResources
   }
   get sanitization(): SanitizationSummary | undefined {
     if (!this.has.sanitization) return undefined;
-    const field = <K extends keyof SanitizationSummary>(k: K) => this.lift<unknown>(`sanitization.${k}`, (d) => d.sanitization![k] as pulumi.Input<unknown>) as SanitizationSummary[K];
+    const field = <K extends keyof SanitizationSummary>(k: K) =>
+      this.lift<unknown>(`sanitization.${k}`, (d) => d.sanitization![k] as pulumi.Input<unknown>) as SanitizationSummary[K];
     return {
       rulesHash: field("rulesHash"),
       runId: field("runId"),
@@ -284,7 +289,10 @@ export class StagingClone extends pulumi.ComponentResource<StagingCloneResources
     const parent = { parent: this };
     const settings = planSettings(args);
     if (settings.sanitize && args.rules === undefined) {
-      throw new pulumi.ResourceError(`StagingClone ${name}: sanitize is on (the default) but no rules were given; pass the rules YAML text as rules`, this);
+      throw new pulumi.ResourceError(
+        `StagingClone ${name}: sanitize is on (the default) but no rules were given; pass the rules YAML text as rules`,
+        this,
+      );
     }
     if (!settings.sanitize && args.connectionSecretName !== undefined) {
       throw new pulumi.ResourceError(
@@ -503,11 +511,13 @@ export class StagingClone extends pulumi.ComponentResource<StagingCloneResources
           forbiddenHosts: plan.forbiddenHosts,
           // Unset parallelism: one masking connection per vCPU of the instance class (Aurora
           // shows a session no CPU count; instance-vcpus.ts).
-          options: pulumi.output(config.sanitizeOptions).apply((o) =>
-            o.parallelism === undefined && defaultParallelism(config.instanceClass) !== undefined
-              ? { ...o, parallelism: defaultParallelism(config.instanceClass) }
-              : o,
-          ),
+          options: pulumi
+            .output(config.sanitizeOptions)
+            .apply((o) =>
+              o.parallelism === undefined && defaultParallelism(config.instanceClass) !== undefined
+                ? { ...o, parallelism: defaultParallelism(config.instanceClass) }
+                : o,
+            ),
           // The physical cluster: a clone re-created under the same identifier gets a new
           // resource id, which replaces (re-runs) the Sanitization.
           clusterResourceId: cluster.clusterResourceId,
@@ -586,7 +596,11 @@ export class StagingClone extends pulumi.ComponentResource<StagingCloneResources
       (role, i) =>
         new aws.rds.ClusterRoleAssociation(
           `${name}-iam-role-${i + 1}`,
-          { dbClusterIdentifier: cluster.clusterIdentifier, roleArn: role.roleArn, ...(role.featureName ? { featureName: role.featureName } : {}) },
+          {
+            dbClusterIdentifier: cluster.clusterIdentifier,
+            roleArn: role.roleArn,
+            ...(role.featureName ? { featureName: role.featureName } : {}),
+          },
           { parent: this, dependsOn: gate },
         ),
     );
@@ -597,7 +611,13 @@ export class StagingClone extends pulumi.ComponentResource<StagingCloneResources
         ? [
             new aws.vpc.SecurityGroupEgressRule(
               `${name}-egress`,
-              { securityGroupId: securityGroup.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "carried IAM role features (after verification)", tags },
+              {
+                securityGroupId: securityGroup.id,
+                ipProtocol: "-1",
+                cidrIpv4: "0.0.0.0/0",
+                description: "carried IAM role features (after verification)",
+                tags,
+              },
               { parent: this, dependsOn: gate },
             ),
           ]
@@ -640,12 +660,18 @@ export class StagingClone extends pulumi.ComponentResource<StagingCloneResources
           secretId: secret.id,
           // RDS's JSON connection format (as RDS-managed secrets use).
           secretString: pulumi.secret(
-            pulumi
-              .all([readyEndpoint, cluster.port, appPassword!, cluster.clusterIdentifier])
-              .apply(([host, port, pw, id]) =>
-                // The application user, never the master (declare() requires sanitize here).
-                JSON.stringify({ engine, host, port, username: config.appUserName, password: pw, dbname: plan.database, dbClusterIdentifier: id }),
-              ),
+            pulumi.all([readyEndpoint, cluster.port, appPassword!, cluster.clusterIdentifier]).apply(([host, port, pw, id]) =>
+              // The application user, never the master (declare() requires sanitize here).
+              JSON.stringify({
+                engine,
+                host,
+                port,
+                username: config.appUserName,
+                password: pw,
+                dbname: plan.database,
+                dbClusterIdentifier: id,
+              }),
+            ),
           ),
         },
         { parent: this, dependsOn: gate },

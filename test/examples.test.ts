@@ -11,10 +11,14 @@ import { byType, isSecret, plain, REGION, resolve, runWithMocks, type Registered
 import { CLUSTER, COMMAND, INSTANCE, MASKING_KEY, RECORD, SECRET } from "./harness/staging-stack";
 
 async function runExample() {
-  const mod = (await import("../examples/multi-team/index")) as unknown as (() => Promise<Record<string, unknown>>) | { default: () => Promise<Record<string, unknown>> };
+  const mod = (await import("../examples/multi-team/index")) as unknown as
+    | (() => Promise<Record<string, unknown>>)
+    | { default: () => Promise<Record<string, unknown>> };
   const main = typeof mod === "function" ? mod : mod.default;
   return runWithMocks(() => {
-    pulumi.runtime.setAllConfig({ "aws:region": REGION, [`${pulumi.getProject()}:maskingKey`]: MASKING_KEY }, [`${pulumi.getProject()}:maskingKey`]);
+    pulumi.runtime.setAllConfig({ "aws:region": REGION, [`${pulumi.getProject()}:maskingKey`]: MASKING_KEY }, [
+      `${pulumi.getProject()}:maskingKey`,
+    ]);
     return main();
   });
 }
@@ -32,7 +36,10 @@ describe("examples/multi-team", () => {
       const team = component.name;
       const mine = resources.filter((r) => r.parent === component.urn);
       const cluster = byType(mine, CLUSTER);
-      expect(cluster.map((c) => c.name), team).toEqual([`${team}-cluster`]);
+      expect(
+        cluster.map((c) => c.name),
+        team,
+      ).toEqual([`${team}-cluster`]);
       const id = String(inputs(cluster[0]).clusterIdentifier);
       expect(id).toMatch(new RegExp(`^${team}-staging-[0-9a-f]{8}$`));
       identifiers.add(id);

@@ -13,7 +13,11 @@ import { ACCOUNT, isSecret, one, plain, REGION, runWithMocks } from "./harness/p
 import { build, CLUSTER, inputsOf, mysqlStack, NOW, pgStack, RULES } from "./harness/staging-stack";
 
 /** Declares one clone with `args` (rules and time fixed) and waits for its declaration. */
-function direct(args: Omit<StagingCloneArgs, "rules" | "now"> & { rules?: string }, opts?: pulumi.ComponentResourceOptions, mock: { account?: string } = {}) {
+function direct(
+  args: Omit<StagingCloneArgs, "rules" | "now"> & { rules?: string },
+  opts?: pulumi.ComponentResourceOptions,
+  mock: { account?: string } = {},
+) {
   return runWithMocks(async () => {
     const clone = new StagingClone("staging", { rules: RULES, now: NOW, ...args }, opts);
     const error = await clone.declared().then(
@@ -97,13 +101,23 @@ describe("the source lookup runs inside the component", () => {
   it("with the caller's provider: every lookup goes through it, none through the default provider", async () => {
     const run = await runWithMocks(async () => {
       const provider = new aws.Provider("staging-account", { region: REGION });
-      const clone = new StagingClone("staging", { team: "orders", sourceCluster: mysqlStack.sourceCluster, rules: RULES, now: NOW }, { provider });
+      const clone = new StagingClone(
+        "staging",
+        { team: "orders", sourceCluster: mysqlStack.sourceCluster, rules: RULES, now: NOW },
+        { provider },
+      );
       await clone.declared();
       return {};
     });
     const provider = run.resources.find((r) => r.type === "pulumi:providers:aws")!;
     const tokens = run.invokes.map((i) => i.token);
-    expect(tokens).toEqual(expect.arrayContaining(["aws:index/getCallerIdentity:getCallerIdentity", "aws:rds/getCluster:getCluster", "aws:rds/getClusters:getClusters"]));
+    expect(tokens).toEqual(
+      expect.arrayContaining([
+        "aws:index/getCallerIdentity:getCallerIdentity",
+        "aws:rds/getCluster:getCluster",
+        "aws:rds/getClusters:getClusters",
+      ]),
+    );
     for (const call of run.invokes) expect(call.provider, call.token).toBe(`${provider.urn}::${provider.name}-id`);
   });
 
@@ -117,7 +131,9 @@ describe("the source lookup runs inside the component", () => {
     expect(error).toBeInstanceOf(StagingConfigError);
     expect((error as StagingConfigError).problems).toEqual([
       expect.stringMatching(
-        new RegExp(`^aurora-staging:sourceCluster: the ARN "arn:aws:rds:eu-west-1:${other}:cluster:prod-mysql" is in account ${other}, but the stack deploys with account ${ACCOUNT}; cross-account cloning is not supported yet`),
+        new RegExp(
+          `^aurora-staging:sourceCluster: the ARN "arn:aws:rds:eu-west-1:${other}:cluster:prod-mysql" is in account ${other}, but the stack deploys with account ${ACCOUNT}; cross-account cloning is not supported yet`,
+        ),
       ),
     ]);
     // The deploying account is the ARN's: accepted.
@@ -126,7 +142,9 @@ describe("the source lookup runs inside the component", () => {
   });
 
   it("with another account's credentials the same-named cluster of that account is never read", async () => {
-    const { result, resources, invokes } = await direct({ team: "orders", sourceCluster: mysqlStack.sourceCluster }, undefined, { account: "210987654321" });
+    const { result, resources, invokes } = await direct({ team: "orders", sourceCluster: mysqlStack.sourceCluster }, undefined, {
+      account: "210987654321",
+    });
     expect(String(result.error)).toMatch(/is in account 123456789012, but the stack deploys with account 210987654321/);
     expect(invokes.map((i) => i.token)).not.toContain("aws:rds/getCluster:getCluster");
     expect(resources.map((r) => r.type)).toEqual([COMPONENT_TYPE]);
@@ -141,9 +159,16 @@ describe("errors about the component are pulumi.ResourceErrors naming it", () =>
     expect(String(noRules.result.error)).toMatch(/StagingClone staging: sanitize is on \(the default\) but no rules were given/);
     expect(noRules.resources.map((r) => r.type)).toEqual([COMPONENT_TYPE]);
 
-    const secret = await direct({ team: "payments", sourceCluster: "prod-pg", sanitize: false, connectionSecretName: "staging/payments/aurora" });
+    const secret = await direct({
+      team: "payments",
+      sourceCluster: "prod-pg",
+      sanitize: false,
+      connectionSecretName: "staging/payments/aurora",
+    });
     expect(pulumi.ResourceError.isInstance(secret.result.error)).toBe(true);
-    expect(String(secret.result.error)).toMatch(/connectionSecretName publishes the application user the sanitizer creates, so it needs sanitize: true/);
+    expect(String(secret.result.error)).toMatch(
+      /connectionSecretName publishes the application user the sanitizer creates, so it needs sanitize: true/,
+    );
 
     const badRules = await direct({ team: "payments", sourceCluster: "prod-pg", rules: "tables: [" });
     expect(pulumi.ResourceError.isInstance(badRules.result.error)).toBe(true);
@@ -151,7 +176,12 @@ describe("errors about the component are pulumi.ResourceErrors naming it", () =>
   });
 
   it("a logging parameter is refused for a program using the component directly (config.ts refuses it for the stack)", async () => {
-    const { result, resources } = await direct({ team: "payments", sourceCluster: "prod-pg", clusterParameters: { log_statement: "all" }, instanceParameters: { general_log: "1" } });
+    const { result, resources } = await direct({
+      team: "payments",
+      sourceCluster: "prod-pg",
+      clusterParameters: { log_statement: "all" },
+      instanceParameters: { general_log: "1" },
+    });
     expect(result.error).toBeInstanceOf(StagingConfigError);
     expect((result.error as StagingConfigError).problems).toEqual([
       expect.stringMatching(/^aurora-staging:clusterParameters\.log_statement: is a logging parameter the clone keeps off/),

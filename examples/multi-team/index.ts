@@ -11,8 +11,8 @@
  * looks its source up through the provider given here, so an assumed role or another region's
  * provider applies to the lookup as well as to the clone.
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { StagingClone } from "../../components/staging-clone";

@@ -30,4 +30,3 @@ export const TEAMS: Record<string, Omit<StagingCloneArgs, "team" | "rules" | "ma
     instanceClass: "db.r6g.xlarge",
   },
 };
-
