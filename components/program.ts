@@ -33,7 +33,8 @@ export function cloneArgs(config: StagingConfig, rules: string | undefined, now?
     logExports: config.logExports,
     logRetentionDays: config.logRetentionDays,
     carryIamRoles: config.carryIamRoles,
-    iamRoleFeatures: config.iamRoleFeatures,
+    // Only with carryIamRoles (the check refuses features without it; config.ts gave {} then).
+    iamRoleFeatures: config.carryIamRoles ? config.iamRoleFeatures : undefined,
     appUserName: config.appUserName,
     engineVersion: config.engineVersion,
     tags: config.tags,
@@ -42,7 +43,8 @@ export function cloneArgs(config: StagingConfig, rules: string | undefined, now?
     rules,
     // Read from config as a plain string: wrap it at once so it only travels as a secret.
     maskingKey: config.maskingKey !== undefined ? pulumi.secret(config.maskingKey) : undefined,
-    sanitizeOptions: config.sanitizeOptions,
+    // Only when sanitizing: the component checks its args as stack config, which refuses options without sanitize.
+    sanitizeOptions: config.sanitize ? config.sanitizeOptions : undefined,
     postCloneCommands: config.postCloneCommands,
     stableHostname: config.stableHostname,
     connectionSecretName: config.connectionSecretName,

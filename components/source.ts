@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { LOGGING_PARAMETERS, StagingConfigError, type SourceRef, type StagingConfig } from "./config";
+import { StagingConfigError, type StagingConfig } from "./config";
 import { LOG_EXPORT_TYPES, parameterGroupFamily, supportsAutoPause, type AuroraEngine } from "./engine";
 import { cloneGeneration, clusterIdentifier, type Generation } from "./naming";
 import { parameterSets, type ParameterSets } from "./parameters";
@@ -97,14 +97,6 @@ export type PlanSettings = Pick<
   | "sanitize"
   | "clusterQuota"
 > & { postCloneCommands: readonly unknown[] };
-
-const ARN = /^arn:(aws[a-z-]*):rds:([a-z0-9-]+):(\d{12}):cluster:([a-zA-Z][a-zA-Z0-9-]*)$/;
-
-/** A source given as an identifier or an RDS cluster ARN (as the sourceCluster key takes it). */
-export function sourceRef(value: string): SourceRef {
-  const m = ARN.exec(value);
-  return m ? { kind: "arn", arn: value, region: m[2], account: m[3], identifier: m[4] } : { kind: "identifier", identifier: value };
-}
 
 /**
  * Reads the source cluster and the region's cluster list; a missing source is a clear error.
@@ -256,17 +248,6 @@ export function planClone(config: PlanSettings, lookup: SourceLookup, now: Date,
       problems.push(`${key("logExports")}[${i}]: "${t}" is not a log export of ${engine}; choose from ${exportTypes.join(", ")}`);
     }
   });
-  // config.ts refuses these for the stack; a program using StagingClone directly is checked here.
-  for (const [group, values] of [
-    ["clusterParameters", config.clusterParameters],
-    ["instanceParameters", config.instanceParameters],
-  ] as const) {
-    for (const name of Object.keys(values).filter((n) => (LOGGING_PARAMETERS as readonly string[]).includes(n))) {
-      problems.push(
-        `${key(group)}.${name}: is a logging parameter the clone keeps off (statements and their parameters must not reach logs); remove it`,
-      );
-    }
-  }
   const iamRoles = config.carryIamRoles ? carriedRoles(config, source, problems) : [];
   if (config.sanitize && config.appUserName === source.masterUsername) {
     problems.push(`${key("appUserName")}: "${config.appUserName}" is the master user's name; choose another, e.g. staging_app`);

@@ -28,24 +28,14 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { hashRules, loadRules } from "../sanitize/rules";
-import {
-  DEFAULT_APP_USER,
-  DEFAULT_CLUSTER_QUOTA,
-  DEFAULT_INSTANCE_CLASS,
-  DEFAULT_LOG_RETENTION_DAYS,
-  DEFAULT_REFRESH,
-  DEFAULT_SERVERLESS,
-  type AllowFrom,
-  type SanitizeOptionsConfig,
-  type ServerlessScaling,
-} from "./config";
+import { DEFAULT_APP_USER, parseStagingConfig, type AllowFrom, type SanitizeOptionsConfig, type ServerlessScaling } from "./config";
 import { sanitizerEngine } from "./engine";
 import { hookEnvironment } from "./hooks";
 import { defaultParallelism } from "./instance-vcpus";
 import { instanceIdentifier } from "./naming";
 import { cloneSecurityGroup, ingressRules } from "./network";
 import { Sanitization } from "./sanitization";
-import { lookupSource, planClone, sourceRef, type ClonePlan, type PlanSettings, type SourceCluster } from "./source";
+import { lookupSource, planClone, type ClonePlan, type SourceCluster } from "./source";
 
 export const COMPONENT_TYPE = "aurora-staging:index:StagingClone";
 
@@ -274,7 +264,7 @@ export class StagingClone extends pulumi.ComponentResource<StagingCloneResources
 
   /**
    * An output of the declared resources. Made on first use: a declaration that failed (its
-   * error reaches the program through getData()) then rejects only the outputs someone reads.
+   * error reaches the program through declared()) then rejects only the outputs someone reads.
    */
   private lift<T>(key: string, pick: (d: StagingCloneResources) => pulumi.Input<T>): pulumi.Output<T> {
     let out = this.lifted.get(key);
@@ -287,21 +277,15 @@ export class StagingClone extends pulumi.ComponentResource<StagingCloneResources
 
   private async declare(name: string, args: StagingCloneArgs): Promise<StagingCloneResources> {
     const parent = { parent: this };
-    const settings = planSettings(args);
-    if (settings.sanitize && args.rules === undefined) {
+    const sanitize = args.sanitize ?? true;
+    if (sanitize && args.rules === undefined) {
       throw new pulumi.ResourceError(
         `StagingClone ${name}: sanitize is on (the default) but no rules were given; pass the rules YAML text as rules`,
         this,
       );
     }
-    if (!settings.sanitize && args.connectionSecretName !== undefined) {
-      throw new pulumi.ResourceError(
-        `StagingClone ${name}: connectionSecretName publishes the application user the sanitizer creates, so it needs sanitize: true`,
-        this,
-      );
-    }
     let rulesHash: string | undefined;
-    if (settings.sanitize) {
+    if (sanitize) {
       try {
         rulesHash = hashRules(loadRules(args.rules!, "rules"));
       } catch (e) {
@@ -310,25 +294,20 @@ export class StagingClone extends pulumi.ComponentResource<StagingCloneResources
     }
     // The provider in effect (the caller's, through the parent) says where we deploy.
     const region = (await aws.getRegion({}, parent)).region;
-    const lookup = await lookupSource({ ...settings, region }, parent);
-    const plan = planClone({ ...settings, region }, lookup, args.now ?? new Date(), rulesHash);
+    // The args are the stack config's keys: the same checks (every problem at once) and the same defaults.
+    const settings = parseStagingConfig(argsAsConfig(args), { region });
+    const lookup = await lookupSource(settings, parent);
+    const plan = planClone(settings, lookup, args.now ?? new Date(), rulesHash);
     for (const warning of plan.warnings) void pulumi.log.warn(warning, this);
     const source = lookup.source;
+    // The settings with the Inputs the check couldn't see (Outputs, promises) put back as given.
     const config = {
-      team: args.team,
-      instanceClass: args.instanceClass ?? DEFAULT_INSTANCE_CLASS,
-      instanceCount: args.instanceCount ?? 1,
-      serverless: settings.serverless,
-      clusterIdentifierPrefix: settings.clusterIdentifierPrefix,
-      runnerCidrs: settings.runnerCidrs,
-      runnerSecurityGroupIds: settings.runnerSecurityGroupIds,
-      allowFrom: { cidrs: args.allowFrom?.cidrs ?? [], securityGroupIds: args.allowFrom?.securityGroupIds ?? [] },
-      logRetentionDays: args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
-      appUserName: settings.appUserName,
-      tags: args.tags ?? {},
-      sanitize: settings.sanitize,
-      sanitizeOptions: args.sanitizeOptions ?? {},
-      postCloneCommands: args.postCloneCommands ?? [],
+      ...settings,
+      logRetentionDays:
+        args.logRetentionDays === undefined || isKnown(args.logRetentionDays) ? settings.logRetentionDays : args.logRetentionDays,
+      sanitizeOptions:
+        args.sanitizeOptions === undefined || isKnown(args.sanitizeOptions) ? settings.sanitizeOptions : args.sanitizeOptions,
+      postCloneCommands: (args.postCloneCommands ?? []).map((hook, i) => ({ ...settings.postCloneCommands[i], command: hook.command })),
       stableHostname: args.stableHostname,
       connectionSecretName: args.connectionSecretName,
     };
@@ -725,29 +704,25 @@ export class StagingClone extends pulumi.ComponentResource<StagingCloneResources
   }
 }
 
-/** The plain settings the source lookup and the clone plan read, with the defaults filled in. */
-function planSettings(args: StagingCloneArgs): Omit<PlanSettings, "region"> & { vpcId?: string } {
-  const instanceClass = args.instanceClass ?? DEFAULT_INSTANCE_CLASS;
-  return {
-    source: sourceRef(args.sourceCluster),
-    refresh: args.refresh ?? DEFAULT_REFRESH,
-    maxCloneAgeDays: args.maxCloneAgeDays,
-    clusterIdentifierPrefix: args.clusterIdentifierPrefix ?? `${args.team}-staging`,
-    serverless: args.serverless ?? (instanceClass === "db.serverless" ? { ...DEFAULT_SERVERLESS } : undefined),
-    subnetGroupName: args.subnetGroupName,
-    vpcId: args.vpcId,
-    runnerCidrs: args.runnerCidrs ?? [],
-    runnerSecurityGroupIds: args.runnerSecurityGroupIds ?? [],
-    clusterParameters: args.clusterParameters ?? {},
-    instanceParameters: args.instanceParameters ?? {},
-    logExports: args.logExports ?? [],
-    carryIamRoles: args.carryIamRoles ?? false,
-    iamRoleFeatures: args.iamRoleFeatures ?? {},
-    appUserName: args.appUserName ?? DEFAULT_APP_USER,
-    engineVersion: args.engineVersion,
-    database: args.database,
-    sanitize: args.sanitize ?? true,
-    postCloneCommands: args.postCloneCommands ?? [],
-    clusterQuota: args.clusterQuota ?? DEFAULT_CLUSTER_QUOTA,
-  };
+/** A value the config check can read now (not an Output or a promise, nor an object holding one). */
+function isKnown(v: unknown): boolean {
+  if (v === undefined || pulumi.Output.isInstance(v) || v instanceof Promise) return false;
+  return typeof v !== "object" || v === null || Object.values(v).every((x) => x === undefined || isKnown(x));
+}
+
+/**
+ * The args as stack config values, for config.ts's checks and defaults. Inputs that aren't
+ * known yet are left out (the component uses them as given); the masking key is never read.
+ */
+function argsAsConfig(args: StagingCloneArgs): Record<string, unknown> {
+  const { rules: _rules, maskingKey: _key, now: _now, postCloneCommands, stableHostname, connectionSecretName, ...plain } = args;
+  const raw: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(plain)) if (isKnown(v)) raw[k] = v;
+  // A command not known yet still counts (its name is checked): "true" stands in for it.
+  if (postCloneCommands)
+    raw.postCloneCommands = postCloneCommands.map((h) => ({ name: h.name, command: isKnown(h.command) ? h.command : "true" }));
+  if (isKnown(stableHostname)) raw.stableHostname = stableHostname;
+  if (isKnown(connectionSecretName)) raw.connectionSecretName = connectionSecretName;
+  else if (connectionSecretName !== undefined) raw.connectionSecretName = "pending/output";
+  return raw;
 }

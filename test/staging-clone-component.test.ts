@@ -151,31 +151,34 @@ describe("the source lookup runs inside the component", () => {
   });
 });
 
-describe("errors about the component are pulumi.ResourceErrors naming it", () => {
-  it("sanitizing without rules, or a connection secret without sanitizing, is refused before anything is declared", async () => {
+describe("errors: ResourceErrors naming the component for its rules, the stack config's checks for the other args", () => {
+  it("sanitizing without rules or with invalid rules is refused before anything is declared; bad args like bad stack config", async () => {
     const noRules = await direct({ team: "payments", sourceCluster: "prod-pg", rules: undefined });
     expect(pulumi.ResourceError.isInstance(noRules.result.error)).toBe(true);
     expect((noRules.result.error as pulumi.ResourceError).resource).toBe(noRules.result.clone);
     expect(String(noRules.result.error)).toMatch(/StagingClone staging: sanitize is on \(the default\) but no rules were given/);
     expect(noRules.resources.map((r) => r.type)).toEqual([COMPONENT_TYPE]);
 
+    // The args are checked as stack config (config.ts): every problem at once, before anything is declared.
     const secret = await direct({
-      team: "payments",
+      team: "Payments",
       sourceCluster: "prod-pg",
       sanitize: false,
       connectionSecretName: "staging/payments/aurora",
     });
-    expect(pulumi.ResourceError.isInstance(secret.result.error)).toBe(true);
-    expect(String(secret.result.error)).toMatch(
-      /connectionSecretName publishes the application user the sanitizer creates, so it needs sanitize: true/,
-    );
+    expect(secret.result.error).toBeInstanceOf(StagingConfigError);
+    expect((secret.result.error as StagingConfigError).problems).toEqual([
+      expect.stringMatching(/^aurora-staging:team: .*must be 1-20 lowercase letters/),
+      expect.stringMatching(/^aurora-staging:connectionSecretName: needs aurora-staging:sanitize/),
+    ]);
+    expect(secret.resources.map((r) => r.type)).toEqual([COMPONENT_TYPE]);
 
     const badRules = await direct({ team: "payments", sourceCluster: "prod-pg", rules: "tables: [" });
     expect(pulumi.ResourceError.isInstance(badRules.result.error)).toBe(true);
     expect(String(badRules.result.error)).toMatch(/StagingClone staging: the rules are not valid/);
   });
 
-  it("a logging parameter is refused for a program using the component directly (config.ts refuses it for the stack)", async () => {
+  it("args are checked like stack config: a logging parameter is refused for a program using the component directly", async () => {
     const { result, resources } = await direct({
       team: "payments",
       sourceCluster: "prod-pg",
@@ -184,8 +187,12 @@ describe("errors about the component are pulumi.ResourceErrors naming it", () =>
     });
     expect(result.error).toBeInstanceOf(StagingConfigError);
     expect((result.error as StagingConfigError).problems).toEqual([
-      expect.stringMatching(/^aurora-staging:clusterParameters\.log_statement: is a logging parameter the clone keeps off/),
-      expect.stringMatching(/^aurora-staging:instanceParameters\.general_log: is a logging parameter the clone keeps off/),
+      expect.stringMatching(
+        /^aurora-staging:clusterParameters\.log_statement: is set by aurora-staging itself: statement and parameter logging stay off/,
+      ),
+      expect.stringMatching(
+        /^aurora-staging:instanceParameters\.general_log: is set by aurora-staging itself: statement and parameter logging stay off/,
+      ),
     ]);
     expect(resources.map((r) => r.type)).toEqual([COMPONENT_TYPE]);
   });
