@@ -295,19 +295,18 @@ export class StagingClone extends pulumi.ComponentResource<StagingCloneResources
     // The provider in effect (the caller's, through the parent) says where we deploy.
     const region = (await aws.getRegion({}, parent)).region;
     // The args are the stack config's keys: the same checks (every problem at once) and the same defaults.
-    const settings = parseStagingConfig(argsAsConfig(args), { region });
-    const lookup = await lookupSource(settings, parent);
-    const plan = planClone(settings, lookup, args.now ?? new Date(), rulesHash);
+    const checked = parseStagingConfig(argsAsConfig(args), { region });
+    const lookup = await lookupSource(checked, parent);
+    const plan = planClone(checked, lookup, args.now ?? new Date(), rulesHash);
     for (const warning of plan.warnings) void pulumi.log.warn(warning, this);
     const source = lookup.source;
-    // The settings with the Inputs the check couldn't see (Outputs, promises) put back as given.
+    // The checked args with their defaults, and the Inputs the check couldn't see (Outputs, promises) as given.
     const config = {
-      ...settings,
+      ...checked,
       logRetentionDays:
-        args.logRetentionDays === undefined || isKnown(args.logRetentionDays) ? settings.logRetentionDays : args.logRetentionDays,
-      sanitizeOptions:
-        args.sanitizeOptions === undefined || isKnown(args.sanitizeOptions) ? settings.sanitizeOptions : args.sanitizeOptions,
-      postCloneCommands: (args.postCloneCommands ?? []).map((hook, i) => ({ ...settings.postCloneCommands[i], command: hook.command })),
+        args.logRetentionDays === undefined || isKnown(args.logRetentionDays) ? checked.logRetentionDays : args.logRetentionDays,
+      sanitizeOptions: args.sanitizeOptions === undefined || isKnown(args.sanitizeOptions) ? checked.sanitizeOptions : args.sanitizeOptions,
+      postCloneCommands: (args.postCloneCommands ?? []).map((hook, i) => ({ ...checked.postCloneCommands[i], command: hook.command })),
       stableHostname: args.stableHostname,
       connectionSecretName: args.connectionSecretName,
     };
@@ -723,6 +722,7 @@ function argsAsConfig(args: StagingCloneArgs): Record<string, unknown> {
     raw.postCloneCommands = postCloneCommands.map((h) => ({ name: h.name, command: isKnown(h.command) ? h.command : "true" }));
   if (isKnown(stableHostname)) raw.stableHostname = stableHostname;
   if (isKnown(connectionSecretName)) raw.connectionSecretName = connectionSecretName;
+  // A name not known yet still asks for a secret (which needs sanitize): a valid name stands in for it.
   else if (connectionSecretName !== undefined) raw.connectionSecretName = "pending/output";
   return raw;
 }

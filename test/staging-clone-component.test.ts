@@ -43,6 +43,55 @@ describe("args: the stack config's defaults, documented on the args", () => {
   });
 });
 
+describe("Inputs may come from other resources", () => {
+  it("Outputs reach the resources as given (dependencies kept), and still count for the checks", async () => {
+    const { resources, result } = await runWithMocks(async () => {
+      const zone = new aws.route53.Zone("zone", { name: "staging.example.com" });
+      const clone = new StagingClone("staging", {
+        team: "payments",
+        sourceCluster: "prod-pg",
+        rules: RULES,
+        now: NOW,
+        runnerCidrs: ["203.0.113.10/32"],
+        logExports: ["postgresql"],
+        logRetentionDays: pulumi.output(14),
+        sanitizeOptions: pulumi.output({ coverage: "strict" as const }),
+        postCloneCommands: [{ name: "grants", command: pulumi.output("psql -f grants.sql") }],
+        stableHostname: { zoneId: zone.id, name: pulumi.interpolate`payments.${zone.name}` },
+        connectionSecretName: pulumi.output("staging/payments/aurora"),
+      });
+      await clone.declared();
+      const refused = new StagingClone("refused", {
+        team: "payments",
+        sourceCluster: "prod-pg",
+        sanitize: false,
+        connectionSecretName: pulumi.output("staging/payments/aurora"),
+      });
+      return {
+        zone: zone.urn,
+        error: await refused.declared().then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      };
+    });
+    const named = (n: string) => resources.find((r) => r.name === n)!;
+    const record = named("staging-stable-hostname");
+    expect(plain(record.inputs)).toMatchObject({ zoneId: "zone-id", name: "payments.staging.example.com" });
+    expect(record.dependencies).toContain(await new Promise((res) => pulumi.output(result.zone).apply(res)));
+    expect(plain(named("staging-connection-secret").inputs)).toMatchObject({ name: "staging/payments/aurora" });
+    expect(plain(named("staging-log-postgresql").inputs)).toMatchObject({ retentionInDays: 14 });
+    // The default parallelism (one per vCPU of db.r6g.large) is added to the given options.
+    expect(plain(named("staging-sanitization").inputs)).toMatchObject({ options: { coverage: "strict", parallelism: 2 } });
+    const hook = named("staging-hook-grants");
+    expect(isSecret(hook.inputs.create)).toBe(true);
+    expect(plain(hook.inputs.create)).toBe("psql -f grants.sql");
+    // A secret name not known yet still needs sanitize.
+    expect(result.error).toBeInstanceOf(StagingConfigError);
+    expect(String(result.error)).toMatch(/aurora-staging:connectionSecretName: needs aurora-staging:sanitize/);
+  });
+});
+
 describe("registerOutputs covers every output", () => {
   it("the component's registered outputs are its outputs, with the password secret", async () => {
     const { resources, outputs, result } = await build({
