@@ -71,9 +71,52 @@ export interface ClonePlan {
   warnings: string[];
 }
 
-/** Reads the source cluster and the region's cluster list; a missing source is a clear error. */
-export async function lookupSource(config: StagingConfig, opts?: pulumi.InvokeOptions): Promise<SourceLookup> {
+/** What the source lookup reads of the settings (a StagingConfig has them all). */
+export type LookupSettings = Pick<StagingConfig, "source" | "region" | "subnetGroupName" | "vpcId">;
+
+/** What planClone reads of the settings (a StagingConfig has them all; StagingClone builds them from its args). */
+export type PlanSettings = Pick<
+  StagingConfig,
+  | "source"
+  | "region"
+  | "refresh"
+  | "maxCloneAgeDays"
+  | "clusterIdentifierPrefix"
+  | "serverless"
+  | "subnetGroupName"
+  | "runnerCidrs"
+  | "runnerSecurityGroupIds"
+  | "clusterParameters"
+  | "instanceParameters"
+  | "logExports"
+  | "carryIamRoles"
+  | "iamRoleFeatures"
+  | "appUserName"
+  | "engineVersion"
+  | "database"
+  | "sanitize"
+  | "clusterQuota"
+> & { postCloneCommands: readonly unknown[] };
+
+/**
+ * Reads the source cluster and the region's cluster list; a missing source is a clear error.
+ * `opts` should carry the caller's parent (StagingClone passes `{ parent: this }`), so a
+ * provider given to the component looks the source up too.
+ */
+export async function lookupSource(config: LookupSettings, opts?: pulumi.InvokeOptions): Promise<SourceLookup> {
   const wanted = config.source.kind === "arn" ? config.source.arn : config.source.identifier;
+  if (config.source.kind === "arn") {
+    // An ARN in another account would be read as the bare name in ours: a same-named cluster
+    // of the deploying account would be cloned instead. Refused until cross-account works.
+    const account = (await aws.getCallerIdentity({}, opts)).accountId;
+    if (account && config.source.account !== account) {
+      throw new StagingConfigError([
+        `aurora-staging:sourceCluster: the ARN "${config.source.arn}" is in account ${config.source.account}, but the stack deploys ` +
+          `with account ${account}; cross-account cloning is not supported yet. Deploy with credentials of account ` +
+          `${config.source.account}, or name a cluster of account ${account}, e.g. \`pulumi config set aurora-staging:sourceCluster prod-db\``,
+      ]);
+    }
+  }
   let found: aws.rds.GetClusterResult;
   try {
     found = await aws.rds.getCluster({ clusterIdentifier: wanted }, opts);
@@ -132,7 +175,7 @@ export async function lookupSource(config: StagingConfig, opts?: pulumi.InvokeOp
  * StagingConfigError with every problem. `now` picks the maxCloneAgeDays window; `rulesHash`
  * (when sanitizing) is part of the generation, so new rules sanitize a fresh clone.
  */
-export function planClone(config: StagingConfig, lookup: SourceLookup, now: Date, rulesHash?: string): ClonePlan {
+export function planClone(config: PlanSettings, lookup: SourceLookup, now: Date, rulesHash?: string): ClonePlan {
   const { source, regionClusterIds } = lookup;
   const problems: string[] = [];
   const warnings: string[] = [];
@@ -272,7 +315,7 @@ export function planClone(config: StagingConfig, lookup: SourceLookup, now: Date
  * from the binlog or logical replication, and CloudWatch log exports. Warnings, not errors:
  * the clone still works, it only costs more than asked.
  */
-function autoPauseWarnings(config: StagingConfig): string[] {
+function autoPauseWarnings(config: Pick<PlanSettings, "clusterParameters" | "logExports">): string[] {
   const out: string[] = [];
   const why = "so minCapacity 0 (auto-pause) may not take effect and the clone may keep running at its minimum ACUs";
   const binlog = config.clusterParameters.binlog_format;
@@ -289,10 +332,16 @@ function autoPauseWarnings(config: StagingConfig): string[] {
 }
 
 /** The source's roles with their feature names; Aurora PostgreSQL needs a name for each. */
-function carriedRoles(config: StagingConfig, source: SourceCluster, problems: string[]): { roleArn: string; featureName?: string }[] {
+function carriedRoles(
+  config: Pick<PlanSettings, "iamRoleFeatures">,
+  source: SourceCluster,
+  problems: string[],
+): { roleArn: string; featureName?: string }[] {
   for (const arn of Object.keys(config.iamRoleFeatures)) {
     if (!source.iamRoles.includes(arn)) {
-      problems.push(`aurora-staging:iamRoleFeatures.${arn}: the source has no such role (its roles: ${source.iamRoles.join(", ") || "none"}); remove the entry`);
+      problems.push(
+        `aurora-staging:iamRoleFeatures.${arn}: the source has no such role (its roles: ${source.iamRoles.join(", ") || "none"}); remove the entry`,
+      );
     }
   }
   return source.iamRoles.map((roleArn) => {

@@ -1,7 +1,7 @@
 /**
  * `StagingClone`: one team's sanitized copy-on-write clone of a production Aurora cluster.
  *
- *   source (looked up before this runs) -> clone cluster (copy-on-write restore, new password)
+ *   source (looked up here, with the component's provider) -> clone cluster (copy-on-write restore, new password)
  *     -> instances -> Sanitization (runs + verifies the rules) -> post-clone hooks
  *     -> publish: Route 53 CNAME and/or Secrets Manager connection secret
  *
@@ -16,19 +16,26 @@
  * hooks have succeeded it admits only the machine running `pulumi up`; the team's access
  * (allowFrom), the carried IAM roles and the published address all wait for that gate.
  * Its parameter groups are its own too (parameters.ts): no statement or parameter logging.
+ *
+ * Usable from any Pulumi program (see examples/multi-team and docs/pulumi.md): args in the awsx
+ * style. The source lookup and the clone plan run inside the component, as children of it, so
+ * a `provider`/`providers` option applies to them too. They decide the clone's identifier and
+ * which resources exist, so the component declares its children asynchronously (the SDK's
+ * `initialize`); its outputs are Outputs, and `getData()` gives the declared resources.
  */
 import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { StagingConfig } from "./config";
+import { hashRules, loadRules } from "../sanitize/rules";
+import { DEFAULT_APP_USER, parseStagingConfig, type AllowFrom, type SanitizeOptionsConfig, type ServerlessScaling } from "./config";
 import { sanitizerEngine } from "./engine";
 import { hookEnvironment } from "./hooks";
 import { defaultParallelism } from "./instance-vcpus";
 import { instanceIdentifier } from "./naming";
 import { cloneSecurityGroup, ingressRules } from "./network";
 import { Sanitization } from "./sanitization";
-import type { ClonePlan, SourceCluster } from "./source";
+import { lookupSource, planClone, type ClonePlan, type SourceCluster } from "./source";
 
 export const COMPONENT_TYPE = "aurora-staging:index:StagingClone";
 
@@ -41,15 +48,89 @@ export const RDS_PASSWORD_SPECIALS = "!#$%&*()-_=+[]{}<>:?";
  */
 const APP_PASSWORD_LENGTH = 40;
 
+/**
+ * What one clone is made of. `pulumi.Input` values may come from other resources; plain values
+ * are the ones the component must know before it declares anything: they make up the clone's
+ * identity (its cluster identifier changes with them), are checked against the source cluster,
+ * or decide which resources exist. The keys are those of the stack config (docs/pulumi.md).
+ */
 export interface StagingCloneArgs {
-  config: StagingConfig;
-  source: SourceCluster;
-  /** From planClone(config, lookup, now): generation, identifiers, inherited settings. */
-  plan: ClonePlan;
-  /** Rules YAML text; required when config.sanitize is true. */
+  /** The team owning the clone: its Team tag, descriptions, the default identifier prefix. Lowercase letters, digits, hyphens. */
+  team: string;
+  /** The production cluster: its identifier, or its ARN (same account and region as the provider). */
+  sourceCluster: string;
+  /**
+   * Any new value builds a new clone on the next `pulumi up` (zero-downtime refresh).
+   * @default "initial"
+   */
+  refresh?: string;
+  /** Also build a new clone when the current one is this many days old (a new window starts). */
+  maxCloneAgeDays?: number;
+  /**
+   * The cluster identifier is `<prefix>-<8-char generation>`; at most 51 characters.
+   * @default "<team>-staging"
+   */
+  clusterIdentifierPrefix?: string;
+  /**
+   * Decides the Serverless v2 default and the sanitizer's default parallelism (one connection per vCPU).
+   * @default "db.r6g.large"
+   */
+  instanceClass?: string;
+  /** @default 1 */
+  instanceCount?: number;
+  /**
+   * Serverless v2 scaling, checked against the source's engine version (minCapacity 0: auto-pause).
+   * @default { minCapacity: 0.5, maxCapacity: 4 } with instanceClass db.serverless, none otherwise
+   */
+  serverless?: ServerlessScaling;
+  /** @default the source's DB subnet group */
+  subnetGroupName?: string;
+  /** The VPC of the clone's own security group. @default the subnet group's VPC */
+  vpcId?: string;
+  /** Admitted from creation on: the machine running `pulumi up` (sanitizer, hooks). @default [] */
+  runnerCidrs?: string[];
+  /** @default [] */
+  runnerSecurityGroupIds?: string[];
+  /** The team's access, opened only once the clone is sanitized, verified and hooked. @default none */
+  allowFrom?: Partial<AllowFrom>;
+  /** Extra parameters for the clone's own groups (never the logging ones). @default {} */
+  clusterParameters?: Record<string, string>;
+  /** @default {} */
+  instanceParameters?: Record<string, string>;
+  /** CloudWatch log exports of the clone (one log group each). @default [] */
+  logExports?: string[];
+  /** @default 7 */
+  logRetentionDays?: pulumi.Input<number>;
+  /** Associate the source's IAM roles with the clone, after verification. @default false */
+  carryIamRoles?: boolean;
+  /** Role ARN -> feature name; Aurora PostgreSQL needs one per carried role. @default {} */
+  iamRoleFeatures?: Record<string, string>;
+  /** The user the sanitizer creates and the connection secret publishes. @default "staging_app" */
+  appUserName?: string;
+  /** Only accepted when equal to the source's version (a clone starts on the source's). */
+  engineVersion?: string;
+  /** Added to every resource's tags; the component's own (Team, ManagedBy, ...) win. @default {} */
+  tags?: Record<string, string>;
+  /** The database to sanitize. @default the source's initial database */
+  database?: string;
+  /** Run the sanitizer (and verify) before anything is published. @default true */
+  sanitize?: boolean;
+  /** The rules YAML text; required when sanitizing. Its hash is part of the clone's identity. */
   rules?: string;
-  /** Secret. Absent: a stack-stable generated key, kept across refreshes. */
+  /** Secret. @default a generated, stack-stable key (kept across refreshes) */
   maskingKey?: pulumi.Input<string>;
+  /** @default {} (parallelism: one per vCPU of instanceClass) */
+  sanitizeOptions?: pulumi.Input<SanitizeOptionsConfig>;
+  /** Run in order after sanitization, before publishing; the command is always kept secret. @default [] */
+  postCloneCommands?: { name: string; command: pulumi.Input<string> }[];
+  /** A Route 53 CNAME repointed at each new, verified clone. @default none */
+  stableHostname?: { zoneId: pulumi.Input<string>; name: pulumi.Input<string> };
+  /** A Secrets Manager secret with the app user's connection (needs sanitize). @default none */
+  connectionSecretName?: pulumi.Input<string>;
+  /** The region's RDS "DB clusters" quota (a refresh briefly needs one more). @default 40 */
+  clusterQuota?: number;
+  /** Picks the maxCloneAgeDays window. @default the current time */
+  now?: Date;
 }
 
 export interface SanitizationSummary {
@@ -62,40 +143,173 @@ export interface SanitizationSummary {
   verified: pulumi.Output<boolean>;
 }
 
-export class StagingClone extends pulumi.ComponentResource {
-  readonly clusterIdentifier: pulumi.Output<string>;
-  readonly writerEndpoint: pulumi.Output<string>;
-  readonly readerEndpoint: pulumi.Output<string>;
-  readonly port: pulumi.Output<number>;
-  readonly masterUsername: pulumi.Output<string>;
-  /** Secret. */
-  readonly masterPassword: pulumi.Output<string>;
-  readonly database: string;
-  readonly engine: string;
-  readonly engineVersion: pulumi.Output<string>;
-  readonly cloneGeneration: string;
-  /** With maxCloneAgeDays: when the next `pulumi up` builds a new clone. */
-  readonly nextRefreshAfter?: string;
-  readonly stableHostname?: pulumi.Output<string>;
-  readonly connectionSecretArn?: pulumi.Output<string>;
-  readonly sanitization?: SanitizationSummary;
-  /** True once the clone is sanitized, verified, hooked and published. */
-  readonly ready: pulumi.Output<boolean>;
-
-  readonly cluster: aws.rds.Cluster;
-  readonly instances: aws.rds.ClusterInstance[];
+/** What the component declared (`getData()`), once the source is looked up and the plan made. */
+export interface StagingCloneResources {
+  source: SourceCluster;
+  plan: ClonePlan;
+  cluster: aws.rds.Cluster;
+  instances: aws.rds.ClusterInstance[];
   /** The clone's own security group (runner until verified, then allowFrom). */
-  readonly securityGroup: aws.ec2.SecurityGroup;
-  /** Application user published in the connection secret (when sanitizing). */
+  securityGroup: aws.ec2.SecurityGroup;
+  sanitization?: Sanitization;
+  hooks: command.local.Command[];
+  /** Secret. */
+  masterPassword: pulumi.Output<string>;
+  stableHostname?: pulumi.Output<string>;
+  connectionSecretArn?: pulumi.Output<string>;
+  ready: pulumi.Output<boolean>;
+}
+
+export class StagingClone extends pulumi.ComponentResource<StagingCloneResources> {
+  /** The application user published in the connection secret (when sanitizing). */
   readonly appUsername?: string;
 
+  private readonly declaration: Promise<StagingCloneResources>;
+  private readonly lifted = new Map<string, pulumi.Output<unknown>>();
+  private readonly has: { sanitization: boolean; stableHostname: boolean; connectionSecret: boolean };
+
   constructor(name: string, args: StagingCloneArgs, opts?: pulumi.ComponentResourceOptions) {
+    // No args to the engine: the component's state stays as it was (no rules text, no secrets).
     super(COMPONENT_TYPE, name, {}, opts);
-    const { config, source, plan } = args;
-    if (config.sanitize && args.rules === undefined) {
-      throw new Error("StagingClone: sanitization is enabled (aurora-staging:sanitize) but no rules text was given");
+    const sanitize = args.sanitize ?? true;
+    this.has = {
+      sanitization: sanitize,
+      stableHostname: args.stableHostname !== undefined,
+      connectionSecret: args.connectionSecretName !== undefined,
+    };
+    this.appUsername = sanitize ? (args.appUserName ?? DEFAULT_APP_USER) : undefined;
+    this.declaration = this.declare(name, args);
+  }
+
+  /** Called by the SDK from super(), before the constructor has run: waits for it, then for the declaration. */
+  protected override async initialize(): Promise<StagingCloneResources> {
+    await Promise.resolve();
+    return this.declaration;
+  }
+
+  /**
+   * The declared resources, once the source is looked up and the clone planned. Rejects with
+   * what was wrong (a StagingConfigError listing every problem, or a ResourceError): a program
+   * that awaits it fails with that error at preview.
+   */
+  declared(): Promise<StagingCloneResources> {
+    return this.getData();
+  }
+
+  get clusterIdentifier(): pulumi.Output<string> {
+    return this.lift("clusterIdentifier", (d) => d.cluster.clusterIdentifier);
+  }
+  get writerEndpoint(): pulumi.Output<string> {
+    return this.lift("writerEndpoint", (d) => d.cluster.endpoint);
+  }
+  get readerEndpoint(): pulumi.Output<string> {
+    return this.lift("readerEndpoint", (d) => d.cluster.readerEndpoint);
+  }
+  get port(): pulumi.Output<number> {
+    return this.lift("port", (d) => d.cluster.port);
+  }
+  get masterUsername(): pulumi.Output<string> {
+    return this.lift("masterUsername", (d) => d.cluster.masterUsername);
+  }
+  /** Secret. */
+  get masterPassword(): pulumi.Output<string> {
+    return this.lift("masterPassword", (d) => d.masterPassword);
+  }
+  get database(): pulumi.Output<string> {
+    return this.lift("database", (d) => d.plan.database);
+  }
+  get engine(): pulumi.Output<string> {
+    return this.lift("engine", (d) => d.plan.engine);
+  }
+  get engineVersion(): pulumi.Output<string> {
+    return this.lift("engineVersion", (d) => d.cluster.engineVersion);
+  }
+  get cloneGeneration(): pulumi.Output<string> {
+    return this.lift("cloneGeneration", (d) => d.plan.generation.id);
+  }
+  /** With maxCloneAgeDays: when the next `pulumi up` builds a new clone. */
+  get nextRefreshAfter(): pulumi.Output<string | undefined> {
+    return this.lift("nextRefreshAfter", (d) => d.plan.generation.windowEndsAt);
+  }
+  /** The source cluster's identifier. */
+  get sourceCluster(): pulumi.Output<string> {
+    return this.lift("sourceCluster", (d) => d.source.identifier);
+  }
+  get securityGroupId(): pulumi.Output<string> {
+    return this.lift("securityGroupId", (d) => d.securityGroup.id);
+  }
+  get stableHostname(): pulumi.Output<string> | undefined {
+    return this.has.stableHostname ? this.lift("stableHostname", (d) => d.stableHostname!) : undefined;
+  }
+  get connectionSecretArn(): pulumi.Output<string> | undefined {
+    return this.has.connectionSecret ? this.lift("connectionSecretArn", (d) => d.connectionSecretArn!) : undefined;
+  }
+  get sanitization(): SanitizationSummary | undefined {
+    if (!this.has.sanitization) return undefined;
+    const field = <K extends keyof SanitizationSummary>(k: K) =>
+      this.lift<unknown>(`sanitization.${k}`, (d) => d.sanitization![k] as pulumi.Input<unknown>) as SanitizationSummary[K];
+    return {
+      rulesHash: field("rulesHash"),
+      runId: field("runId"),
+      finishedAt: field("finishedAt"),
+      checks: field("checks"),
+      rowsPerTable: field("rowsPerTable"),
+      verified: field("verified"),
+    };
+  }
+  /** True once the clone is sanitized, verified, hooked and published. */
+  get ready(): pulumi.Output<boolean> {
+    return this.lift("ready", (d) => d.ready);
+  }
+
+  /**
+   * An output of the declared resources. Made on first use: a declaration that failed (its
+   * error reaches the program through declared()) then rejects only the outputs someone reads.
+   */
+  private lift<T>(key: string, pick: (d: StagingCloneResources) => pulumi.Input<T>): pulumi.Output<T> {
+    let out = this.lifted.get(key);
+    if (out === undefined) {
+      out = pulumi.output(this.declaration.then(pick)) as pulumi.Output<unknown>;
+      this.lifted.set(key, out);
     }
+    return out as pulumi.Output<T>;
+  }
+
+  private async declare(name: string, args: StagingCloneArgs): Promise<StagingCloneResources> {
     const parent = { parent: this };
+    const sanitize = args.sanitize ?? true;
+    if (sanitize && args.rules === undefined) {
+      throw new pulumi.ResourceError(
+        `StagingClone ${name}: sanitize is on (the default) but no rules were given; pass the rules YAML text as rules`,
+        this,
+      );
+    }
+    let rulesHash: string | undefined;
+    if (sanitize) {
+      try {
+        rulesHash = hashRules(loadRules(args.rules!, "rules"));
+      } catch (e) {
+        throw new pulumi.ResourceError(`StagingClone ${name}: the rules are not valid: ${(e as Error).message}`, this);
+      }
+    }
+    // The provider in effect (the caller's, through the parent) says where we deploy.
+    const region = (await aws.getRegion({}, parent)).region;
+    // The args are the stack config's keys: the same checks (every problem at once) and the same defaults.
+    const checked = parseStagingConfig(argsAsConfig(args), { region });
+    const lookup = await lookupSource(checked, parent);
+    const plan = planClone(checked, lookup, args.now ?? new Date(), rulesHash);
+    for (const warning of plan.warnings) void pulumi.log.warn(warning, this);
+    const source = lookup.source;
+    // The checked args with their defaults, and the Inputs the check couldn't see (Outputs, promises) as given.
+    const config = {
+      ...checked,
+      logRetentionDays:
+        args.logRetentionDays === undefined || isKnown(args.logRetentionDays) ? checked.logRetentionDays : args.logRetentionDays,
+      sanitizeOptions: args.sanitizeOptions === undefined || isKnown(args.sanitizeOptions) ? checked.sanitizeOptions : args.sanitizeOptions,
+      postCloneCommands: (args.postCloneCommands ?? []).map((hook, i) => ({ ...checked.postCloneCommands[i], command: hook.command })),
+      stableHostname: args.stableHostname,
+      connectionSecretName: args.connectionSecretName,
+    };
     const generation = plan.generation.id;
 
     const tags: Record<string, string> = {
@@ -275,10 +489,13 @@ export class StagingClone extends pulumi.ComponentResource {
           forbiddenHosts: plan.forbiddenHosts,
           // Unset parallelism: one masking connection per vCPU of the instance class (Aurora
           // shows a session no CPU count; instance-vcpus.ts).
-          options:
-            config.sanitizeOptions.parallelism === undefined && defaultParallelism(config.instanceClass) !== undefined
-              ? { ...config.sanitizeOptions, parallelism: defaultParallelism(config.instanceClass) }
-              : config.sanitizeOptions,
+          options: pulumi
+            .output(config.sanitizeOptions)
+            .apply((o) =>
+              o.parallelism === undefined && defaultParallelism(config.instanceClass) !== undefined
+                ? { ...o, parallelism: defaultParallelism(config.instanceClass) }
+                : o,
+            ),
           // The physical cluster: a clone re-created under the same identifier gets a new
           // resource id, which replaces (re-runs) the Sanitization.
           clusterResourceId: cluster.clusterResourceId,
@@ -330,9 +547,10 @@ export class StagingClone extends pulumi.ComponentResource {
     const verified = sanitization ? sanitization.verified : pulumi.output(true);
     const readyEndpoint = pulumi.all([cluster.endpoint, verified]).apply(([endpoint, ok]) => {
       if (!ok) {
-        throw new Error(
+        throw new pulumi.ResourceError(
           `aurora-staging: clone ${plan.clusterIdentifier} failed sanitization verification; it is not published. ` +
             "See the Sanitization resource's checks and fix the rules",
+          this,
         );
       }
       return endpoint;
@@ -356,7 +574,11 @@ export class StagingClone extends pulumi.ComponentResource {
       (role, i) =>
         new aws.rds.ClusterRoleAssociation(
           `${name}-iam-role-${i + 1}`,
-          { dbClusterIdentifier: cluster.clusterIdentifier, roleArn: role.roleArn, ...(role.featureName ? { featureName: role.featureName } : {}) },
+          {
+            dbClusterIdentifier: cluster.clusterIdentifier,
+            roleArn: role.roleArn,
+            ...(role.featureName ? { featureName: role.featureName } : {}),
+          },
           { parent: this, dependsOn: gate },
         ),
     );
@@ -367,7 +589,13 @@ export class StagingClone extends pulumi.ComponentResource {
         ? [
             new aws.vpc.SecurityGroupEgressRule(
               `${name}-egress`,
-              { securityGroupId: securityGroup.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "carried IAM role features (after verification)", tags },
+              {
+                securityGroupId: securityGroup.id,
+                ipProtocol: "-1",
+                cidrIpv4: "0.0.0.0/0",
+                description: "carried IAM role features (after verification)",
+                tags,
+              },
               { parent: this, dependsOn: gate },
             ),
           ]
@@ -392,7 +620,7 @@ export class StagingClone extends pulumi.ComponentResource {
     }
 
     let connectionSecretArn: pulumi.Output<string> | undefined;
-    if (config.connectionSecretName) {
+    if (config.connectionSecretName !== undefined) {
       const secret = new aws.secretsmanager.Secret(
         `${name}-connection-secret`,
         {
@@ -410,12 +638,18 @@ export class StagingClone extends pulumi.ComponentResource {
           secretId: secret.id,
           // RDS's JSON connection format (as RDS-managed secrets use).
           secretString: pulumi.secret(
-            pulumi
-              .all([readyEndpoint, cluster.port, appPassword!, cluster.clusterIdentifier])
-              .apply(([host, port, pw, id]) =>
-                // The application user, never the master (config.ts requires sanitize here).
-                JSON.stringify({ engine, host, port, username: config.appUserName, password: pw, dbname: plan.database, dbClusterIdentifier: id }),
-              ),
+            pulumi.all([readyEndpoint, cluster.port, appPassword!, cluster.clusterIdentifier]).apply(([host, port, pw, id]) =>
+              // The application user, never the master (declare() requires sanitize here).
+              JSON.stringify({
+                engine,
+                host,
+                port,
+                username: config.appUserName,
+                password: pw,
+                dbname: plan.database,
+                dbClusterIdentifier: id,
+              }),
+            ),
           ),
         },
         { parent: this, dependsOn: gate },
@@ -424,45 +658,71 @@ export class StagingClone extends pulumi.ComponentResource {
       published.push(version.id);
     }
 
-    this.cluster = cluster;
-    this.instances = instances;
-    this.securityGroup = securityGroup;
-    this.appUsername = config.sanitize ? config.appUserName : undefined;
-    this.clusterIdentifier = cluster.clusterIdentifier;
-    this.writerEndpoint = cluster.endpoint;
-    this.readerEndpoint = cluster.readerEndpoint;
-    this.port = cluster.port;
-    this.masterUsername = cluster.masterUsername;
-    this.masterPassword = pulumi.secret(password.result);
-    this.database = plan.database;
-    this.engine = plan.engine;
-    this.engineVersion = cluster.engineVersion;
-    this.cloneGeneration = generation;
-    this.nextRefreshAfter = plan.generation.windowEndsAt;
-    this.stableHostname = stableHostname;
-    this.connectionSecretArn = connectionSecretArn;
-    this.sanitization = sanitization && {
-      rulesHash: sanitization.rulesHash,
-      runId: sanitization.runId,
-      finishedAt: sanitization.finishedAt,
-      checks: sanitization.checks,
-      rowsPerTable: sanitization.rowsPerTable,
-      verified: sanitization.verified,
+    const resources: StagingCloneResources = {
+      source,
+      plan,
+      cluster,
+      instances,
+      securityGroup,
+      sanitization,
+      hooks,
+      masterPassword: pulumi.secret(password.result),
+      stableHostname,
+      connectionSecretArn,
+      // Resolves once everything gating and published exists (ids resolve after creation).
+      ready: pulumi.all(published).apply(() => true),
     };
-    // Resolves once everything gating and published exists (ids resolve after creation).
-    this.ready = pulumi.all(published).apply(() => true);
-
     this.registerOutputs({
-      clusterIdentifier: this.clusterIdentifier,
-      writerEndpoint: this.writerEndpoint,
-      readerEndpoint: this.readerEndpoint,
-      port: this.port,
-      masterUsername: this.masterUsername,
-      masterPassword: this.masterPassword,
-      cloneGeneration: this.cloneGeneration,
-      stableHostname: this.stableHostname,
-      connectionSecretArn: this.connectionSecretArn,
-      ready: this.ready,
+      clusterIdentifier: cluster.clusterIdentifier,
+      writerEndpoint: cluster.endpoint,
+      readerEndpoint: cluster.readerEndpoint,
+      port: cluster.port,
+      masterUsername: cluster.masterUsername,
+      masterPassword: resources.masterPassword,
+      database: plan.database,
+      engine: plan.engine,
+      engineVersion: cluster.engineVersion,
+      cloneGeneration: generation,
+      nextRefreshAfter: plan.generation.windowEndsAt,
+      sourceCluster: source.identifier,
+      securityGroupId: securityGroup.id,
+      appUsername: this.appUsername,
+      stableHostname,
+      connectionSecretArn,
+      sanitization: sanitization && {
+        rulesHash: sanitization.rulesHash,
+        runId: sanitization.runId,
+        finishedAt: sanitization.finishedAt,
+        checks: sanitization.checks,
+        rowsPerTable: sanitization.rowsPerTable,
+        verified: sanitization.verified,
+      },
+      ready: resources.ready,
     });
+    return resources;
   }
+}
+
+/** A value the config check can read now (not an Output or a promise, nor an object holding one). */
+function isKnown(v: unknown): boolean {
+  if (v === undefined || pulumi.Output.isInstance(v) || v instanceof Promise) return false;
+  return typeof v !== "object" || v === null || Object.values(v).every((x) => x === undefined || isKnown(x));
+}
+
+/**
+ * The args as stack config values, for config.ts's checks and defaults. Inputs that aren't
+ * known yet are left out (the component uses them as given); the masking key is never read.
+ */
+function argsAsConfig(args: StagingCloneArgs): Record<string, unknown> {
+  const { rules: _rules, maskingKey: _key, now: _now, postCloneCommands, stableHostname, connectionSecretName, ...plain } = args;
+  const raw: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(plain)) if (isKnown(v)) raw[k] = v;
+  // A command not known yet still counts (its name is checked): "true" stands in for it.
+  if (postCloneCommands)
+    raw.postCloneCommands = postCloneCommands.map((h) => ({ name: h.name, command: isKnown(h.command) ? h.command : "true" }));
+  if (isKnown(stableHostname)) raw.stableHostname = stableHostname;
+  if (isKnown(connectionSecretName)) raw.connectionSecretName = connectionSecretName;
+  // A name not known yet still asks for a secret (which needs sanitize): a valid name stands in for it.
+  else if (connectionSecretName !== undefined) raw.connectionSecretName = "pending/output";
+  return raw;
 }

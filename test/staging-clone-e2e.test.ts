@@ -1,6 +1,6 @@
 /**
  * The whole `pulumi up` flow of one stack, with only AWS faked: the program (index.ts path:
- * config -> source lookup -> component) runs under Pulumi mocks, the "clone" is a real
+ * config -> component args -> source lookup and plan inside the component) runs under Pulumi mocks, the "clone" is a real
  * PostgreSQL/MariaDB database holding article-like production data, the Sanitization resource
  * runs its REAL serialized provider against it, and the post-clone hook really runs as a
  * shell command with the environment the component gives it. Asserts the order the engine
@@ -14,7 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseStagingConfig } from "../components/config";
 import { SANITIZATION_TOKEN } from "../components/sanitization";
-import { lookupSource, planClone } from "../components/source";
+import { cloneArgs } from "../components/program";
 import { StagingClone } from "../components/staging-clone";
 import { engines, type TestDatabase } from "./harness/db";
 import { dedicatedServers } from "./harness/dedicated-db";
@@ -85,9 +85,8 @@ async function deploy(db: TestDatabase, rules: string) {
         },
         { region: REGION },
       );
-      const lookup = await lookupSource(config);
-      const plan = planClone(config, lookup, NOW);
-      const clone = new StagingClone("staging", { config, source: lookup.source, plan, rules, maskingKey: pulumi.secret(MASKING_KEY) });
+      const clone = new StagingClone("staging", { ...cloneArgs(config, rules, NOW), maskingKey: pulumi.secret(MASKING_KEY) });
+      await clone.declared();
       return { clone };
     },
     {

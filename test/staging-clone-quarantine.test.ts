@@ -185,7 +185,7 @@ describe("the Sanitization follows the physical cluster; identifiers cover what 
   it("clusterResourceId is wired into the Sanitization (replacement trigger) and the hooks' triggers", async () => {
     const { resources, result } = await build(quarantined);
     const s = one(resources, SANITIZATION_TOKEN);
-    const resourceId = (await resolve(result.clone.cluster.clusterResourceId)).value;
+    const resourceId = (await resolve(result.declared.cluster.clusterResourceId)).value;
     expect(resourceId).toMatch(/^cluster-[0-9A-F]+$/);
     expect(inputs(s).clusterResourceId).toBe(resourceId);
     expect(s.replacementTrigger).toBe(resourceId);
@@ -236,7 +236,7 @@ describe("the Sanitization follows the physical cluster; identifiers cover what 
 describe("the application user is published, the master user isn't", () => {
   it("a per-generation app password reaches the Sanitization as a secret; the secret holds the app user", async () => {
     const { resources, result } = await build({ ...quarantined, appUserName: "payments_app" });
-    expect(inputs(named(resources, "staging-app-password"))).toMatchObject({ special: false, keepers: { generation: result.clone.cloneGeneration } });
+    expect(inputs(named(resources, "staging-app-password"))).toMatchObject({ special: false, keepers: { generation: (await resolve(result.clone.cloneGeneration)).value } });
     const s = one(resources, SANITIZATION_TOKEN);
     expect(inputs(s).appUserName).toBe("payments_app");
     expect(isSecret(s.inputs.appUserPassword)).toBe(true);

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { parseStagingConfig, StagingConfigError } from "../components/config";
-import { stagingProgram } from "../components/program";
+import { cloneArgs, stagingProgram } from "../components/program";
 import { lookupSource, planClone } from "../components/source";
 import { RDS_PASSWORD_SPECIALS, StagingClone } from "../components/staging-clone";
 import { SANITIZATION_TOKEN } from "../components/sanitization";
@@ -128,7 +128,7 @@ describe("StagingClone on an aurora-postgresql 16.4 source (defaults)", () => {
     expect((await resolve(c.readerEndpoint)).value).toMatch(/\.cluster-ro-c9f8e7d6c5b4\./);
     expect((await resolve(c.port)).value).toBe(5432);
     expect((await resolve(c.masterUsername)).value).toBe("postgres");
-    expect(c.cloneGeneration).toMatch(/^[0-9a-f]{8}$/);
+    expect((await resolve(c.cloneGeneration)).value).toMatch(/^[0-9a-f]{8}$/);
     const pw = await resolve(c.masterPassword);
     expect(pw.secret).toBe(true);
     expect(pw.value).toMatch(/^pw-staging-master-password/);
@@ -181,8 +181,7 @@ describe("a first pulumi preview (computed outputs unknown)", () => {
     const { resources } = await runWithMocks(
       async () => {
         const config = parseStagingConfig(stack, { region: REGION });
-        const lookup = await lookupSource(config);
-        new StagingClone("staging", { config, source: lookup.source, plan: planClone(config, lookup, NOW), rules: RULES });
+        await new StagingClone("staging", cloneArgs(config, RULES, NOW)).declared();
         return {};
       },
       { preview: true, computedUnknown: true },

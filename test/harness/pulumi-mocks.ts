@@ -116,6 +116,16 @@ export interface MockOptions {
    * then returns at once with `failure` set.
    */
   provider?: (args: pulumi.runtime.MockResourceArgs) => Promise<Record<string, unknown> | undefined>;
+  /** The account the credentials belong to (aws.getCallerIdentity); default ACCOUNT. */
+  account?: string;
+}
+
+/** A provider function call (invoke) as the engine got it. */
+export interface Invoke {
+  token: string;
+  inputs: Record<string, unknown>;
+  /** The provider reference (`<urn>::<id>`), "" for the default provider. */
+  provider: string;
 }
 
 /** Computed outputs AWS (or the provider) would add to each resource we declare. */
@@ -173,8 +183,11 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
 export async function runWithMocks<T>(
   program: () => T | Promise<T>,
   options: MockOptions = {},
-): Promise<{ result: T; resources: RegisteredResource[]; failure?: unknown }> {
+): Promise<{ result: T; resources: RegisteredResource[]; failure?: unknown; invokes: Invoke[]; outputs: Map<string, Record<string, unknown>> }> {
   const resources: RegisteredResource[] = [];
+  const invokes: Invoke[] = [];
+  /** registerOutputs per URN (component outputs), as the engine got them. */
+  const outputs = new Map<string, Record<string, unknown>>();
   let failed: ((e: unknown) => void) | undefined;
   const failure = new Promise<{ failure: unknown }>((res) => (failed = (e) => res({ failure: e })));
   await pulumi.runtime.setMocks(
@@ -197,6 +210,14 @@ export async function runWithMocks<T>(
         return { id: `${args.name}-id`, state };
       },
       call(args: pulumi.runtime.MockCallArgs) {
+        invokes.push({ token: args.token, inputs: args.inputs, provider: args.provider ?? "" });
+        if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
+          const account = options.account ?? ACCOUNT;
+          return { id: account, accountId: account, arn: `arn:aws:iam::${account}:user/deployer`, userId: "AIDAEXAMPLE" };
+        }
+        if (args.token === "aws:index/getRegion:getRegion") {
+          return { id: REGION, name: REGION, region: REGION, description: "Europe (Ireland)", endpoint: `ec2.${REGION}.amazonaws.com` };
+        }
         if (args.token === "aws:rds/getCluster:getCluster") {
           const wanted = String(args.inputs.clusterIdentifier);
           const found = Object.values(options.sources ?? SOURCES).find((s) => s.clusterIdentifier === wanted || s.arn === wanted);
@@ -232,6 +253,12 @@ export async function runWithMocks<T>(
   // Wrap the mock monitor to see the registration requests themselves.
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource(req: RegisterRequest, cb: (err: unknown, resp?: { getUrn(): string }) => void): void;
+    registerResourceOutputs(req: RegisterOutputsRequest, cb: (err: unknown, resp?: unknown) => void): void;
+  };
+  const originalOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req, cb) => {
+    outputs.set(req.getUrn(), deserialize(req.getOutputs()?.toJavaScript() ?? {}));
+    originalOutputs(req, cb);
   };
   const original = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) =>
@@ -260,7 +287,12 @@ export async function runWithMocks<T>(
     return { failure: undefined };
   })();
   const outcome = await Promise.race([done, failure]);
-  return { result, resources: [...resources], failure: outcome.failure };
+  return { result, resources: [...resources], failure: outcome.failure, invokes: [...invokes], outputs };
+}
+
+interface RegisterOutputsRequest {
+  getUrn(): string;
+  getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
 interface RegisterRequest {

@@ -1,13 +1,12 @@
 /**
  * A StagingClone stack under mocks: the resource types it declares, the example stacks the
- * tests use, and build(): validate the raw config, look up the source, plan and declare the
- * component exactly as the program does (the rules hash included).
+ * tests use, and build(): validate the raw config and declare the component with the args the
+ * program gives it (the component looks up the source and plans the clone itself).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { parseStagingConfig } from "../../components/config";
-import { rulesHashOf } from "../../components/program";
-import { lookupSource, planClone } from "../../components/source";
+import { cloneArgs } from "../../components/program";
 import { StagingClone } from "../../components/staging-clone";
 import { fakeCluster, REGION, runWithMocks, type MockOptions, type RegisteredResource } from "./pulumi-mocks";
 
@@ -55,6 +54,7 @@ export interface BuildOptions {
   sources?: Record<string, ReturnType<typeof fakeCluster>>;
   state?: MockOptions["state"];
   provider?: MockOptions["provider"];
+  account?: MockOptions["account"];
 }
 
 /** Validates `raw`, looks up the source and declares the component, all under fresh mocks. */
@@ -62,19 +62,16 @@ export async function build(raw: Record<string, unknown>, o: BuildOptions = {}) 
   return runWithMocks(
     async () => {
       const config = parseStagingConfig(raw, { region: REGION });
-      const lookup = await lookupSource(config);
       const rules = config.sanitize ? (o.rules ?? RULES) : undefined;
-      const plan = planClone(config, lookup, o.now ?? NOW, rules !== undefined ? rulesHashOf(config, rules) : undefined);
       const clone = new StagingClone("staging", {
-        config,
-        source: lookup.source,
-        plan,
-        rules,
+        ...cloneArgs(config, rules, o.now ?? NOW),
         maskingKey: o.maskingKey !== undefined ? pulumi.secret(o.maskingKey) : undefined,
       });
-      return { clone, ready: clone.ready, id: clone.clusterIdentifier, password: clone.masterPassword };
+      // The lookup and plan run inside the component: their errors reject here.
+      const declared = await clone.declared();
+      return { clone, declared, ready: clone.ready, id: clone.clusterIdentifier, password: clone.masterPassword };
     },
-    { preview: o.preview, regionClusters: o.regionClusters, sources: o.sources, state: o.state, provider: o.provider },
+    { preview: o.preview, regionClusters: o.regionClusters, sources: o.sources, state: o.state, provider: o.provider, account: o.account },
   );
 }
 
