@@ -23,7 +23,7 @@ import {
 import { getDialect } from "./dialect";
 import type { Dialect } from "./dialect/types";
 import { materializedViewChecks, refreshMaterializedViews } from "./matviews";
-import { execute } from "./execute";
+import { assertCanDisableTriggers, execute } from "./execute";
 import { ForeignKeySuspension, linkedForeignKeys } from "./linked-fks";
 import { CONSTANT_TRANSFORMS, Progress } from "./progress";
 import { buildPlan, type Plan } from "./plan";
@@ -143,6 +143,7 @@ export async function sanitize(options: SanitizeOptions): Promise<RunReport> {
     // Planned first: rules that can't run leave no trace in the database, not even our tables.
     // Masking UPDATEs without raw SQL are not EXPLAINed: execute's rolled-back trial runs them.
     const { plan: planned, schema } = await planOn(p, conn, options, "raw-sql-only");
+    await assertCanDisableTriggers(p.dialect, conn, options.target, planned);
     await progress.ensureTables(conn);
     const linked = linkedForeignKeys(planned, schema);
     const keys = { linked, suspension: new ForeignKeySuspension(p.dialect, schema) };
