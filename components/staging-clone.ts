@@ -300,6 +300,8 @@ export class StagingClone extends pulumi.ComponentResource {
       password: password.result,
       database: plan.database,
       clusterIdentifier: cluster.clusterIdentifier,
+      connectHost: config.sanitizeOptions.connectHost,
+      connectPort: config.sanitizeOptions.connectPort,
     });
     for (const hook of config.postCloneCommands) {
       const previous: pulumi.Resource[] = hooks.length > 0 ? [hooks[hooks.length - 1]] : sanitization ? [sanitization] : instances;
