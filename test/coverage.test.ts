@@ -82,6 +82,26 @@ describe("looksPersonal", () => {
     for (const [column, category] of Object.entries(cases)) expect(looksPersonal(column), column).toBe(category);
   });
 
+  it("flags driving licences in British and American spelling, as words or one word", () => {
+    for (const column of [
+      "driver_licence",
+      "driver_license",
+      "drivers_licence",
+      "drivers_license",
+      "driving_licence",
+      "driving_license",
+      "driverLicence",
+      "DrivingLicenseNumber",
+      "driverslicence",
+      "drivinglicense",
+      "customer_driver_licence_no",
+    ]) {
+      expect(looksPersonal(column), column).toBe("national id");
+    }
+    // A reference to one is not one.
+    expect(looksPersonal("driver_licence_id")).toBeUndefined();
+  });
+
   it("does not match inside other words or on things' names and references", () => {
     for (const column of ["shipping", "recipe", "description", "zipper", "created_at", "id", "status", "total", "ship_to_country", "table_name", "product_name", "card_id", "email_count", "tipping_point", "membership", "relationship"]) {
       expect(looksPersonal(column), column).toBeUndefined();
@@ -112,6 +132,13 @@ describe("coverage", () => {
     expect(r.classified).toContainEqual({ table: "public.users", column: "email_verified", as: "kept" });
     expect(r.classified).toContainEqual({ table: "public.orders", column: "user_id", as: "key" });
     expect(r.unclassified).toContainEqual({ table: "public.users", column: "created_at", category: undefined });
+  });
+
+  it("the guard and scan's classifier flag a driver_licence column (British spelling) with a rule that fits", () => {
+    const drivers = table("public", "drivers", [pk(), col("driver_licence", "text", { maxLength: 20, rawType: "varchar(20)" })]);
+    const r = coverage(schemaOf([drivers]), rules({}), "personal");
+    expect(r.problems.map((p) => [p.column, p.category, p.suggestion])).toEqual([["driver_licence", "national id", "driver_licence: { transform: partial, keepLast: 0 }"]]);
+    expect(classifyColumn(drivers, drivers.columns[1], undefined)).toMatchObject({ category: "national id", reason: "name match: national id" });
   });
 
   it("truncated, deleted and kept tables cover all their columns; unknown keep entries are reported", () => {
