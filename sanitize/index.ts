@@ -27,7 +27,7 @@ import { assertCanDisableTriggers, execute } from "./execute";
 import { ForeignKeySuspension, linkedForeignKeys } from "./linked-fks";
 import { CONSTANT_TRANSFORMS, Progress } from "./progress";
 import { buildPlan, type Plan } from "./plan";
-import { scanSchema, type ScanResult } from "./plan-coverage";
+import { scanSchema, type ScanResult } from "./scan-schema";
 import { readSamples } from "./scan-sample";
 import { hashRules, loadRules } from "./rules";
 import { assertNotForbidden } from "./safety";
@@ -39,7 +39,7 @@ export { loadRules, hashRules } from "./rules";
 export { SanitizeError } from "./core/types";
 export type * from "./core/types";
 export type { Plan, PlannedTable, PlannedColumn, MaskStep, TruncateStep } from "./plan";
-export type { ScanResult } from "./plan-coverage";
+export type { ScanResult } from "./scan-schema";
 
 // parallelism: no fixed default; the server's CPU count where readable (parallelism.ts).
 const DEFAULTS = { chunkSize: 50_000, leakSampleSize: 100 };
