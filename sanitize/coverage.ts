@@ -6,7 +6,7 @@
  */
 import type { ColumnInfo, CoverageMode, Rules, SchemaInfo, TableInfo, TransformSpec } from "./core/types";
 import { getTransform } from "./transforms";
-import { tableResolver } from "./table-key";
+import { splitNameParts, tableKeyPart, tableResolver } from "./table-key";
 import { classifyColumn, lookupReason, type Classified } from "./scan-classify";
 import type { Samples } from "./scan-sample";
 
@@ -195,31 +195,14 @@ function classify(schema: SchemaInfo, rules: Rules, resolve: ResolveTable): { of
 /**
  * `table.column`, `schema.table.column`, `table.*`; a name with dots or spaces is written in
  * double quotes (`"order items".email`, `app."my.table".note`), as the coverage suggestions do.
+ * The table part comes back in rule-key syntax. An entry that doesn't parse (the rules loader
+ * refuses those; a Rules object skips it) names no table, so it is reported as unused.
  */
 export function splitKeepEntry(entry: string): { table: string; column: string } {
-  const parts: string[] = [];
-  let i = 0;
-  while (i <= entry.length) {
-    if (entry[i] === '"') {
-      let j = i + 1;
-      let name = "";
-      for (; j < entry.length; j++) {
-        if (entry[j] === '"' && entry[j + 1] === '"') (name += '"', j++);
-        else if (entry[j] === '"') break;
-        else name += entry[j];
-      }
-      parts.push(name);
-      i = j + 2; // past the closing quote and the dot
-    } else {
-      const dot = entry.indexOf(".", i);
-      const end = dot < 0 ? entry.length : dot;
-      parts.push(entry.slice(i, end));
-      i = end + 1;
-    }
-  }
-  const column = parts.pop() ?? "";
-  // The table part in rule-key syntax (table-key.ts): a part holding a dot stays quoted.
-  return { table: parts.map((p) => (p.includes(".") ? `"${p.replace(/"/g, '""')}"` : p)).join("."), column };
+  const parts = splitNameParts(entry);
+  if (!parts || parts.length < 2) return { table: "", column: entry };
+  const column = parts.pop()!;
+  return { table: parts.map(tableKeyPart).join("."), column };
 }
 
 /** A name as written in a keep entry: quoted when it holds a dot, a space or a quote. */

@@ -10,6 +10,7 @@ import { plan, SanitizeError } from "../sanitize/index";
 import { loadRules } from "../sanitize/rules";
 import type { ColumnInfo, Rules, SchemaInfo, TableInfo, TypeClass } from "../sanitize/core/types";
 import { validateSpec } from "../sanitize/transforms";
+import { parseTableKey } from "../sanitize/table-key";
 
 function col(name: string, typeClass: TypeClass = "text", o: Partial<ColumnInfo> = {}): ColumnInfo {
   return { name, rawType: typeClass === "text" ? "varchar(255)" : typeClass, typeClass, maxLength: typeClass === "text" ? 255 : undefined, nullable: true, unique: false, isPrimaryKey: false, generated: false, inUniqueIndex: false, ...o };
@@ -286,6 +287,16 @@ describe("coverage sees every copy", () => {
     expect(splitKeepEntry("order items.customer email")).toEqual({ table: "order items", column: "customer email" });
     expect(splitKeepEntry('app."my.table"."a ""b"""')).toEqual({ table: 'app."my.table"', column: 'a "b"' });
     expect(splitKeepEntry("users.*")).toEqual({ table: "users", column: "*" });
+    // The table keys' parser: a table part starting with a quote is re-quoted so the key reads back the same.
+    expect(splitKeepEntry('"""odd".email')).toEqual({ table: '"""odd"', column: "email" });
+    expect(parseTableKey(splitKeepEntry('"""odd".email').table)).toEqual({ name: '"odd' });
+  });
+
+  it("a keep entry that doesn't parse names no table and is reported as unused, not guessed at", () => {
+    for (const bad of ['"users.email', "users", "users..email", '"users"x.email']) {
+      const r = coverage(SCHEMA, rules({ keep: [bad] }), "personal");
+      expect(r.unusedKeep, bad).toEqual([bad]);
+    }
   });
 });
 
