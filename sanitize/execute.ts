@@ -99,11 +99,12 @@ export async function execute(
 
 /**
  * Disabling triggers needs a privilege (superuser; rds_superuser on Aurora). Call before ANY
- * write, the progress tables included (index.ts): a run that can't do what was asked leaves
- * no trace, rather than failing when the first masking connection opens.
+ * write, the progress tables included (index.ts), and before sanitizeCluster's lockdown
+ * (cluster/index.ts): a run that can't do what was asked leaves no trace, rather than failing
+ * when the first masking connection opens.
  */
-export async function assertCanDisableTriggers(dialect: Dialect, conn: Connection, target: ConnectionTarget, plan: Plan): Promise<void> {
-  if (plan.triggers !== "disable") return;
+export async function assertCanDisableTriggers(dialect: Dialect, conn: Connection, target: ConnectionTarget, triggers: Plan["triggers"] | undefined): Promise<void> {
+  if (triggers !== "disable") return;
   try {
     for (const q of dialect.statements.disableTriggers()) await conn.query(q);
     for (const q of dialect.statements.enableTriggers()) await conn.query(q);

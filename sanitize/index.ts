@@ -143,7 +143,7 @@ export async function sanitize(options: SanitizeOptions): Promise<RunReport> {
     // Planned first: rules that can't run leave no trace in the database, not even our tables.
     // Masking UPDATEs without raw SQL are not EXPLAINed: execute's rolled-back trial runs them.
     const { plan: planned, schema } = await planOn(p, conn, options, "raw-sql-only");
-    await assertCanDisableTriggers(p.dialect, conn, options.target, planned);
+    await assertCanDisableTriggers(p.dialect, conn, options.target, planned.triggers);
     await progress.ensureTables(conn);
     const linked = linkedForeignKeys(planned, schema);
     const keys = { linked, suspension: new ForeignKeySuspension(p.dialect, schema) };
