@@ -43,23 +43,22 @@ export function hookEnvironment(c: HookConnection): Record<string, pulumi.Input<
     AURORA_STAGING_DATABASE: pulumi.output(c.database),
     AURORA_STAGING_CLUSTER: pulumi.output(c.clusterIdentifier),
   };
-  const native: Record<string, pulumi.Input<string>> =
-    c.engine === "postgres"
-      ? {
-          PGHOST: host,
-          PGPORT: port,
-          PGUSER: pulumi.output(c.username),
-          PGPASSWORD: password,
-          PGDATABASE: pulumi.output(c.database),
-          PGSSLMODE: pulumi.output("require"),
-        }
-      : {
-          MYSQL_HOST: host,
-          MYSQL_TCP_PORT: port,
-          MYSQL_PWD: password,
-          // The mysql client has no user/database variables; hooks use these.
-          MYSQL_USER: pulumi.output(c.username),
-          MYSQL_DATABASE: pulumi.output(c.database),
-        };
+  const native: Record<string, pulumi.Input<string>> = c.engine === "postgres"
+    ? {
+        PGHOST: host,
+        PGPORT: port,
+        PGUSER: pulumi.output(c.username),
+        PGPASSWORD: password,
+        PGDATABASE: pulumi.output(c.database),
+        PGSSLMODE: pulumi.output("require"),
+      }
+    : {
+        MYSQL_HOST: host,
+        MYSQL_TCP_PORT: port,
+        MYSQL_PWD: password,
+        // The mysql client has no user/database variables; hooks use these.
+        MYSQL_USER: pulumi.output(c.username),
+        MYSQL_DATABASE: pulumi.output(c.database),
+      };
   return { ...common, ...native };
 }

@@ -201,8 +201,7 @@ function classify(schema: SchemaInfo, rules: Rules, resolve: ResolveTable): { of
 export function splitKeepEntry(entry: string): { table: string; column: string } {
   const parts = splitNameParts(entry);
   if (!parts || parts.length < 2) return { table: "", column: entry };
-  const column = parts.pop()!;
-  return { table: parts.map(tableKeyPart).join("."), column };
+  return { table: parts.slice(0, -1).map(tableKeyPart).join("."), column: parts[parts.length - 1] };
 }
 
 /** A name as written in a keep entry: quoted when it holds a dot, a space or a quote. */

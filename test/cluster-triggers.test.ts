@@ -35,7 +35,9 @@ describe("sanitizeCluster with triggers: disable on PostgreSQL", () => {
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SanitizeError);
     expect((err as SanitizeError).message).toMatch(/triggers: "disable" was requested but user "limited" can't disable triggers/);
-    expect(await run(server, "app", "SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname = 'prod_reader'")).toEqual([{ rolname: "prod_reader", rolcanlogin: true }]);
+    expect(await run(server, "app", "SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname = 'prod_reader'")).toEqual([
+      { rolname: "prod_reader", rolcanlogin: true },
+    ]);
     expect(await run(server, "app", "SELECT nspname FROM pg_namespace WHERE nspname = 'aurora_staging'")).toEqual([]);
     expect(await run(server, "app", "SELECT email FROM people")).toEqual([{ email: "a@corp.test" }]);
   });

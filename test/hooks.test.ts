@@ -9,7 +9,15 @@ import { build, COMMAND, mysqlStack, pgStack } from "./harness/staging-stack";
 
 const WRITER = "clone.cluster-abc.eu-west-1.rds.amazonaws.com";
 const READER = "clone.cluster-ro-abc.eu-west-1.rds.amazonaws.com";
-const base = { host: WRITER, readerHost: READER, port: 5432, username: "postgres", password: "pw", database: "app", clusterIdentifier: "clone" };
+const base = {
+  host: WRITER,
+  readerHost: READER,
+  port: 5432,
+  username: "postgres",
+  password: "pw",
+  database: "app",
+  clusterIdentifier: "clone",
+};
 
 async function envOf(env: Record<string, unknown>): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -23,9 +31,19 @@ describe("hookEnvironment", () => {
       pg: await envOf(hookEnvironment({ ...base, engine: "postgres", connectHost: "127.0.0.1", connectPort: 15432 })),
       my: await envOf(hookEnvironment({ ...base, engine: "mysql", port: 3306, connectHost: "127.0.0.1", connectPort: 13306 })),
     }));
-    expect(result.pg).toMatchObject({ AURORA_STAGING_HOST: "127.0.0.1", AURORA_STAGING_PORT: "15432", PGHOST: "127.0.0.1", PGPORT: "15432" });
+    expect(result.pg).toMatchObject({
+      AURORA_STAGING_HOST: "127.0.0.1",
+      AURORA_STAGING_PORT: "15432",
+      PGHOST: "127.0.0.1",
+      PGPORT: "15432",
+    });
     expect(result.pg.AURORA_STAGING_READER_HOST).toBe(READER);
-    expect(result.my).toMatchObject({ AURORA_STAGING_HOST: "127.0.0.1", AURORA_STAGING_PORT: "13306", MYSQL_HOST: "127.0.0.1", MYSQL_TCP_PORT: "13306" });
+    expect(result.my).toMatchObject({
+      AURORA_STAGING_HOST: "127.0.0.1",
+      AURORA_STAGING_PORT: "13306",
+      MYSQL_HOST: "127.0.0.1",
+      MYSQL_TCP_PORT: "13306",
+    });
   });
 
   it("connectHost alone keeps the clone's port; neither set: the clone's endpoint and port", async () => {
