@@ -33,7 +33,9 @@ type Pattern = string | string[];
  * Driving licences, in British (licence) and American (license) spelling, as words or run
  * together: driver_licence, drivers_license, drivingLicence, driverslicense, ...
  */
-const DRIVING_LICENCE: Pattern[] = ["driver", "drivers", "driving"].flatMap((d) => ["licence", "license"].flatMap((l): Pattern[] => [[d, l], d + l]));
+const DRIVING_LICENCE: Pattern[] = ["driver", "drivers", "driving"].flatMap((d) =>
+  ["licence", "license"].flatMap((l): Pattern[] => [[d, l], d + l]),
+);
 
 /** Checked in order: the first category that matches wins (ip_address is ip, not address). */
 const CATEGORIES: { category: string; patterns: Pattern[] }[] = [
@@ -50,7 +52,10 @@ const CATEGORIES: { category: string; patterns: Pattern[] }[] = [
   { category: "birth date", patterns: ["birth", "birthday", "birthdate", "dob", "born"] },
   { category: "employment date", patterns: [["hire", "date"], "hired", ["hired", "on"], "hiredate", ["termination", "date"]] },
   { category: "gender", patterns: ["gender", "sex"] },
-  { category: "national id", patterns: ["ssn", "nin", ["national", "id"], "nationalid", ["tax", "id"], ["social", "security"], ["id", "number"], ["id", "card"], ...DRIVING_LICENCE] },
+  {
+    category: "national id",
+    patterns: ["ssn", "nin", ["national", "id"], "nationalid", ["tax", "id"], ["social", "security"], ["id", "number"], ["id", "card"], ...DRIVING_LICENCE],
+  },
   { category: "passport", patterns: ["passport"] },
   { category: "bank account", patterns: ["iban", "bic", ["account", "number"], ["account", "no"], ["account", "num"], "acct", ["bank", "account"], ["routing", "number"], ["sort", "code"]] },
   { category: "payment card", patterns: ["card", "cards", "creditcard", "cvv", "cvc", "pan", ["cc", "number"], ["cc", "num"]] },

@@ -103,7 +103,12 @@ export async function execute(
  * (cluster/index.ts): a run that can't do what was asked leaves no trace, rather than failing
  * when the first masking connection opens.
  */
-export async function assertCanDisableTriggers(dialect: Dialect, conn: Connection, target: ConnectionTarget, triggers: Plan["triggers"] | undefined): Promise<void> {
+export async function assertCanDisableTriggers(
+  dialect: Dialect,
+  conn: Connection,
+  target: ConnectionTarget,
+  triggers: Plan["triggers"] | undefined,
+): Promise<void> {
   if (triggers !== "disable") return;
   try {
     for (const q of dialect.statements.disableTriggers()) await conn.query(q);

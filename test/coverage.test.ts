@@ -138,8 +138,11 @@ describe("coverage", () => {
   it("the guard and scan's classifier flag a driver_licence column (British spelling) with a rule that fits", () => {
     const drivers = table("public", "drivers", [pk(), col("driver_licence", "text", { maxLength: 20, rawType: "varchar(20)" })]);
     const r = coverage(schemaOf([drivers]), rules({}), "personal");
-    expect(r.problems.map((p) => [p.column, p.category, p.suggestion])).toEqual([["driver_licence", "national id", "driver_licence: { transform: partial, keepLast: 0 }"]]);
-    expect(classifyColumn(drivers, drivers.columns[1], undefined)).toMatchObject({ category: "national id", reason: "name match: national id" });
+    expect(r.problems.map((p) => [p.column, p.category, p.suggestion])).toEqual([
+      ["driver_licence", "national id", "driver_licence: { transform: partial, keepLast: 0 }"],
+    ]);
+    const classified = classifyColumn(drivers, drivers.columns[1], undefined);
+    expect(classified).toMatchObject({ category: "national id", reason: "name match: national id" });
   });
 
   it("truncated, deleted and kept tables cover all their columns; unknown keep entries are reported", () => {

@@ -78,7 +78,8 @@ export async function sanitizeCluster(options: ClusterSanitizeOptions): Promise<
   return withCluster(options, async (s) => {
     const { entries } = await layoutOf(s);
     // The privilege is the login's, not a database's: checked once, before the lockdown writes.
-    if (entries.some((e) => e.action === "sanitize")) await assertCanDisableTriggers(getDialect(options.target.engine), s.admin, options.target, options.triggers);
+    if (entries.some((e) => e.action === "sanitize"))
+      await assertCanDisableTriggers(getDialect(options.target.engine), s.admin, options.target, options.triggers);
     const steps: ClusterRunReport["steps"] = [];
     const kept = entries.filter((e) => e.action !== "drop");
 
