@@ -517,6 +517,8 @@ export class StagingClone extends pulumi.ComponentResource<StagingCloneResources
       password: password.result,
       database: plan.database,
       clusterIdentifier: cluster.clusterIdentifier,
+      connectHost: pulumi.output(config.sanitizeOptions).apply((o) => o?.connectHost),
+      connectPort: pulumi.output(config.sanitizeOptions).apply((o) => o?.connectPort),
     });
     for (const hook of config.postCloneCommands) {
       const previous: pulumi.Resource[] = hooks.length > 0 ? [hooks[hooks.length - 1]] : sanitization ? [sanitization] : instances;

@@ -6,7 +6,7 @@
  */
 import type { ColumnInfo, CoverageMode, Rules, SchemaInfo, TableInfo, TransformSpec } from "./core/types";
 import { getTransform } from "./transforms";
-import { tableResolver } from "./table-key";
+import { splitNameParts, tableKeyPart, tableResolver } from "./table-key";
 import { classifyColumn, lookupReason, type Classified } from "./scan-classify";
 import type { Samples } from "./scan-sample";
 
@@ -29,6 +29,14 @@ export function words(name: string): string[] {
 /** A pattern: one word, or consecutive words, e.g. ["account", "number"]. */
 type Pattern = string | string[];
 
+/**
+ * Driving licences, in British (licence) and American (license) spelling, as words or run
+ * together: driver_licence, drivers_license, drivingLicence, driverslicense, ...
+ */
+const DRIVING_LICENCE: Pattern[] = ["driver", "drivers", "driving"].flatMap((d) =>
+  ["licence", "license"].flatMap((l): Pattern[] => [[d, l], d + l]),
+);
+
 /** Checked in order: the first category that matches wins (ip_address is ip, not address). */
 const CATEGORIES: { category: string; patterns: Pattern[] }[] = [
   { category: "password", patterns: ["password", "passwd", "pwd", "passphrase", "passcode", ["pass", "hash"]] },
@@ -44,7 +52,10 @@ const CATEGORIES: { category: string; patterns: Pattern[] }[] = [
   { category: "birth date", patterns: ["birth", "birthday", "birthdate", "dob", "born"] },
   { category: "employment date", patterns: [["hire", "date"], "hired", ["hired", "on"], "hiredate", ["termination", "date"]] },
   { category: "gender", patterns: ["gender", "sex"] },
-  { category: "national id", patterns: ["ssn", "nin", ["national", "id"], "nationalid", ["tax", "id"], ["social", "security"], ["id", "number"], ["id", "card"], ["driver", "license"], ["drivers", "license"], ["driving", "licence"]] },
+  {
+    category: "national id",
+    patterns: ["ssn", "nin", ["national", "id"], "nationalid", ["tax", "id"], ["social", "security"], ["id", "number"], ["id", "card"], ...DRIVING_LICENCE],
+  },
   { category: "passport", patterns: ["passport"] },
   { category: "bank account", patterns: ["iban", "bic", ["account", "number"], ["account", "no"], ["account", "num"], "acct", ["bank", "account"], ["routing", "number"], ["sort", "code"]] },
   { category: "payment card", patterns: ["card", "cards", "creditcard", "cvv", "cvc", "pan", ["cc", "number"], ["cc", "num"]] },
@@ -189,31 +200,13 @@ function classify(schema: SchemaInfo, rules: Rules, resolve: ResolveTable): { of
 /**
  * `table.column`, `schema.table.column`, `table.*`; a name with dots or spaces is written in
  * double quotes (`"order items".email`, `app."my.table".note`), as the coverage suggestions do.
+ * The table part comes back in rule-key syntax. An entry that doesn't parse (the rules loader
+ * refuses those; a Rules object skips it) names no table, so it is reported as unused.
  */
 export function splitKeepEntry(entry: string): { table: string; column: string } {
-  const parts: string[] = [];
-  let i = 0;
-  while (i <= entry.length) {
-    if (entry[i] === '"') {
-      let j = i + 1;
-      let name = "";
-      for (; j < entry.length; j++) {
-        if (entry[j] === '"' && entry[j + 1] === '"') (name += '"', j++);
-        else if (entry[j] === '"') break;
-        else name += entry[j];
-      }
-      parts.push(name);
-      i = j + 2; // past the closing quote and the dot
-    } else {
-      const dot = entry.indexOf(".", i);
-      const end = dot < 0 ? entry.length : dot;
-      parts.push(entry.slice(i, end));
-      i = end + 1;
-    }
-  }
-  const column = parts.pop() ?? "";
-  // The table part in rule-key syntax (table-key.ts): a part holding a dot stays quoted.
-  return { table: parts.map((p) => (p.includes(".") ? `"${p.replace(/"/g, '""')}"` : p)).join("."), column };
+  const parts = splitNameParts(entry);
+  if (!parts || parts.length < 2) return { table: "", column: entry };
+  return { table: parts.slice(0, -1).map(tableKeyPart).join("."), column: parts[parts.length - 1] };
 }
 
 /** A name as written in a keep entry: quoted when it holds a dot, a space or a quote. */

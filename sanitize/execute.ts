@@ -52,8 +52,8 @@ export interface ExecuteResult {
 const TRIAL_ROWS = 100;
 
 /**
- * Call with the run lock held and the progress tables in place (index.ts). Throws
- * SanitizeError before any write for conflicts and failing trials.
+ * Call with the run lock held, assertCanDisableTriggers passed and the progress tables in
+ * place (index.ts). Throws SanitizeError before any write for conflicts and failing trials.
  */
 export async function execute(
   dialect: Dialect,
@@ -67,23 +67,6 @@ export async function execute(
 ): Promise<ExecuteResult> {
   const startedAt = new Date().toISOString();
   const runId = randomUUID();
-
-  // Disabling triggers needs a privilege (superuser; rds_superuser on Aurora). Find out now,
-  // before phase 1 writes anything, rather than when the first masking connection opens.
-  if (plan.triggers === "disable") {
-    try {
-      for (const q of dialect.statements.disableTriggers()) await conn.query(q);
-      for (const q of dialect.statements.enableTriggers()) await conn.query(q);
-    } catch (err) {
-      throw new SanitizeError(
-        [
-          `triggers: "disable" was requested but user "${target.user}" can't disable triggers (${redactDbMessage(err)}). ` +
-            'Run as a user allowed to set session_replication_role (superuser; rds_superuser on Aurora), or use triggers: "fire".',
-        ],
-        "rules",
-      );
-    }
-  }
 
   const jobs = await progress.jobs(conn);
   const work: TableWork[] = [];
@@ -112,6 +95,33 @@ export async function execute(
   }
   const tables = [...reports.values()];
   return { runId, startedAt, alreadyDone: tables.every((t) => t.skipped), resumed: todo.some((w) => w.resume.length > 0), tables, restored };
+}
+
+/**
+ * Disabling triggers needs a privilege (superuser; rds_superuser on Aurora). Call before ANY
+ * write, the progress tables included (index.ts), and before sanitizeCluster's lockdown
+ * (cluster/index.ts): a run that can't do what was asked leaves no trace, rather than failing
+ * when the first masking connection opens.
+ */
+export async function assertCanDisableTriggers(
+  dialect: Dialect,
+  conn: Connection,
+  target: ConnectionTarget,
+  triggers: Plan["triggers"] | undefined,
+): Promise<void> {
+  if (triggers !== "disable") return;
+  try {
+    for (const q of dialect.statements.disableTriggers()) await conn.query(q);
+    for (const q of dialect.statements.enableTriggers()) await conn.query(q);
+  } catch (err) {
+    throw new SanitizeError(
+      [
+        `triggers: "disable" was requested but user "${target.user}" can't disable triggers (${redactDbMessage(err)}). ` +
+          'Run as a user allowed to set session_replication_role (superuser; rds_superuser on Aurora), or use triggers: "fire".',
+      ],
+      "rules",
+    );
+  }
 }
 
 const ROLLBACK = new Error("trial: always rolled back");

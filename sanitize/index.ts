@@ -23,11 +23,11 @@ import {
 import { getDialect } from "./dialect";
 import type { Dialect } from "./dialect/types";
 import { materializedViewChecks, refreshMaterializedViews } from "./matviews";
-import { execute } from "./execute";
+import { assertCanDisableTriggers, execute } from "./execute";
 import { ForeignKeySuspension, linkedForeignKeys } from "./linked-fks";
 import { CONSTANT_TRANSFORMS, Progress } from "./progress";
 import { buildPlan, type Plan } from "./plan";
-import { scanSchema, type ScanResult } from "./plan-coverage";
+import { scanSchema, type ScanResult } from "./scan-schema";
 import { readSamples } from "./scan-sample";
 import { hashRules, loadRules } from "./rules";
 import { assertNotForbidden } from "./safety";
@@ -39,7 +39,7 @@ export { loadRules, hashRules } from "./rules";
 export { SanitizeError } from "./core/types";
 export type * from "./core/types";
 export type { Plan, PlannedTable, PlannedColumn, MaskStep, TruncateStep } from "./plan";
-export type { ScanResult } from "./plan-coverage";
+export type { ScanResult } from "./scan-schema";
 
 // parallelism: no fixed default; the server's CPU count where readable (parallelism.ts).
 const DEFAULTS = { chunkSize: 50_000, leakSampleSize: 100 };
@@ -143,6 +143,7 @@ export async function sanitize(options: SanitizeOptions): Promise<RunReport> {
     // Planned first: rules that can't run leave no trace in the database, not even our tables.
     // Masking UPDATEs without raw SQL are not EXPLAINed: execute's rolled-back trial runs them.
     const { plan: planned, schema } = await planOn(p, conn, options, "raw-sql-only");
+    await assertCanDisableTriggers(p.dialect, conn, options.target, planned.triggers);
     await progress.ensureTables(conn);
     const linked = linkedForeignKeys(planned, schema);
     const keys = { linked, suspension: new ForeignKeySuspension(p.dialect, schema) };

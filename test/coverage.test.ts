@@ -10,6 +10,7 @@ import { plan, SanitizeError } from "../sanitize/index";
 import { loadRules } from "../sanitize/rules";
 import type { ColumnInfo, Rules, SchemaInfo, TableInfo, TypeClass } from "../sanitize/core/types";
 import { validateSpec } from "../sanitize/transforms";
+import { parseTableKey } from "../sanitize/table-key";
 
 function col(name: string, typeClass: TypeClass = "text", o: Partial<ColumnInfo> = {}): ColumnInfo {
   return { name, rawType: typeClass === "text" ? "varchar(255)" : typeClass, typeClass, maxLength: typeClass === "text" ? 255 : undefined, nullable: true, unique: false, isPrimaryKey: false, generated: false, inUniqueIndex: false, ...o };
@@ -82,6 +83,26 @@ describe("looksPersonal", () => {
     for (const [column, category] of Object.entries(cases)) expect(looksPersonal(column), column).toBe(category);
   });
 
+  it("flags driving licences in British and American spelling, as words or one word", () => {
+    for (const column of [
+      "driver_licence",
+      "driver_license",
+      "drivers_licence",
+      "drivers_license",
+      "driving_licence",
+      "driving_license",
+      "driverLicence",
+      "DrivingLicenseNumber",
+      "driverslicence",
+      "drivinglicense",
+      "customer_driver_licence_no",
+    ]) {
+      expect(looksPersonal(column), column).toBe("national id");
+    }
+    // A reference to one is not one.
+    expect(looksPersonal("driver_licence_id")).toBeUndefined();
+  });
+
   it("does not match inside other words or on things' names and references", () => {
     for (const column of ["shipping", "recipe", "description", "zipper", "created_at", "id", "status", "total", "ship_to_country", "table_name", "product_name", "card_id", "email_count", "tipping_point", "membership", "relationship"]) {
       expect(looksPersonal(column), column).toBeUndefined();
@@ -112,6 +133,16 @@ describe("coverage", () => {
     expect(r.classified).toContainEqual({ table: "public.users", column: "email_verified", as: "kept" });
     expect(r.classified).toContainEqual({ table: "public.orders", column: "user_id", as: "key" });
     expect(r.unclassified).toContainEqual({ table: "public.users", column: "created_at", category: undefined });
+  });
+
+  it("the guard and scan's classifier flag a driver_licence column (British spelling) with a rule that fits", () => {
+    const drivers = table("public", "drivers", [pk(), col("driver_licence", "text", { maxLength: 20, rawType: "varchar(20)" })]);
+    const r = coverage(schemaOf([drivers]), rules({}), "personal");
+    expect(r.problems.map((p) => [p.column, p.category, p.suggestion])).toEqual([
+      ["driver_licence", "national id", "driver_licence: { transform: partial, keepLast: 0 }"],
+    ]);
+    const classified = classifyColumn(drivers, drivers.columns[1], undefined);
+    expect(classified).toMatchObject({ category: "national id", reason: "name match: national id" });
   });
 
   it("truncated, deleted and kept tables cover all their columns; unknown keep entries are reported", () => {
@@ -259,6 +290,16 @@ describe("coverage sees every copy", () => {
     expect(splitKeepEntry("order items.customer email")).toEqual({ table: "order items", column: "customer email" });
     expect(splitKeepEntry('app."my.table"."a ""b"""')).toEqual({ table: 'app."my.table"', column: 'a "b"' });
     expect(splitKeepEntry("users.*")).toEqual({ table: "users", column: "*" });
+    // The table keys' parser: a table part starting with a quote is re-quoted so the key reads back the same.
+    expect(splitKeepEntry('"""odd".email')).toEqual({ table: '"""odd"', column: "email" });
+    expect(parseTableKey(splitKeepEntry('"""odd".email').table)).toEqual({ name: '"odd' });
+  });
+
+  it("a keep entry that doesn't parse names no table and is reported as unused, not guessed at", () => {
+    for (const bad of ['"users.email', "users", "users..email", '"users"x.email']) {
+      const r = coverage(SCHEMA, rules({ keep: [bad] }), "personal");
+      expect(r.unusedKeep, bad).toEqual([bad]);
+    }
   });
 });
 

@@ -22,6 +22,7 @@ import {
   type SanitizeOptions,
 } from "../core/types";
 import { getDialect } from "../dialect";
+import { assertCanDisableTriggers } from "../execute";
 import { plan, sanitize, verify } from "../index";
 import type { Plan } from "../plan";
 import { loadRules } from "../rules";
@@ -76,6 +77,9 @@ export async function sanitizeCluster(options: ClusterSanitizeOptions): Promise<
   if (options.appUser) checkAppUser(options.appUser);
   return withCluster(options, async (s) => {
     const { entries } = await layoutOf(s);
+    // The privilege is the login's, not a database's: checked once, before the lockdown writes.
+    if (entries.some((e) => e.action === "sanitize"))
+      await assertCanDisableTriggers(getDialect(options.target.engine), s.admin, options.target, options.triggers);
     const steps: ClusterRunReport["steps"] = [];
     const kept = entries.filter((e) => e.action !== "drop");
 

@@ -1,5 +1,5 @@
 /**
- * `scan`: the coverage guard (sanitize/coverage.ts) run without failing, listing every
+ * `scan()`'s result: the coverage guard (sanitize/coverage.ts) run without failing, listing every
  * personal-looking column the rules leave uncovered with a suggested rule, plus a draft rules
  * file. (plan.ts runs the same guard and turns each problem into a planning error.)
  */
