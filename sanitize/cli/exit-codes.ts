@@ -17,6 +17,10 @@ export const ExitCode = {
   connection: 4,
   /** Failed while writing or for an unexpected reason; re-running resumes after the last committed chunk. */
   failed: 5,
+  /** Stopped by Ctrl-C (SIGINT, 128 + 2) after cleaning up: a sanitize run resumes when re-run. */
+  interrupted: 130,
+  /** Stopped by SIGTERM (128 + 15), likewise. */
+  terminated: 143,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

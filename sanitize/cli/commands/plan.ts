@@ -6,7 +6,7 @@ import { ExitCode, type ExitCodeValue } from "../exit-codes";
 import type { Plan } from "../../plan";
 import { table } from "../format";
 import type { Io } from "../io";
-import { clusterOption, connectionOptions, readSanitizeOptions, rulesOptions, runOptions } from "../options";
+import { clusterOption, connectionOptions, coverageOption, readSanitizeOptions, rulesOptions, runOptions } from "../options";
 import { estimateForPlan } from "../../cost";
 import { costLines, defaultRegion, regionOption } from "./cost";
 
@@ -26,8 +26,18 @@ Options: same as \`aurora-staging sanitize --help\`, plus:
 With --cluster: every database of the server and what happens to it, each one planned.
 `;
 
+export const planOptions = {
+  ...connectionOptions,
+  ...rulesOptions,
+  ...coverageOption,
+  ...runOptions,
+  ...clusterOption,
+  ...regionOption,
+  "full-sql": { type: "boolean" },
+} as const;
+
 export async function planCommand(argv: string[], io: Io): Promise<ExitCodeValue> {
-  const { values } = parseArgs({ args: argv, options: { ...connectionOptions, ...rulesOptions, ...runOptions, ...clusterOption, ...regionOption, "full-sql": { type: "boolean" } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: planOptions, strict: true });
   if (values.help) {
     io.out(planHelp);
     return ExitCode.ok;
