@@ -9,9 +9,9 @@ export const ExitCode = {
   ok: 0,
   /** Sanitization ran but verification failed: do NOT hand the database out. */
   verificationFailed: 1,
-  /** Bad command line, unreadable or invalid rules file, missing masking key. */
+  /** Bad command line, unreadable or invalid rules file, missing masking key, rules that can't run on this database. */
   usage: 2,
-  /** Refused before any write: forbidden (production) host, coverage gap, rules don't fit the schema, server statement logging. */
+  /** Refused before any write: forbidden (production) host, coverage gap, a table or column not in the database, server statement logging. */
   refused: 3,
   /** Could not connect (after retrying). */
   connection: 4,

@@ -13,9 +13,10 @@ import { costLines, defaultRegion, regionOption } from "./cost";
 export const planHelp = `Usage: aurora-staging plan --url URL --rules FILE [options]
 
 Connects, reads the schema and validates the rules against it (tables, columns, types,
-lengths, uniqueness, foreign keys, coverage), then prints the exact SQL sanitize would run
-(masking key shown as <secret>) and the coverage report. Writes nothing. Exits 0 when the
-plan is valid, 2/3 with every problem listed when it is not.
+lengths, uniqueness, foreign keys, coverage), then prints the SQL of every change sanitize
+would make to the data (masking key shown as <secret>; not the run's own bookkeeping: the
+progress record, lock, trial and checks) and the coverage report. Writes nothing. Exits 0
+when the plan is valid, 2/3 with every problem listed when it is not (see docs/cli.md).
 
 Also prints the storage cost estimate of \`aurora-staging cost\` (--region REGION for its prices).
 

@@ -19,8 +19,9 @@ Options:
                             (or $AURORA_STAGING_URL). Put the password in PGPASSWORD /
                             MYSQL_PWD rather than in the URL.
   --rules FILE              rules YAML (see docs/rules.md)
-  --masking-key-file PATH   file holding the masking key (else $AURORA_STAGING_MASKING_KEY)
-  --masking-key KEY         the key itself: visible in \`ps\`, avoid
+  --masking-key-file PATH   file holding the masking key; or $AURORA_STAGING_MASKING_KEY
+  --masking-key KEY         the key itself: visible in \`ps\`, avoid. One key source only:
+                            two of these three are a usage error (exit 2)
   --forbid HOST             never write to HOST, HOST:PORT or HOST[:PORT]/DATABASE
                             (repeatable; also $AURORA_STAGING_FORBIDDEN_HOSTS, comma list)
   --coverage MODE           personal (default) | strict | off

@@ -9,8 +9,9 @@ import { UsageError } from "../usage-error";
 
 export const verifyHelp = `Usage: aurora-staging verify --url URL --rules FILE [options]
 
-Re-runs the checks that don't need the pre-run sample (transform checks, truncated tables
-empty, deleted rows gone, your verify queries) and exits 0 only when all pass. Writes nothing.
+Runs the checks a sanitize run ends with against the data as it is now (transform checks,
+the per-row leak check against the run's stored digests, truncated tables empty, deleted
+rows gone, your verify queries) and exits 0 only when all pass. Writes nothing.
 
 Options: --url, --rules, --masking-key-file, --masking-key, --forbid, --retry-for,
 --cluster (every database and the cluster checks), --json, -h/--help
