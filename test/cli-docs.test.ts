@@ -146,7 +146,11 @@ describe("the README's CLI section names only real flags", () => {
     const rows = cli.split("\n").filter((l) => /^\| `\w+/.test(l));
     const listed = rows.map((r) => /^\| `(\w+)/.exec(r)![1]);
     expect([...listed].sort()).toEqual([...commandNames].sort());
-    const wrong = rows.flatMap((r, i) => flagsIn(cells(r)[0]).filter((f) => !accepted[listed[i]].includes(f)).map((f) => `${listed[i]} ${f}`));
+    const wrong = rows.flatMap((r, i) =>
+      flagsIn(cells(r)[0])
+        .filter((f) => !accepted[listed[i]].includes(f))
+        .map((f) => `${listed[i]} ${f}`),
+    );
     expect(wrong).toEqual([]);
   });
 
@@ -224,12 +228,14 @@ const KIND_WORDS: Record<SanitizeError["kind"], RegExp> = {
 };
 
 function expectMatchesCode(docs: Map<number, string>, where: string): void {
-  expect([...docs.keys()].sort((a, b) => a - b), `${where}: the codes`).toEqual([...new Set(Object.values(ExitCode))].sort((a, b) => a - b));
+  const byNumber = (a: number, b: number) => a - b;
+  expect([...docs.keys()].sort(byNumber), `${where}: the codes`).toEqual([...new Set<number>(Object.values(ExitCode))].sort(byNumber));
   const wrong: string[] = [];
   for (const [kind, words] of Object.entries(KIND_WORDS) as [SanitizeError["kind"], RegExp][]) {
     const code = exitCodeFor(kind);
     if (!words.test(docs.get(code) ?? "")) wrong.push(`${kind}: not described under ${code}`);
-    for (const [other, text] of docs) if (other !== code && words.test(text)) wrong.push(`${kind}: described under ${other}, but the CLI exits ${code}`);
+    for (const [other, text] of docs)
+      if (other !== code && words.test(text)) wrong.push(`${kind}: described under ${other}, but the CLI exits ${code}`);
   }
   expect(wrong, where).toEqual([]);
 }

@@ -66,7 +66,8 @@ describe("one masking key", () => {
   });
 
   it("--masking-key-file and $AURORA_STAGING_MASKING_KEY together: exit 2 naming both", async () => {
-    const r = await runCli(["sanitize", "--url", url, "--rules", rules, "--masking-key-file", keyFile(fileKey)], { AURORA_STAGING_MASKING_KEY: envKey });
+    const args = ["sanitize", "--url", url, "--rules", rules, "--masking-key-file", keyFile(fileKey)];
+    const r = await runCli(args, { AURORA_STAGING_MASKING_KEY: envKey });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--masking-key-file and $AURORA_STAGING_MASKING_KEY");
     for (const k of [envKey, fileKey]) expect(r.stdout + r.stderr).not.toContain(k);
@@ -98,7 +99,8 @@ describe("malformed --forbid is a usage error", () => {
 describe("verify --coverage", () => {
   it("is refused (verify never runs the coverage guard), pointing at plan", async () => {
     for (const args of [["--coverage", "strict"], ["--coverage=off"]]) {
-      const r = await runCli(["verify", "--url", url, "--rules", rules, ...args], { AURORA_STAGING_MASKING_KEY: "cli-options-key-0123456789" });
+      const env = { AURORA_STAGING_MASKING_KEY: "cli-options-key-0123456789" };
+      const r = await runCli(["verify", "--url", url, "--rules", rules, ...args], env);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain("verify does not take --coverage");
       expect(r.stderr).toContain("aurora-staging plan");

@@ -11,7 +11,10 @@ export const ExitCode = {
   verificationFailed: 1,
   /** Bad command line, unreadable or invalid rules file, missing masking key, rules that can't run on this database. */
   usage: 2,
-  /** Refused before any write: forbidden (production) host, coverage gap, a table or column not in the database, server statement logging. */
+  /**
+   * Refused before any write: forbidden (production) host, coverage gap, a table or column not
+   * in the database, server statement logging.
+   */
   refused: 3,
   /** Could not connect (after retrying). */
   connection: 4,
