@@ -65,14 +65,10 @@ export async function demoCommand(argv: string[], io: Io): Promise<ExitCodeValue
   if (result.server) {
     const s = result.server;
     const pwEnv = s.engine === "postgres" ? "PGPASSWORD" : "MYSQL_PWD";
-    io.out("");
-    io.out(`--keep: the server is still running (stop it with Ctrl-C or kill ${process.pid}).`);
-    io.out(`  production: ${s.url("production")}`);
-    io.out(`  staging:    ${s.url("staging")}`);
-    io.out(`  the password of this throwaway local server: export ${pwEnv}=${s.password}`);
     // Stopping is what --keep waits for, but it is still a stop by signal: exit 130 (143),
-    // as scripts expect of Ctrl-C, once the server is down and its temp dir gone.
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    // as scripts expect of Ctrl-C, once the server is down and its temp dir gone. Listening
+    // starts before the lines below are printed: whoever reads them may signal at once.
+    const stopped = new Promise<NodeJS.Signals>((resolve) => {
       const done = (sig: NodeJS.Signals) => {
         process.off("SIGINT", done);
         process.off("SIGTERM", done);
@@ -81,6 +77,12 @@ export async function demoCommand(argv: string[], io: Io): Promise<ExitCodeValue
       process.on("SIGINT", done);
       process.on("SIGTERM", done);
     });
+    io.out("");
+    io.out(`--keep: the server is still running (stop it with Ctrl-C or kill ${process.pid}).`);
+    io.out(`  production: ${s.url("production")}`);
+    io.out(`  staging:    ${s.url("staging")}`);
+    io.out(`  the password of this throwaway local server: export ${pwEnv}=${s.password}`);
+    const signal = await stopped;
     io.out("Server stopped, temp dir removed.");
     io.out(ok ? "DEMO OK: staging is sanitized and verified, production is untouched." : "DEMO FAILED: see above.");
     // A failed demo stays a failure (exit 1) however it was stopped.
