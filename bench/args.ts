@@ -1,6 +1,8 @@
 /** Command-line options of `npm run bench -- ...`. */
 import { parseArgs } from "node:util";
 import type { EngineName } from "../sanitize/core/types";
+import { flagNumber } from "../sanitize/cli/option-flags";
+import { sanitizeOptionsSchema } from "../sanitize/options";
 import { CONTENDER_IDS, type ContenderId } from "./contenders";
 
 export interface BenchArgs {
@@ -29,11 +31,20 @@ export const USAGE = `usage: npm run bench -- [--users N] [--orders N] [--rounds
                         [--chunk-size N] [--only a,b,b2,c1,cn,lib,d] [--out results.md] [--json results.json]
 defaults: --users ${DEFAULTS.users} --orders ${DEFAULTS.orders} --rounds ${DEFAULTS.rounds} --engines postgres,mysql`;
 
+/** The bench's own counts (not sanitize options): any positive whole number. */
 function positiveInt(name: string, v: string | undefined, fallback: number | undefined): number | undefined {
   if (v === undefined) return fallback;
-  const n = Number(v.replace(/_/g, ""));
+  const n = flagNumber(v, { underscores: true });
   if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be a positive whole number, got "${v}"\n${USAGE}`);
   return n;
+}
+
+/** A sanitize option: its limits and wording come from the shared schema, like the CLI's flag. */
+function chunkSize(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const parsed = sanitizeOptionsSchema.shape.chunkSize.safeParse(flagNumber(v, { underscores: true }));
+  if (!parsed.success) throw new Error(`--chunk-size: ${parsed.error.issues[0].message} (got "${v}")\n${USAGE}`);
+  return parsed.data;
 }
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
@@ -70,7 +81,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     orders: positiveInt("orders", values.orders, DEFAULTS.orders)!,
     rounds,
     engines: engines as EngineName[],
-    chunkSize: positiveInt("chunk-size", values["chunk-size"], undefined),
+    chunkSize: chunkSize(values["chunk-size"]),
     out: values.out,
     json: values.json,
     only: only as ContenderId[],

@@ -136,5 +136,9 @@ describe("bench arithmetic and options", () => {
     expect(() => parseBenchArgs(["--users", "0"])).toThrow(/--users must be a positive whole number.*\n.*usage/s);
     expect(() => parseBenchArgs(["--engines", "oracle"])).toThrow(/unknown engine "oracle"/);
     expect(() => parseBenchArgs(["--only", "z"])).toThrow(/unknown contender "z"/);
+    // --chunk-size is a sanitize option: the shared schema's limits and wording.
+    expect(parseBenchArgs(["--chunk-size", "5_000"]).chunkSize).toBe(5000);
+    const tooBig = /--chunk-size: must be at most 10000000, e\.g\. 50000 \(got "10_000_001"\)\n.*usage/s;
+    expect(() => parseBenchArgs(["--chunk-size", "10_000_001"])).toThrow(tooBig);
   });
 });

@@ -91,7 +91,8 @@ describe("aurora-staging command line", () => {
 
     const badChunk = await runCli(["sanitize", "--url", "postgres://u@127.0.0.1:1/x", "--rules", defaultRules, "--chunk-size", "ten"]);
     expect(badChunk.code).toBe(2);
-    expect(badChunk.stderr).toContain('--chunk-size must be a whole number between 1 and 10000000 (got "ten")');
+    // The wording is the shared option schema's (sanitize/options), with the flag named.
+    expect(badChunk.stderr).toContain('--chunk-size: must be a whole number from 1 to 10000000, e.g. 50000 (got "ten")');
   });
 
   it("exits 4 naming host:port when it cannot connect, without printing the password", async () => {

@@ -79,3 +79,31 @@ describe("aurora-staging demo interrupted", () => {
     120_000,
   );
 });
+
+describe("aurora-staging demo --keep", () => {
+  it(
+    "Ctrl-C while the kept server waits stops it, removes its temp dir and exits 130",
+    async () => {
+      const tmp = mkdtempSync(join(tmpdir(), "demo-keep-"));
+      chmodSync(tmp, 0o755);
+      const child = spawn(process.execPath, [cli, "demo", "--rows", "200", "--keep"], { cwd: root, env: { ...process.env, TMPDIR: tmp } });
+      let stdout = "";
+      const closed = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+      // Synchronise on the demo's own output: the last line it prints before waiting for the signal.
+      await new Promise<void>((resolve) => {
+        child.stdout.on("data", (d) => {
+          stdout += d;
+          if (stdout.includes("the password of this throwaway local server")) resolve();
+        });
+      });
+      expect(stdout).toContain("--keep: the server is still running");
+      expect(readdirSync(tmp).length).toBe(1); // the kept server's dir
+      child.kill("SIGINT");
+      expect(await closed).toBe(130);
+      expect(stdout).toContain("Server stopped, temp dir removed.");
+      expect(stdout).toContain("DEMO OK");
+      expect(readdirSync(tmp)).toEqual([]);
+    },
+    120_000,
+  );
+});

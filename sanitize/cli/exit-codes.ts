@@ -9,14 +9,21 @@ export const ExitCode = {
   ok: 0,
   /** Sanitization ran but verification failed: do NOT hand the database out. */
   verificationFailed: 1,
-  /** Bad command line, unreadable or invalid rules file, missing masking key. */
+  /** Bad command line, unreadable or invalid rules file, missing masking key, rules that can't run on this database. */
   usage: 2,
-  /** Refused before any write: forbidden (production) host, coverage gap, rules don't fit the schema, server statement logging. */
+  /**
+   * Refused before any write: forbidden (production) host, coverage gap, a table or column not
+   * in the database, server statement logging.
+   */
   refused: 3,
   /** Could not connect (after retrying). */
   connection: 4,
   /** Failed while writing or for an unexpected reason; re-running resumes after the last committed chunk. */
   failed: 5,
+  /** Stopped by Ctrl-C (SIGINT, 128 + 2) after cleaning up: a sanitize run resumes when re-run. */
+  interrupted: 130,
+  /** Stopped by SIGTERM (128 + 15), likewise. */
+  terminated: 143,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -17,7 +17,7 @@ import { Io } from "./io";
 import { UsageError } from "./usage-error";
 import { SanitizeError } from "../core/types";
 
-const commands: Record<string, (argv: string[], io: Io) => Promise<ExitCodeValue>> = {
+export const commands: Record<string, (argv: string[], io: Io) => Promise<ExitCodeValue>> = {
   plan: planCommand,
   sanitize: sanitizeCommand,
   verify: verifyCommand,
@@ -35,7 +35,7 @@ Sanitize a copy of a production PostgreSQL/MySQL database (e.g. an Aurora clone)
 safe to hand to a team, with declarative rules, checks and resumable runs.
 
 Commands:
-  plan       print the SQL sanitize would run and the coverage report; writes nothing
+  plan       print the SQL of the changes sanitize would make, and the coverage report; writes nothing
   sanitize   sanitize the database, verify, print the report (exit 0 only when verified)
   verify     re-run the checks on a sanitized database
   scan       list personal-looking columns the rules don't cover; --write a draft rules file
@@ -45,9 +45,10 @@ Commands:
 
 Run \`aurora-staging <command> --help\` for the options of a command.
 
-Exit codes: 0 ok, 1 verification failed, 2 usage or rules error, 3 refused (forbidden host,
-coverage gap, rules don't fit the schema), 4 cannot connect, 5 failed while writing (re-run
-to resume) or unexpected error.
+Exit codes: 0 ok, 1 verification failed, 2 usage or rules error (also rules that can't run on
+this database), 3 refused (forbidden host, coverage gap, a table or column not in the database,
+the server would log statements), 4 cannot connect, 5 failed while writing (re-run to resume)
+or unexpected error, 130/143 interrupted (SIGINT/SIGTERM). Details: docs/cli.md.
 
 Try it locally, no AWS needed: aurora-staging demo   (or: npm run demo)
 `;

@@ -7,8 +7,11 @@ import { join } from "node:path";
 import type { ParseArgsConfig } from "node:util";
 import { loadRules, parseDatabaseUrl } from "../index";
 import { MASKING_KEY_ENV } from "../core/masking-key";
-import { SanitizeError, type ConnectionTarget, type CoverageMode, type Rules, type SanitizeOptions } from "../core/types";
+import { SanitizeError, type ConnectionTarget, type Rules, type SanitizeOptions } from "../core/types";
+import { maskingKeySchema } from "../options";
+import { parseForbiddenEntry } from "../safety";
 import type { Io } from "./io";
+import { readOptionFlags } from "./option-flags";
 import { UsageError } from "./usage-error";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -25,6 +28,10 @@ export const rulesOptions = {
   "masking-key-file": { type: "string" },
   "masking-key": { type: "string" },
   forbid: { type: "string", multiple: true },
+} satisfies Options;
+
+/** plan / sanitize / cost: the coverage guard runs while planning, before any write (verify doesn't plan coverage). */
+export const coverageOption = {
   coverage: { type: "string" },
 } satisfies Options;
 
@@ -97,10 +104,32 @@ export function readRules(values: CommonValues, opts: { required: boolean }): { 
   return { rules: loadRules(text, file), file };
 }
 
-/** `--masking-key-file`, else $AURORA_STAGING_MASKING_KEY, else `--masking-key` (warned: visible in `ps`). */
+/** Where a masking key can come from; exactly one may be given. */
+const KEY_SOURCES = ["--masking-key-file", `$${env.maskingKey}`, "--masking-key"] as const;
+
+/**
+ * The masking key, from exactly one of `--masking-key-file`, $AURORA_STAGING_MASKING_KEY and
+ * `--masking-key` (warned: visible in `ps`). Two sources are a usage error naming both: one
+ * silently winning would mask with a key the user didn't mean. Values are never shown.
+ */
 export function readMaskingKey(values: CommonValues, io: Io): string | undefined {
+  // Registered before anything can fail, so no message can echo them.
+  io.redactor.add(values["masking-key"]);
+  io.redactor.add(process.env[env.maskingKey]);
+  const given = {
+    "--masking-key-file": values["masking-key-file"] !== undefined,
+    // An empty variable counts as unset (as `export VAR=` in a CI template leaves it).
+    [`$${env.maskingKey}`]: Boolean(process.env[env.maskingKey]),
+    "--masking-key": values["masking-key"] !== undefined,
+  };
+  const sources = KEY_SOURCES.filter((s) => given[s]);
+  if (sources.length > 1)
+    throw new UsageError(
+      `two masking keys given (${sources.join(" and ")}; values not shown): give exactly one, so the key used is the key you meant`,
+    );
   let key: string | undefined;
-  if (values["masking-key-file"]) {
+  let source: string | undefined = sources[0];
+  if (values["masking-key-file"] !== undefined) {
     const file = values["masking-key-file"];
     try {
       // One trailing newline is what `openssl rand -hex 32 > key` leaves; it is not part of the key.
@@ -108,61 +137,95 @@ export function readMaskingKey(values: CommonValues, io: Io): string | undefined
     } catch (e) {
       throw new UsageError(`cannot read masking key file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
+    io.redactor.add(key);
     if (!key) throw new UsageError(`masking key file ${file} is empty; create one with: openssl rand -hex 32 > ${file}`);
+    source = `--masking-key-file ${file}`;
   } else if (process.env[env.maskingKey]) {
     key = process.env[env.maskingKey];
   } else if (values["masking-key"] !== undefined) {
     key = values["masking-key"];
     io.err("warning: --masking-key is visible to other users in `ps` and in shell history; prefer --masking-key-file or " + env.maskingKey);
   }
-  io.redactor.add(key);
-  io.redactor.add(values["masking-key"]);
+  if (key !== undefined) {
+    const checked = maskingKeySchema.safeParse(key);
+    if (!checked.success) throw new UsageError(`${source}: ${checked.error.issues[0].message}; make one with \`openssl rand -hex 32\``);
+  }
   return key;
 }
 
-/** `--forbid` (repeatable) plus $AURORA_STAGING_FORBIDDEN_HOSTS (comma separated). */
+/**
+ * `--forbid` (repeatable) plus $AURORA_STAGING_FORBIDDEN_HOSTS (comma separated). A malformed
+ * entry is a command-line mistake (exit 2): every one is listed, naming where it came from.
+ */
 export function readForbiddenHosts(values: CommonValues): string[] {
-  const fromEnv = (process.env[env.forbiddenHosts] ?? "").split(",");
-  return [...(values.forbid ?? []), ...fromEnv].map((h) => h.trim()).filter(Boolean);
+  const entries = [
+    ...(values.forbid ?? []).map((text) => ({ text, from: "--forbid" })),
+    ...(process.env[env.forbiddenHosts] ?? "").split(",").map((text) => ({ text, from: `$${env.forbiddenHosts}` })),
+  ].filter((e) => e.text.trim() !== "");
+  const problems: string[] = [];
+  for (const e of entries) {
+    try {
+      parseForbiddenEntry(e.text);
+    } catch (err) {
+      if (!(err instanceof SanitizeError)) throw err;
+      problems.push(...err.problems.map((p) => `${e.from}: ${p}`));
+    }
+  }
+  if (problems.length === 1) throw new UsageError(problems[0]);
+  if (problems.length) throw new UsageError(`${problems.length} malformed forbidden hosts`, problems);
+  return entries.map((e) => e.text.trim());
 }
 
-function positiveInt(flag: string, value: string | undefined, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--${flag} must be a whole number between 1 and ${max} (got "${value}")`);
-  return n;
-}
-
-function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${flag} must be one of ${allowed.join(", ")} (got "${value}")`);
-  return value as T;
+/** The flags' sanitize options, checked by the shared schema; every bad flag at once. */
+function readFlags(values: CommonValues) {
+  const { options, problems } = readOptionFlags(values);
+  if (problems.length === 1) throw new UsageError(problems[0]);
+  if (problems.length) throw new UsageError(`${problems.length} bad option values`, problems);
+  return options;
 }
 
 export function readConnect(values: CommonValues): SanitizeOptions["connect"] {
-  const seconds = positiveInt("retry-for", values["retry-for"], 3600);
+  const seconds = readFlags({ "retry-for": values["retry-for"] }).connectRetrySeconds;
   return seconds === undefined ? undefined : { retryForMs: seconds * 1000 };
 }
 
-/** Everything `sanitize`/`plan`/`verify` need, from the flags and the environment. */
+/**
+ * Everything `sanitize`/`plan`/`verify`/`cost` need, from the flags and the environment. The
+ * command-line problems (URL, flags, masking key, forbidden hosts) are reported together.
+ */
 export function readSanitizeOptions(values: CommonValues, io: Io): { options: SanitizeOptions; url: string; rulesFile: string } {
-  const { target, url } = readTarget(values, io);
+  const problems: string[] = [];
+  const attempt = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      problems.push(...(e.problems.length ? e.problems : [e.message]));
+      return undefined;
+    }
+  };
+  const maskingKey = attempt(() => readMaskingKey(values, io));
+  const read = attempt(() => readTarget(values, io));
+  const flags = attempt(() => readFlags(values));
+  const forbiddenHosts = attempt(() => readForbiddenHosts(values));
+  if (problems.length === 1) throw new UsageError(problems[0]);
+  if (problems.length) throw new UsageError(`${problems.length} problems with the command line; nothing was done`, problems);
+  const { target, url } = read!;
   const { rules, file } = readRules(values, { required: true });
-  const coverage = oneOf<CoverageMode>("coverage", values.coverage, ["personal", "strict", "off"]);
   const options: SanitizeOptions = {
     target,
     rules,
-    maskingKey: readMaskingKey(values, io),
-    forbiddenHosts: readForbiddenHosts(values),
-    coverage,
-    chunkSize: positiveInt("chunk-size", values["chunk-size"], 10_000_000),
+    maskingKey,
+    forbiddenHosts,
+    coverage: flags!.coverage,
+    chunkSize: flags!.chunkSize,
     // The Pulumi config's leakSampleSize; at least 1, the leak check can't be switched off.
-    leakSampleSize: positiveInt("leak-sample-size", values["leak-sample-size"], 1_000_000),
-    parallelism: positiveInt("parallel", values.parallel, 64),
-    triggers: oneOf("triggers", values.triggers, ["fire", "disable"] as const),
-    connect: readConnect(values),
+    leakSampleSize: flags!.leakSampleSize,
+    parallelism: flags!.parallelism,
+    triggers: flags!.triggers,
+    connect: flags!.connectRetrySeconds === undefined ? undefined : { retryForMs: flags!.connectRetrySeconds * 1000 },
   };
-  if (coverage === "off") io.err("warning: --coverage off: personal-looking columns without a rule will be copied as is");
+  if (flags!.coverage === "off") io.err("warning: --coverage off: personal-looking columns without a rule will be copied as is");
   return { options, url, rulesFile: file };
 }
 

@@ -4,7 +4,7 @@ import { estimateCost, GB, type CostEstimate } from "../../cost";
 import { ExitCode, type ExitCodeValue } from "../exit-codes";
 import { table } from "../format";
 import type { Io } from "../io";
-import { connectionOptions, readSanitizeOptions, rulesOptions, runOptions } from "../options";
+import { connectionOptions, coverageOption, readSanitizeOptions, rulesOptions, runOptions } from "../options";
 
 export const costHelp = `Usage: aurora-staging cost --url URL --rules FILE [--region REGION] [options]
 
@@ -27,8 +27,10 @@ export function defaultRegion(flag: string | undefined): string {
   return flag ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
 }
 
+export const costOptions = { ...connectionOptions, ...rulesOptions, ...coverageOption, ...runOptions, ...regionOption } as const;
+
 export async function costCommand(argv: string[], io: Io): Promise<ExitCodeValue> {
-  const { values } = parseArgs({ args: argv, options: { ...connectionOptions, ...rulesOptions, ...runOptions, ...regionOption }, strict: true });
+  const { values } = parseArgs({ args: argv, options: costOptions, strict: true });
   if (values.help) {
     io.out(costHelp);
     return ExitCode.ok;

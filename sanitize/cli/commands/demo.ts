@@ -25,17 +25,15 @@ Options:
   -h, --help                this help
 `;
 
+export const demoOptions = {
+  engine: { type: "string", default: "postgres" },
+  rows: { type: "string", default: "5000" },
+  keep: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 export async function demoCommand(argv: string[], io: Io): Promise<ExitCodeValue> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      engine: { type: "string", default: "postgres" },
-      rows: { type: "string", default: "5000" },
-      keep: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-    strict: true,
-  });
+  const { values } = parseArgs({ args: argv, options: demoOptions, strict: true });
   if (values.help) {
     io.out(demoHelp);
     return ExitCode.ok;
@@ -67,20 +65,31 @@ export async function demoCommand(argv: string[], io: Io): Promise<ExitCodeValue
   if (result.server) {
     const s = result.server;
     const pwEnv = s.engine === "postgres" ? "PGPASSWORD" : "MYSQL_PWD";
+    // Stopping is what --keep waits for, but it is still a stop by signal: exit 130 (143),
+    // as scripts expect of Ctrl-C, once the server is down and its temp dir gone. Listening
+    // starts before the lines below are printed: whoever reads them may signal at once.
+    const stopped = new Promise<NodeJS.Signals>((resolve) => {
+      const done = (sig: NodeJS.Signals) => {
+        process.off("SIGINT", done);
+        process.off("SIGTERM", done);
+        void s.stop().then(() => resolve(sig));
+      };
+      process.on("SIGINT", done);
+      process.on("SIGTERM", done);
+    });
     io.out("");
     io.out(`--keep: the server is still running (stop it with Ctrl-C or kill ${process.pid}).`);
     io.out(`  production: ${s.url("production")}`);
     io.out(`  staging:    ${s.url("staging")}`);
     io.out(`  the password of this throwaway local server: export ${pwEnv}=${s.password}`);
-    await new Promise<void>((resolve) => {
-      const done = () => void s.stop().then(resolve);
-      process.once("SIGINT", done);
-      process.once("SIGTERM", done);
-    });
+    const signal = await stopped;
     io.out("Server stopped, temp dir removed.");
-  } else {
-    io.out("Demo server stopped, temp dir removed.");
+    io.out(ok ? "DEMO OK: staging is sanitized and verified, production is untouched." : "DEMO FAILED: see above.");
+    // A failed demo stays a failure (exit 1) however it was stopped.
+    if (!ok) return ExitCode.verificationFailed;
+    return signal === "SIGINT" ? ExitCode.interrupted : ExitCode.terminated;
   }
+  io.out("Demo server stopped, temp dir removed.");
   io.out(ok ? "DEMO OK: staging is sanitized and verified, production is untouched." : "DEMO FAILED: see above.");
   return ok ? ExitCode.ok : ExitCode.verificationFailed;
 }

@@ -6,16 +6,17 @@ import { ExitCode, type ExitCodeValue } from "../exit-codes";
 import type { Plan } from "../../plan";
 import { table } from "../format";
 import type { Io } from "../io";
-import { clusterOption, connectionOptions, readSanitizeOptions, rulesOptions, runOptions } from "../options";
+import { clusterOption, connectionOptions, coverageOption, readSanitizeOptions, rulesOptions, runOptions } from "../options";
 import { estimateForPlan } from "../../cost";
 import { costLines, defaultRegion, regionOption } from "./cost";
 
 export const planHelp = `Usage: aurora-staging plan --url URL --rules FILE [options]
 
 Connects, reads the schema and validates the rules against it (tables, columns, types,
-lengths, uniqueness, foreign keys, coverage), then prints the exact SQL sanitize would run
-(masking key shown as <secret>) and the coverage report. Writes nothing. Exits 0 when the
-plan is valid, 2/3 with every problem listed when it is not.
+lengths, uniqueness, foreign keys, coverage), then prints the SQL of every change sanitize
+would make to the data (masking key shown as <secret>; not the run's own bookkeeping: the
+progress record, lock, trial and checks) and the coverage report. Writes nothing. Exits 0
+when the plan is valid, 2/3 with every problem listed when it is not (see docs/cli.md).
 
 Also prints the storage cost estimate of \`aurora-staging cost\` (--region REGION for its prices).
 
@@ -26,8 +27,18 @@ Options: same as \`aurora-staging sanitize --help\`, plus:
 With --cluster: every database of the server and what happens to it, each one planned.
 `;
 
+export const planOptions = {
+  ...connectionOptions,
+  ...rulesOptions,
+  ...coverageOption,
+  ...runOptions,
+  ...clusterOption,
+  ...regionOption,
+  "full-sql": { type: "boolean" },
+} as const;
+
 export async function planCommand(argv: string[], io: Io): Promise<ExitCodeValue> {
-  const { values } = parseArgs({ args: argv, options: { ...connectionOptions, ...rulesOptions, ...runOptions, ...clusterOption, ...regionOption, "full-sql": { type: "boolean" } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: planOptions, strict: true });
   if (values.help) {
     io.out(planHelp);
     return ExitCode.ok;

@@ -5,7 +5,7 @@ import { clusterReportLines } from "../cluster-output";
 import { ExitCode, type ExitCodeValue } from "../exit-codes";
 import { reportLines } from "../format";
 import type { Io } from "../io";
-import { clusterOption, connectionOptions, readSanitizeOptions, rulesOptions, runOptions } from "../options";
+import { clusterOption, connectionOptions, coverageOption, readSanitizeOptions, rulesOptions, runOptions } from "../options";
 import { ProgressLine } from "../progress";
 
 export const sanitizeHelp = `Usage: aurora-staging sanitize --url URL --rules FILE [options]
@@ -19,8 +19,9 @@ Options:
                             (or $AURORA_STAGING_URL). Put the password in PGPASSWORD /
                             MYSQL_PWD rather than in the URL.
   --rules FILE              rules YAML (see docs/rules.md)
-  --masking-key-file PATH   file holding the masking key (else $AURORA_STAGING_MASKING_KEY)
-  --masking-key KEY         the key itself: visible in \`ps\`, avoid
+  --masking-key-file PATH   file holding the masking key; or $AURORA_STAGING_MASKING_KEY
+  --masking-key KEY         the key itself: visible in \`ps\`, avoid. One key source only:
+                            two of these three are a usage error (exit 2)
   --forbid HOST             never write to HOST, HOST:PORT or HOST[:PORT]/DATABASE
                             (repeatable; also $AURORA_STAGING_FORBIDDEN_HOSTS, comma list)
   --coverage MODE           personal (default) | strict | off
@@ -40,8 +41,17 @@ Options:
   -h, --help                this help
 `;
 
+export const sanitizeOptions = {
+  ...connectionOptions,
+  ...rulesOptions,
+  ...coverageOption,
+  ...runOptions,
+  ...clusterOption,
+  progress: { type: "boolean" },
+} as const;
+
 export async function sanitizeCommand(argv: string[], io: Io): Promise<ExitCodeValue> {
-  const { values } = parseArgs({ args: argv, options: { ...connectionOptions, ...rulesOptions, ...runOptions, ...clusterOption, progress: { type: "boolean" } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: sanitizeOptions, strict: true });
   if (values.help) {
     io.out(sanitizeHelp);
     return ExitCode.ok;
@@ -54,7 +64,7 @@ export async function sanitizeCommand(argv: string[], io: Io): Promise<ExitCodeV
   const onSignal = (signal: NodeJS.Signals) => {
     progress?.finish();
     io.err(`\n${signal}: stopped. Chunks committed so far are kept; run the same command again to resume.`);
-    process.exit(signal === "SIGINT" ? 130 : 143);
+    process.exit(signal === "SIGINT" ? ExitCode.interrupted : ExitCode.terminated);
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);

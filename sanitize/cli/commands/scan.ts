@@ -23,12 +23,15 @@ Options:
   --retry-for SECONDS, --json, -h/--help
 `;
 
+export const scanOptions = {
+  ...connectionOptions,
+  rules: { type: "string" },
+  write: { type: "string" },
+  force: { type: "boolean" },
+} as const;
+
 export async function scanCommand(argv: string[], io: Io): Promise<ExitCodeValue> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { ...connectionOptions, rules: { type: "string" }, write: { type: "string" }, force: { type: "boolean" } },
-    strict: true,
-  });
+  const { values } = parseArgs({ args: argv, options: scanOptions, strict: true });
   if (values.help) {
     io.out(scanHelp);
     return ExitCode.ok;
