@@ -1,6 +1,8 @@
+import { z } from "zod";
 import { param, sql } from "../core/sql";
-import type { ColumnInfo, TableInfo, Transform, TransformSpec } from "../core/types";
+import type { ColumnInfo, TableInfo, TransformSpec } from "../core/types";
 import { chars, columnNames, columnProblems, keepNull, needLength, needText, needUniqueSafe } from "./common";
+import type { TransformDefinition } from "./definition";
 
 type Spec = Extract<TransformSpec, { transform: "template" }>;
 
@@ -71,9 +73,21 @@ export function integerWidth(rawType: string): number {
   return 20; // bigint: -9223372036854775808; unsigned 18446744073709551615 is 20 as well
 }
 
-export const template: Transform<Spec> = {
+export const template: TransformDefinition<Spec> = {
   name: "template",
-  summary: "Builds text from literal parts and other columns of the same row: `FirstName_{id}`; `{{` is a literal brace.",
+  summary: "Builds text from literal parts and other columns of the same row: `FirstName_{id}`; `{{` is a literal brace. Referenced columns read their " +
+    "masked value; keeps uniqueness only when it references exactly one unique column.",
+  options: z.strictObject({
+    value: z
+      .string()
+      .min(1)
+      .describe("Template text; {column} inserts that column of the same row.")
+      .meta({ examples: ["FirstName_{id}", "user{id}@example.com"] }),
+  }),
+  columnTypes: ["text"],
+  output: "text with `{column}` filled in",
+  uniqueness: "with exactly one unique reference",
+  example: { transform: "template", value: "user_{id}" },
   deterministic: false,
   // Only known with the table: see validate(), which checks uniqueness itself.
   preservesUniqueness: () => false,
