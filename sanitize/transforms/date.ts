@@ -14,7 +14,11 @@ export const date: TransformDefinition<Spec> = {
   summary:
     "Deterministic: shifts a date or timestamp by a keyed number of days in -range..-1 or 1..range (default 30; never 0), or with `keep: year` / `keep: month` moves it to a keyed day of the same year / month (time 00:00); NULL stays NULL.",
   options: z.strictObject({
-    range: z.int().min(1).max(DATE_MAX_RANGE).default(DATE_DEFAULT_RANGE).describe(`Largest shift in days (shift mode). Default ${DATE_DEFAULT_RANGE}.`),
+    range: z.int()
+      .min(1)
+      .max(DATE_MAX_RANGE)
+      .default(DATE_DEFAULT_RANGE)
+      .describe(`Largest shift in days (shift mode). Default ${DATE_DEFAULT_RANGE}.`),
     keep: z
       .enum(["year", "month"])
       .optional()

@@ -24,7 +24,10 @@ export const email: TransformDefinition<Spec> = {
   name: "email",
   summary: "Deterministic address u<20 hex of HMAC>@<domain> (default example.com); same input, same output in every table and run (same masking key); keeps uniqueness; NULL stays NULL.",
   options: z.strictObject({
-    domain: z.string().regex(DOMAIN).default(DEFAULT_EMAIL_DOMAIN).describe(`Domain of the generated addresses. Default ${DEFAULT_EMAIL_DOMAIN}.`),
+    domain: z.string()
+      .regex(DOMAIN)
+      .default(DEFAULT_EMAIL_DOMAIN)
+      .describe(`Domain of the generated addresses. Default ${DEFAULT_EMAIL_DOMAIN}.`),
   }),
   columnTypes: ["text"],
   output: "`u` + 20 hex + `@domain`",

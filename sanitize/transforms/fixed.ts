@@ -15,7 +15,8 @@ export const fixed: TransformDefinition<Spec> = {
   name: "fixed",
   summary: "Sets every non-NULL row to the same value (`value`); `fillNulls: true` sets NULLs too; not for unique columns. A number for numeric columns, true/false for booleans.",
   options: z.strictObject({
-    value: z.union([z.string(), z.number(), z.boolean()]).describe("The value every row gets. Write numbers without quotes for numeric columns."),
+    value: z.union([z.string(), z.number(), z.boolean()])
+      .describe("The value every row gets. Write numbers without quotes for numeric columns."),
     fillNulls: z.boolean().default(false).describe("Also set rows where the column is NULL. Default false: NULL stays NULL."),
   }),
   columnTypes: "any",

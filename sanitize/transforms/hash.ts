@@ -16,7 +16,11 @@ export const hash: TransformDefinition<Spec> = {
   name: "hash",
   summary: "Deterministic keyed HMAC-SHA256 as lowercase hex, first `length` chars (8..64, default 64); unique from length 16; NULL stays NULL.",
   options: z.strictObject({
-    length: z.int().min(HASH_MIN).max(HASH_MAX).default(HASH_MAX).describe(`Hex characters kept (${HASH_MIN}..${HASH_MAX}). Default ${HASH_MAX}.`),
+    length: z.int()
+      .min(HASH_MIN)
+      .max(HASH_MAX)
+      .default(HASH_MAX)
+      .describe(`Hex characters kept (${HASH_MIN}..${HASH_MAX}). Default ${HASH_MAX}.`),
   }),
   columnTypes: ["text"],
   output: "lowercase hex HMAC",

@@ -20,7 +20,10 @@ export const partial: TransformDefinition<Spec> = {
   name: "partial",
   summary: "Keeps the first `keepFirst` (default 0) and last `keepLast` (default 4) chars and replaces the rest with `mask` (default *); values no longer than keepFirst+keepLast are masked entirely; NULL stays NULL.",
   options: z.strictObject({
-    keepFirst: z.int().min(0).default(PARTIAL_DEFAULTS.keepFirst).describe(`Leading characters kept. Default ${PARTIAL_DEFAULTS.keepFirst}.`),
+    keepFirst: z.int()
+      .min(0)
+      .default(PARTIAL_DEFAULTS.keepFirst)
+      .describe(`Leading characters kept. Default ${PARTIAL_DEFAULTS.keepFirst}.`),
     keepLast: z.int().min(0).default(PARTIAL_DEFAULTS.keepLast).describe(`Trailing characters kept. Default ${PARTIAL_DEFAULTS.keepLast}.`),
     mask: z.string().length(1).default(PARTIAL_DEFAULTS.mask).describe(`The single masking character. Default ${PARTIAL_DEFAULTS.mask}.`),
   }),
