@@ -3,13 +3,29 @@
  * tests hold each definition to what its own validate() and render() do, so a declared default,
  * column type or example can't drift from the code.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import type { z } from "zod";
 import { render } from "../sanitize/core/sql";
 import type { TransformName, TransformSpec, TypeClass } from "../sanitize/core/types";
 import { loadRules } from "../sanitize/rules";
 import { definitionOf, optionNames, renderSpec, transformNames } from "../sanitize/transforms";
 import { describeTransforms } from "../sanitize/transforms/describe";
 import { col, ctxFor, dialects, id, table } from "./harness/transform-helpers";
+import { address } from "../sanitize/transforms/address";
+import { blob } from "../sanitize/transforms/blob";
+import { date } from "../sanitize/transforms/date";
+import { digits } from "../sanitize/transforms/digits";
+import { email } from "../sanitize/transforms/email";
+import { fixed } from "../sanitize/transforms/fixed";
+import { hash } from "../sanitize/transforms/hash";
+import { ip } from "../sanitize/transforms/ip";
+import { name as nameTransform } from "../sanitize/transforms/name";
+import { nullTransform } from "../sanitize/transforms/null";
+import { partial } from "../sanitize/transforms/partial";
+import { phone } from "../sanitize/transforms/phone";
+import { sqlTransform } from "../sanitize/transforms/sql";
+import { template } from "../sanitize/transforms/template";
+import { uuid } from "../sanitize/transforms/uuid";
 
 const TYPE_CLASSES: TypeClass[] = ["text", "integer", "decimal", "boolean", "date", "timestamp", "time", "uuid", "json", "binary", "other"];
 
@@ -57,6 +73,33 @@ describe("each transform's definition", () => {
     }
   });
 
+});
+
+type OptionsOf<N extends TransformName> = Omit<Extract<TransformSpec, { transform: N }>, "transform">;
+/** Each assignable to the other: the same keys, optionality and value types. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+describe("the option schemas and TransformSpec (core/types.ts)", () => {
+  // Checked by tsc (npm test typechecks first): a schema that drifts from the spec type fails the build.
+  it("declare the same options with the same types", () => {
+    expectTypeOf<Same<z.input<typeof fixed.options>, OptionsOf<"fixed">>>().toEqualTypeOf<true>();
+    expectTypeOf<Same<z.input<typeof nullTransform.options>, OptionsOf<"null">>>().toEqualTypeOf<true>();
+    expectTypeOf<Same<z.input<typeof template.options>, OptionsOf<"template">>>().toEqualTypeOf<true>();
+    expectTypeOf<Same<z.input<typeof email.options>, OptionsOf<"email">>>().toEqualTypeOf<true>();
+    expectTypeOf<Same<z.input<typeof hash.options>, OptionsOf<"hash">>>().toEqualTypeOf<true>();
+    expectTypeOf<Same<z.input<typeof phone.options>, OptionsOf<"phone">>>().toEqualTypeOf<true>();
+    expectTypeOf<Same<z.input<typeof nameTransform.options>, OptionsOf<"name">>>().toEqualTypeOf<true>();
+    expectTypeOf<Same<z.input<typeof partial.options>, OptionsOf<"partial">>>().toEqualTypeOf<true>();
+    expectTypeOf<Same<z.input<typeof sqlTransform.options>, OptionsOf<"sql">>>().toEqualTypeOf<true>();
+    expectTypeOf<Same<z.input<typeof digits.options>, OptionsOf<"digits">>>().toEqualTypeOf<true>();
+    expectTypeOf<Same<z.input<typeof uuid.options>, OptionsOf<"uuid">>>().toEqualTypeOf<true>();
+    expectTypeOf<Same<z.input<typeof address.options>, OptionsOf<"address">>>().toEqualTypeOf<true>();
+    expectTypeOf<Same<z.input<typeof ip.options>, OptionsOf<"ip">>>().toEqualTypeOf<true>();
+    expectTypeOf<Same<z.input<typeof date.options>, OptionsOf<"date">>>().toEqualTypeOf<true>();
+    expectTypeOf<Same<z.input<typeof blob.options>, OptionsOf<"blob">>>().toEqualTypeOf<true>();
+    // json's items are open (a nested transform's options ride along), so only the path and name are typed.
+    expect(transformNames.length).toBe(16);
+  });
 });
 
 describe("nested json options come from the catalogue", () => {

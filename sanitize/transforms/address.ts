@@ -12,7 +12,7 @@ type Spec = Extract<TransformSpec, { transform: "address" }>;
 const MAX_NUMBER = 999;
 export const ADDRESS_MAX_LENGTH = String(MAX_NUMBER).length + 1 + longest(STREETS);
 
-export const address: TransformDefinition<Spec> = {
+export const address = {
   name: "address",
   summary: `Deterministic plausible street line "<number> <street>" (1..${MAX_NUMBER}, a street from a shipped list of ${STREETS.length}; at most ${ADDRESS_MAX_LENGTH} characters); NULL stays NULL; not for unique columns.`,
   options: z.strictObject({}),
@@ -42,4 +42,4 @@ export const address: TransformDefinition<Spec> = {
   violation(_spec, ctx) {
     return notMatching(ctx, `[1-9][0-9]{0,2} (${STREETS.join("|")})`);
   },
-};
+} satisfies TransformDefinition<Spec>;

@@ -20,7 +20,7 @@ function target(spec: Spec, ctx: TransformContext): Sql {
   return ctx.fn.castTo(param(value(spec, ctx.column)), ctx.column);
 }
 
-export const blob: TransformDefinition<Spec> = {
+export const blob = {
   name: "blob",
   summary: `Clears a blob (pictures, documents): \`fill: empty\` (default) writes an empty value, \`placeholder\` the bytes "${BLOB_PLACEHOLDER}", \`null\` NULL; binary or text columns; NULL stays NULL.`,
   options: z.strictObject({
@@ -53,4 +53,4 @@ export const blob: TransformDefinition<Spec> = {
     const differs = ctx.column.typeClass === "text" ? ctx.fn.distinctText(ctx.self, target(spec, ctx)) : ctx.fn.distinct(ctx.self, target(spec, ctx));
     return sql`(${ctx.self} IS NOT NULL AND ${differs})`;
   },
-};
+} satisfies TransformDefinition<Spec>;

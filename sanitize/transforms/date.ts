@@ -9,7 +9,7 @@ type Spec = Extract<TransformSpec, { transform: "date" }>;
 export const DATE_DEFAULT_RANGE = 30;
 export const DATE_MAX_RANGE = 36_500;
 
-export const date: TransformDefinition<Spec> = {
+export const date = {
   name: "date",
   summary:
     "Deterministic: shifts a date or timestamp by a keyed number of days in -range..-1 or 1..range (default 30; never 0), or with `keep: year` / `keep: month` moves it to a keyed day of the same year / month (time 00:00); NULL stays NULL.",
@@ -56,4 +56,4 @@ export const date: TransformDefinition<Spec> = {
     const k = sql`mod(${x}, ${lit(2 * r)})`;
     return keepNull(ctx.self, sql`CASE WHEN ${k} < ${lit(r)} THEN ${fn.addDays(ctx.self, sql`${lit(r)} - ${k}`, -1)} ELSE ${fn.addDays(ctx.self, sql`${k} - ${lit(r - 1)}`, 1)} END`);
   },
-};
+} satisfies TransformDefinition<Spec>;

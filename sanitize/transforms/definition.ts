@@ -11,6 +11,8 @@ export interface TransformDefinition<S extends TransformSpec = TransformSpec> ex
   /**
    * The options besides `transform`: a strict zod object whose fields carry their description
    * (`.describe`), default (`.default`) and limits. The rules schema's entry is generated from it.
+   * Each transform is declared `satisfies TransformDefinition<Spec>`, so the schema's own type
+   * stays visible: test/transforms-catalogue.test.ts checks it against TransformSpec at compile time.
    */
   options: z.ZodObject;
   /** Column type classes the transform writes to, or "any" (its value decides, as for `fixed` and `sql`). */

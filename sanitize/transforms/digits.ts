@@ -28,7 +28,7 @@ export function renderDigits(transform: string, keepPrefix: number | undefined, 
   return renderDigitMask(ctx, key, { keepPrefix: keepPrefix ?? 0, permute: mustStayDistinct(ctx.column) });
 }
 
-export const digits: TransformDefinition<Spec> = {
+export const digits = {
   name: "digits",
   summary:
     "Deterministic: every digit after the first `keepPrefix` chars becomes a keyed digit, everything else stays (postcodes, account and document numbers); never the input itself; on unique columns a keyed permutation, so distinct values stay distinct; NULL stays NULL.",
@@ -45,4 +45,4 @@ export const digits: TransformDefinition<Spec> = {
   references: () => [],
   validate: (spec, column) => digitProblems("digits", spec.keepPrefix, column),
   render: (spec, ctx) => renderDigits("digits", spec.keepPrefix, ctx),
-};
+} satisfies TransformDefinition<Spec>;

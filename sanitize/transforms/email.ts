@@ -20,7 +20,7 @@ export function emailLength(spec: Spec): number {
   return 1 + LOCAL_HEX + 1 + emailDomain(spec).length;
 }
 
-export const email: TransformDefinition<Spec> = {
+export const email = {
   name: "email",
   summary: "Deterministic address u<20 hex of HMAC>@<domain> (default example.com); same input, same output in every table and run (same masking key); keeps uniqueness; NULL stays NULL.",
   options: z.strictObject({
@@ -52,4 +52,4 @@ export const email: TransformDefinition<Spec> = {
     // The whole value, byte for byte: a real address at the masked domain still fails.
     return notMatching(ctx, `u[0-9a-f]{${LOCAL_HEX}}@${regexLiteral(emailDomain(spec))}`);
   },
-};
+} satisfies TransformDefinition<Spec>;

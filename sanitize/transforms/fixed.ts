@@ -11,7 +11,7 @@ type Spec = Extract<TransformSpec, { transform: "fixed" }>;
  * value is not personal data, and filling it would change what the application sees) unless
  * `fillNulls: true`.
  */
-export const fixed: TransformDefinition<Spec> = {
+export const fixed = {
   name: "fixed",
   summary: "Sets every non-NULL row to the same value (`value`); `fillNulls: true` sets NULLs too; not for unique columns. A number for numeric columns, true/false for booleans.",
   options: z.strictObject({
@@ -43,7 +43,7 @@ export const fixed: TransformDefinition<Spec> = {
     const wrong = ctx.fn.distinct(ctx.self, ctx.fn.castTo(param(spec.value), ctx.column));
     return spec.fillNulls === true ? wrong : sql`(${ctx.self} IS NOT NULL AND ${wrong})`;
   },
-};
+} satisfies TransformDefinition<Spec>;
 
 function typeProblems(value: Spec["value"], column: ColumnInfo): string[] {
   const shown = typeof value === "string" ? "a string" : typeof value;

@@ -12,7 +12,7 @@ export const HASH_UNIQUE_MIN = 16;
 
 const hashLength = (spec: Spec): number => spec.length ?? HASH_MAX;
 
-export const hash: TransformDefinition<Spec> = {
+export const hash = {
   name: "hash",
   summary: "Deterministic keyed HMAC-SHA256 as lowercase hex, first `length` chars (8..64, default 64); unique from length 16; NULL stays NULL.",
   options: z.strictObject({
@@ -46,4 +46,4 @@ export const hash: TransformDefinition<Spec> = {
   violation(spec, ctx) {
     return notMatching(ctx, `[0-9a-f]{${hashLength(spec)}}`);
   },
-};
+} satisfies TransformDefinition<Spec>;

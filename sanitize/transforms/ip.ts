@@ -15,7 +15,7 @@ const IPV4_LENGTH = "203.0.113.254".length;
 
 const v4Only = (spec: Spec): boolean => spec.version === 4;
 
-export const ip: TransformDefinition<Spec> = {
+export const ip = {
   name: "ip",
   summary:
     "Deterministic address in the documentation ranges: IPv4 in 192.0.2.0/24, 198.51.100.0/24 or 203.0.113.0/24, IPv6 in 2001:db8::/32 (`version: 4` maps IPv6 to IPv4 too, for short columns); text or PostgreSQL inet; NULL stays NULL.",
@@ -59,4 +59,4 @@ export const ip: TransformDefinition<Spec> = {
     const v4 = `(192[.]0[.]2|198[.]51[.]100|203[.]0[.]113)[.][0-9]{1,3}(/32)?`;
     return notMatching(ctx, `${v4}|2001:db8:[0-9a-f:]*(/128)?`);
   },
-};
+} satisfies TransformDefinition<Spec>;

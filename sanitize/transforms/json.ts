@@ -39,7 +39,7 @@ function innerCtx(ctx: TransformContext, rule: JsonPathRule): TransformContext {
   return { ...ctx, column: innerColumn(ctx.column, rule.path), self: ctx.fn.jsonText(ctx.self, segments) };
 }
 
-export const json: TransformDefinition<Spec> = {
+export const json = {
   name: "json",
   summary:
     "Applies transforms at paths inside a JSON document (json, jsonb or text column): `paths: [{ path: \"$.contact.email\", transform: email }]`; other content stays; absent paths stay absent; NULL stays NULL.",
@@ -103,4 +103,4 @@ export const json: TransformDefinition<Spec> = {
     }
     return checks.length ? sql`(${checks.reduce((a, b) => sql`${a} OR ${b}`)})` : undefined;
   },
-};
+} satisfies TransformDefinition<Spec>;

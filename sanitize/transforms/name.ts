@@ -22,7 +22,7 @@ function pickFrom(ctx: TransformContext, hmac: Sql, list: readonly string[], sta
   return ctx.fn.pick(list, sql`mod(${n}, ${raw(String(list.length))})`);
 }
 
-export const name: TransformDefinition<Spec> = {
+export const name = {
   name: "name",
   summary: "Deterministic plausible name from a shipped list: `kind` first, last or full (default full); NULL stays NULL.",
   options: z.strictObject({
@@ -60,4 +60,4 @@ export const name: TransformDefinition<Spec> = {
     const kind = kindOf(spec);
     return notMatching(ctx, kind === "first" ? first : kind === "last" ? last : `(${first}) (${last})`);
   },
-};
+} satisfies TransformDefinition<Spec>;

@@ -7,7 +7,7 @@ import type { TransformDefinition } from "./definition";
 type Spec = Extract<TransformSpec, { transform: "null" }>;
 
 /** Clears the column. NULLs never collide, so unique columns are fine. */
-export const nullTransform: TransformDefinition<Spec> = {
+export const nullTransform = {
   name: "null",
   summary: "Sets the column to NULL (the column must allow NULL).",
   options: z.strictObject({}),
@@ -32,4 +32,4 @@ export const nullTransform: TransformDefinition<Spec> = {
   violation(_spec, ctx) {
     return sql`(${ctx.self} IS NOT NULL)`;
   },
-};
+} satisfies TransformDefinition<Spec>;

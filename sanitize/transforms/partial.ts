@@ -16,7 +16,7 @@ function opts(spec: Spec): { keepFirst: number; keepLast: number; mask: string }
   };
 }
 
-export const partial: TransformDefinition<Spec> = {
+export const partial = {
   name: "partial",
   summary: "Keeps the first `keepFirst` (default 0) and last `keepLast` (default 4) chars and replaces the rest with `mask` (default *); values no longer than keepFirst+keepLast are masked entirely; NULL stays NULL.",
   options: z.strictObject({
@@ -69,4 +69,4 @@ export const partial: TransformDefinition<Spec> = {
     const middle = fn.substrAt(self, raw(String(keepFirst + 1)), sql`${len} - ${raw(String(kept))}`);
     return sql`(${self} IS NOT NULL AND NOT (CASE WHEN ${len} <= ${raw(String(kept))} THEN ${fn.matches(self, `^(${m})*$`)} ELSE ${fn.matches(middle, `^(${m})+$`)} END))`;
   },
-};
+} satisfies TransformDefinition<Spec>;

@@ -10,7 +10,7 @@ type Spec = Extract<TransformSpec, { transform: "sql" }>;
  * The escape hatch: a raw SQL expression written by the rules author (trusted like `where`).
  * Runs once per row on the original values; declare `unique: true` when it keeps uniqueness.
  */
-export const sqlTransform: TransformDefinition<Spec> = {
+export const sqlTransform = {
   name: "sql",
   summary: "Escape hatch: a raw SQL expression for this engine, evaluated per row on the original values; trusted like `where`. " +
     "Add `unique: true` only if it keeps distinct values distinct.",
@@ -39,4 +39,4 @@ export const sqlTransform: TransformDefinition<Spec> = {
     // inside it can't start a second statement (see docs/architecture.md).
     return raw(`(${spec.expression})`);
   },
-};
+} satisfies TransformDefinition<Spec>;

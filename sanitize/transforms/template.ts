@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { param, sql } from "../core/sql";
+import { param, sql, type Sql } from "../core/sql";
 import type { ColumnInfo, TableInfo, TransformSpec } from "../core/types";
 import { chars, columnNames, columnProblems, keepNull, needLength, needText, needUniqueSafe } from "./common";
 import type { TransformDefinition } from "./definition";
@@ -73,7 +73,7 @@ export function integerWidth(rawType: string): number {
   return 20; // bigint: -9223372036854775808; unsigned 18446744073709551615 is 20 as well
 }
 
-export const template: TransformDefinition<Spec> = {
+export const template = {
   name: "template",
   summary: "Builds text from literal parts and other columns of the same row: `FirstName_{id}`; `{{` is a literal brace. Referenced columns read their " +
     "masked value; keeps uniqueness only when it references exactly one unique column.",
@@ -128,12 +128,12 @@ export const template: TransformDefinition<Spec> = {
     const sqlParts = parts.map((p) => (p.kind === "text" ? param(p.text) : ctx.columnRef(p.column)));
     return keepNull(ctx.self, ctx.fn.concat(sqlParts.length ? sqlParts : [param("")]));
   },
-  violation(spec, ctx) {
+  violation(spec, ctx): Sql {
     // Checks run after masking, when columnRef reads the row's current values: the value must
     // be the template rendered from them.
     return sql`(${ctx.self} IS NOT NULL AND ${ctx.fn.distinctText(ctx.self, template.render(spec, ctx))})`;
   },
-};
+} satisfies TransformDefinition<Spec>;
 
 /**
  * Injective only with exactly one column reference, and that column unique: with two

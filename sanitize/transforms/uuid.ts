@@ -13,7 +13,7 @@ export const UUID_V4 = "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[
  * version and variant): collisions are as unlikely as between random UUIDs, so unique columns
  * and foreign keys between UUID columns stay intact.
  */
-export const uuid: TransformDefinition<Spec> = {
+export const uuid = {
   name: "uuid",
   summary: "Deterministic, valid version-4 UUID from the HMAC of the value: same input, same UUID in every table; keeps uniqueness; text or uuid columns; NULL stays NULL.",
   options: z.strictObject({}),
@@ -47,4 +47,4 @@ export const uuid: TransformDefinition<Spec> = {
   violation(_spec, ctx) {
     return notMatching(ctx, UUID_V4);
   },
-};
+} satisfies TransformDefinition<Spec>;
