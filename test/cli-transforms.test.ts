@@ -8,12 +8,25 @@ import rulesSchema from "../sanitize/rules/rules.schema.json";
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
-  const sink = (write: (s: string) => void) => ({ write: (s: string) => (write(s), true), isTTY: false, columns: 100 }) as unknown as NodeJS.WriteStream;
-  const code = await main(argv, new Io(sink((s) => (out += s)), sink((s) => (err += s))));
+  const sink = (write: (s: string) => void) =>
+    ({ write: (s: string) => (write(s), true), isTTY: false, columns: 100 }) as unknown as NodeJS.WriteStream;
+  const code = await main(
+    argv,
+    new Io(
+      sink((s) => (out += s)),
+      sink((s) => (err += s)),
+    ),
+  );
   return { code, out, err };
 }
 
-type Listed = { name: string; summary: string; needsMaskingKey: boolean; columnTypes: string[] | "any"; options: { name: string; required: boolean; default?: unknown }[] };
+type Listed = {
+  name: string;
+  summary: string;
+  needsMaskingKey: boolean;
+  columnTypes: string[] | "any";
+  options: { name: string; required: boolean; default?: unknown }[];
+};
 
 describe("aurora-staging transforms", () => {
   it("--json lists every transform with its summary, options and defaults, as the rules schema has them", async () => {
@@ -21,7 +34,11 @@ describe("aurora-staging transforms", () => {
     expect(code).toBe(0);
     const listed = (JSON.parse(out) as { transforms: Listed[] }).transforms;
     expect(listed.map((t) => t.name)).toEqual(transformNames);
-    const defs = (rulesSchema as unknown as { definitions: Record<string, { description: string; required: string[]; properties: Record<string, { default?: unknown }> }> }).definitions;
+    const defs = (
+      rulesSchema as unknown as {
+        definitions: Record<string, { description: string; required: string[]; properties: Record<string, { default?: unknown }> }>;
+      }
+    ).definitions;
     for (const t of listed) {
       const def = defs[t.name];
       expect(t.summary).toBe(def.description);
@@ -32,7 +49,11 @@ describe("aurora-staging transforms", () => {
       }
     }
     const hash = listed.find((t) => t.name === "hash")!;
-    expect(hash).toMatchObject({ needsMaskingKey: true, columnTypes: ["text"], options: [{ name: "length", required: false, default: 64, allowed: "8..64" }] });
+    expect(hash).toMatchObject({
+      needsMaskingKey: true,
+      columnTypes: ["text"],
+      options: [{ name: "length", required: false, default: 64, allowed: "8..64" }],
+    });
   });
 
   it("prints a block per transform, or only the ones named", async () => {

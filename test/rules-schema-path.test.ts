@@ -30,11 +30,19 @@ describe("yaml-language-server $schema paths", () => {
     // test/harness/global-setup.ts builds dist/ the way `npm run build` does.
     expect(readFileSync(join(root, "docs", "rules.md"), "utf8")).toContain("`dist/sanitize/rules/rules.schema.json`");
     const shipped = join(root, "dist", "sanitize", "rules", "rules.schema.json");
-    expect(JSON.parse(readFileSync(shipped, "utf8"))).toEqual(JSON.parse(readFileSync(join(root, "sanitize", "rules", "rules.schema.json"), "utf8")));
+    expect(JSON.parse(readFileSync(shipped, "utf8"))).toEqual(
+      JSON.parse(readFileSync(join(root, "sanitize", "rules", "rules.schema.json"), "utf8")),
+    );
   });
 
   it("the scan draft's default points at the committed schema from the repository root", () => {
-    const empty = { engine: "postgres", database: "db", defaultSchema: "public", tables: new Map(), foreignKeys: [] } as unknown as Parameters<typeof draftRules>[0];
+    const empty = {
+      engine: "postgres",
+      database: "db",
+      defaultSchema: "public",
+      tables: new Map(),
+      foreignKeys: [],
+    } as unknown as Parameters<typeof draftRules>[0];
     const [ref] = schemaRefs(draftRules(empty));
     expect(existsSync(resolve(root, ref)), ref).toBe(true);
     expect(dirname(resolve(root, ref))).toBe(join(root, "sanitize", "rules"));

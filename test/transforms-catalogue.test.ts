@@ -57,7 +57,9 @@ describe("each transform's definition", () => {
     const def = definitionOf(name);
     // The example without the options that have a default, then with the declared defaults filled in.
     const shape = def.options.shape as Record<string, { def: { type: string } }>;
-    const base = Object.fromEntries(Object.entries(def.example).filter(([k]) => k === "transform" || shape[k]?.def.type !== "default")) as TransformSpec;
+    const base = Object.fromEntries(
+      Object.entries(def.example).filter(([k]) => k === "transform" || shape[k]?.def.type !== "default"),
+    ) as TransformSpec;
     const filled = { ...(def.options.parse(withoutName(base)) as object), transform: name } as TransformSpec;
     const t = table("t", [id, plain(def.columnTypes === "any" ? "text" : def.columnTypes[0])]);
     for (const engine of ["postgres", "mysql"] as const) {
@@ -72,7 +74,6 @@ describe("each transform's definition", () => {
       expect(optionNames(t.name)).not.toContain("transform");
     }
   });
-
 });
 
 type OptionsOf<N extends TransformName> = Omit<Extract<TransformSpec, { transform: N }>, "transform">;

@@ -24,19 +24,21 @@ const LAYOUT = {
       description: "One entry per table, keyed `table` (default schema) or `schema.table`; names may hold spaces, not dots.",
       type: "object",
       propertyNames: {
-        pattern: "^[^.\\u0000]+(\\.[^.\\u0000]+)?$"
+        pattern: "^[^.\\u0000]+(\\.[^.\\u0000]+)?$",
       },
       additionalProperties: {
-        $ref: "#/definitions/table"
-      }
+        $ref: "#/definitions/table",
+      },
     },
     keep: {
-      description: "Columns reviewed and deliberately left as they are: `table.column`, `schema.table.column` or `table.*`; a name holding a dot or a double quote is written in double quotes (`\"order.items\".email`).",
+      description:
+        'Columns reviewed and deliberately left as they are: `table.column`, `schema.table.column` or `table.*`; a name holding a dot or a double quote is written in double quotes (`"order.items".email`).',
       type: "array",
       items: {
         type: "string",
-        pattern: "^(?:[^.\"\\u0000*]+|\"(?:[^\"\\u0000]|\"\")+\")(\\.(?:[^.\"\\u0000*]+|\"(?:[^\"\\u0000]|\"\")+\"))?\\.((?:[^.\"\\u0000*]+|\"(?:[^\"\\u0000]|\"\")+\")|\\*)$"
-      }
+        pattern:
+          '^(?:[^."\\u0000*]+|"(?:[^"\\u0000]|"")+")(\\.(?:[^."\\u0000*]+|"(?:[^"\\u0000]|"")+"))?\\.((?:[^."\\u0000*]+|"(?:[^"\\u0000]|"")+")|\\*)$',
+      },
     },
     verify: {
       description: "Queries run after sanitizing; each must return `expect` (first column of the first row).",
@@ -44,41 +46,35 @@ const LAYOUT = {
       items: {
         type: "object",
         additionalProperties: false,
-        required: [
-          "name",
-          "sql",
-          "expect"
-        ],
+        required: ["name", "sql", "expect"],
         properties: {
           name: {
             type: "string",
             description: "Shown in the report.",
-            minLength: 1
+            minLength: 1,
           },
           sql: {
             type: "string",
             description: "A single SELECT returning one value.",
-            minLength: 1
+            minLength: 1,
           },
           expect: {
-            type: [
-              "number",
-              "string"
-            ],
-            description: "The value the query must return."
-          }
-        }
-      }
+            type: ["number", "string"],
+            description: "The value the query must return.",
+          },
+        },
+      },
     },
     databases: {
-      description: "The cluster's other databases (PostgreSQL databases, MySQL schemas), by name: `{ drop: true }`, `{ clean: true }` (kept as is after review; keep/verify allowed) or their own tables/keep/verify. The top-level tables/keep/verify are the target database's. A non-empty database not named here fails the coverage guard.",
+      description:
+        "The cluster's other databases (PostgreSQL databases, MySQL schemas), by name: `{ drop: true }`, `{ clean: true }` (kept as is after review; keep/verify allowed) or their own tables/keep/verify. The top-level tables/keep/verify are the target database's. A non-empty database not named here fails the coverage guard.",
       type: "object",
       propertyNames: {
-        pattern: "^[^\\u0000]+$"
+        pattern: "^[^\\u0000]+$",
       },
       additionalProperties: {
-        $ref: "#/definitions/database"
-      }
+        $ref: "#/definitions/database",
+      },
     },
     logins: {
       description: "Login roles/users copied from production. All are locked before masking except the connecting user and `keep`.",
@@ -90,11 +86,11 @@ const LAYOUT = {
           type: "array",
           items: {
             type: "string",
-            minLength: 1
-          }
-        }
-      }
-    }
+            minLength: 1,
+          },
+        },
+      },
+    },
   },
 } as const;
 
@@ -105,26 +101,27 @@ const DATABASE = {
   properties: {
     drop: {
       const: true,
-      description: "Drop the database (nothing of it reaches staging)."
+      description: "Drop the database (nothing of it reaches staging).",
     },
     clean: {
       const: true,
-      description: "Reviewed: holds no personal data, kept as is. The coverage guard and its verify queries still run."
+      description: "Reviewed: holds no personal data, kept as is. The coverage guard and its verify queries still run.",
     },
     tables: {
-      $ref: "#/properties/tables"
+      $ref: "#/properties/tables",
     },
     keep: {
-      $ref: "#/properties/keep"
+      $ref: "#/properties/keep",
     },
     verify: {
-      $ref: "#/properties/verify"
-    }
-  }
+      $ref: "#/properties/verify",
+    },
+  },
 };
 
 const TABLE = {
-  description: "Mask columns (optionally only rows matching `where`, optionally after deleting rows matching `delete`), truncate the table, or only delete rows.",
+  description:
+    "Mask columns (optionally only rows matching `where`, optionally after deleting rows matching `delete`), truncate the table, or only delete rows.",
   type: "object",
   additionalProperties: false,
   properties: {
@@ -132,31 +129,31 @@ const TABLE = {
       description: "Column name -> transform.",
       type: "object",
       propertyNames: {
-        pattern: "^[^\\u0000]+$"
+        pattern: "^[^\\u0000]+$",
       },
       additionalProperties: {
-        $ref: "#/definitions/transform"
-      }
+        $ref: "#/definitions/transform",
+      },
     },
     where: {
       type: "string",
       description: "Only rows matching this SQL condition are masked.",
-      minLength: 1
+      minLength: 1,
     },
     delete: {
       type: "string",
       description: "Rows matching this SQL condition are deleted (before masking).",
-      minLength: 1
+      minLength: 1,
     },
     truncate: {
       type: "boolean",
-      description: "Empty the table. Can't be combined with columns, where or delete."
+      description: "Empty the table. Can't be combined with columns, where or delete.",
     },
     cascade: {
       type: "boolean",
-      description: "With truncate: also truncate tables referencing this one (PostgreSQL CASCADE). Default false."
-    }
-  }
+      description: "With truncate: also truncate tables referencing this one (PostgreSQL CASCADE). Default false.",
+    },
+  },
 };
 
 /**

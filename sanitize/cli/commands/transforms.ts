@@ -31,15 +31,21 @@ export async function transformsCommand(argv: string[], io: Io): Promise<ExitCod
   }
   const unknown = positionals.filter((n) => !isTransformName(n));
   if (unknown.length) {
-    throw new UsageError(
-      `unknown transform${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `"${n}"`).join(", ")}`,
-      [...unknown.map((n) => `"${n}"${didYouMean(n, transformNames)} is not a transform`), `expected one of ${transformNames.join(", ")}`],
-    );
+    throw new UsageError(`unknown transform${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => `"${n}"`).join(", ")}`, [
+      ...unknown.map((n) => `"${n}"${didYouMean(n, transformNames)} is not a transform`),
+      `expected one of ${transformNames.join(", ")}`,
+    ]);
   }
   const names = positionals.length ? (positionals as TransformName[]) : transformNames;
   const infos = names.map(describeTransform);
   if (values.json) io.json({ transforms: infos });
-  else io.out(infos.map(transformLines).map((lines) => lines.join("\n")).join("\n\n"));
+  else
+    io.out(
+      infos
+        .map(transformLines)
+        .map((lines) => lines.join("\n"))
+        .join("\n\n"),
+    );
   return ExitCode.ok;
 }
 
@@ -59,9 +65,12 @@ export function transformLines(t: TransformInfo): string[] {
 function exampleText(example: unknown): string {
   const flow = (v: unknown): string => {
     if (Array.isArray(v)) return `[${v.map(flow).join(", ")}]`;
-    if (v !== null && typeof v === "object") return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${flow(x)}`).join(", ")} }`;
+    if (v !== null && typeof v === "object")
+      return `{ ${Object.entries(v)
+        .map(([k, x]) => `${k}: ${flow(x)}`)
+        .join(", ")} }`;
     // Quoted when YAML would read it differently, or it holds YAML punctuation.
-    return typeof v === "string" && (/^[\w.@-]+$/.test(v) && !/^(true|false|null|~|\d.*)$/i.test(v)) ? v : JSON.stringify(v);
+    return typeof v === "string" && /^[\w.@-]+$/.test(v) && !/^(true|false|null|~|\d.*)$/i.test(v) ? v : JSON.stringify(v);
   };
   return flow(example);
 }
