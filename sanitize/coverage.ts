@@ -403,7 +403,7 @@ export function flowSpec(spec: TransformSpec): string {
  * never a value); every rule fits its column (the transform's own validate()) and keeps NULLs.
  * Meant to be reviewed.
  */
-export function draftRules(schema: SchemaInfo, rules?: Rules, schemaRef = "./node_modules/aurora-staging/dist/sanitize/rules/rules.schema.json", samples?: Samples): string {
+export function draftRules(schema: SchemaInfo, rules?: Rules, schemaRef = "./sanitize/rules/rules.schema.json", samples?: Samples): string {
   const { columns, keep } = draftEntries(schema, rules, samples);
   const byTable = new Map<string, string[]>();
   for (const e of columns) byTable.set(e.table, [...(byTable.get(e.table) ?? []), `      ${e.line}   # ${e.reason}`]);

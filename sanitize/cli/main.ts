@@ -11,6 +11,7 @@ import { demoCommand } from "./commands/demo";
 import { planCommand } from "./commands/plan";
 import { sanitizeCommand } from "./commands/sanitize";
 import { scanCommand } from "./commands/scan";
+import { transformsCommand } from "./commands/transforms";
 import { verifyCommand } from "./commands/verify";
 import { ExitCode, exitCodeFor, type ExitCodeValue } from "./exit-codes";
 import { Io } from "./io";
@@ -24,6 +25,7 @@ export const commands: Record<string, (argv: string[], io: Io) => Promise<ExitCo
   scan: scanCommand,
   demo: demoCommand,
   cost: costCommand,
+  transforms: transformsCommand,
   // Lazy: the fleet drives Pulumi; the sanitizer's own commands never load it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   fleet: (argv, io) => (require("../../fleet/command") as typeof import("../../fleet/command")).fleetCommand(argv, io),
@@ -41,6 +43,7 @@ Commands:
   scan       list personal-looking columns the rules don't cover; --write a draft rules file
   demo       local rehearsal: throwaway server, fake production data, clone, sanitize, verify
   cost       estimate the storage the sanitized clone will own, in GB and $/month
+  transforms list the transforms rules can use: options and defaults, column types, examples
   fleet      pulumi preview|up|destroy over many team stacks (Automation API), bounded by the cluster quota
 
 Run \`aurora-staging <command> --help\` for the options of a command.

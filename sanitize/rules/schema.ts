@@ -1,8 +1,11 @@
 /**
- * The published JSON Schema (rules.schema.json) compiled once with Ajv. The schema gives
- * editors completion and descriptions; this module turns Ajv's errors into sentences.
+ * The published JSON Schema (rules.schema.json) compiled once with Ajv. The file is generated
+ * from the transform catalogue (rules/build-schema.ts, `npm run generate`; a test keeps the
+ * committed copy current). It gives editors completion and descriptions; this module turns
+ * Ajv's errors into sentences.
  */
 import type { ErrorObject, Options, ValidateFunction } from "ajv";
+import { closest } from "../core/closest";
 import rulesSchema from "./rules.schema.json";
 
 export { rulesSchema };
@@ -162,20 +165,4 @@ function patternMessage(path: PathSegment[], value: unknown): string {
   if (path[0] === "tables" && path.length === 4) return `bad column name ${v}`;
   if (path[path.length - 1] === "domain") return `bad email domain ${v}; expected a host name such as example.com`;
   return `${v} has the wrong format`;
-}
-
-/** The allowed name within edit distance 2 of a typo, if exactly one is that close. */
-export function closest(word: string, choices: string[]): string | undefined {
-  const near = choices.filter((c) => distance(word.toLowerCase(), c.toLowerCase()) <= 2);
-  return near.length === 1 ? near[0] : undefined;
-}
-
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
 }

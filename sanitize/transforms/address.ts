@@ -1,6 +1,8 @@
+import { z } from "zod";
 import { param, raw, sql } from "../core/sql";
-import type { Transform, TransformSpec } from "../core/types";
+import type { TransformSpec } from "../core/types";
 import { columnProblems, keepNull, needLength, needText, needUniqueSafe, notMatching, requireKey } from "./common";
+import type { TransformDefinition } from "./definition";
 import { longest } from "./names";
 import { STREETS } from "./streets";
 
@@ -10,9 +12,14 @@ type Spec = Extract<TransformSpec, { transform: "address" }>;
 const MAX_NUMBER = 999;
 export const ADDRESS_MAX_LENGTH = String(MAX_NUMBER).length + 1 + longest(STREETS);
 
-export const address: Transform<Spec> = {
+export const address = {
   name: "address",
-  summary: `Deterministic plausible street line "<number> <street>" (1..${MAX_NUMBER}, a street from a shipped list of ${STREETS.length}); NULL stays NULL; not for unique columns.`,
+  summary: `Deterministic plausible street line "<number> <street>" (1..${MAX_NUMBER}, a street from a shipped list of ${STREETS.length}; at most ${ADDRESS_MAX_LENGTH} characters); NULL stays NULL; not for unique columns.`,
+  options: z.strictObject({}),
+  columnTypes: ["text"],
+  output: `\`<1..${MAX_NUMBER}> <street from a list>\``,
+  uniqueness: "no",
+  example: { transform: "address" },
   deterministic: true,
   preservesUniqueness: () => false,
   references: () => [],
@@ -35,4 +42,4 @@ export const address: Transform<Spec> = {
   violation(_spec, ctx) {
     return notMatching(ctx, `[1-9][0-9]{0,2} (${STREETS.join("|")})`);
   },
-};
+} satisfies TransformDefinition<Spec>;

@@ -1,6 +1,8 @@
+import { z } from "zod";
 import { param, sql, type Sql } from "../core/sql";
-import type { ColumnInfo, Transform, TransformContext, TransformSpec } from "../core/types";
+import type { ColumnInfo, TransformContext, TransformSpec } from "../core/types";
 import { columnProblems, keepNull, needLength, needUniqueSafe } from "./common";
+import type { TransformDefinition } from "./definition";
 
 type Spec = Extract<TransformSpec, { transform: "blob" }>;
 
@@ -18,9 +20,16 @@ function target(spec: Spec, ctx: TransformContext): Sql {
   return ctx.fn.castTo(param(value(spec, ctx.column)), ctx.column);
 }
 
-export const blob: Transform<Spec> = {
+export const blob = {
   name: "blob",
   summary: `Clears a blob (pictures, documents): \`fill: empty\` (default) writes an empty value, \`placeholder\` the bytes "${BLOB_PLACEHOLDER}", \`null\` NULL; binary or text columns; NULL stays NULL.`,
+  options: z.strictObject({
+    fill: z.enum(["empty", "null", "placeholder"]).default("empty").describe("What the value becomes. Default empty."),
+  }),
+  columnTypes: ["binary", "text"],
+  output: `empty, \`${BLOB_PLACEHOLDER}\` or NULL`,
+  uniqueness: "only `fill: null`",
+  example: { transform: "blob", fill: "placeholder" },
   deterministic: false,
   preservesUniqueness: (spec) => fillOf(spec) === "null",
   references: () => [],
@@ -44,4 +53,4 @@ export const blob: Transform<Spec> = {
     const differs = ctx.column.typeClass === "text" ? ctx.fn.distinctText(ctx.self, target(spec, ctx)) : ctx.fn.distinct(ctx.self, target(spec, ctx));
     return sql`(${ctx.self} IS NOT NULL AND ${differs})`;
   },
-};
+} satisfies TransformDefinition<Spec>;

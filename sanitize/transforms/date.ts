@@ -1,16 +1,33 @@
+import { z } from "zod";
 import { raw, sql, type Sql } from "../core/sql";
-import type { Transform, TransformSpec } from "../core/types";
+import type { TransformSpec } from "../core/types";
 import { columnProblems, keepNull, needUniqueSafe, requireKey } from "./common";
+import type { TransformDefinition } from "./definition";
 
 type Spec = Extract<TransformSpec, { transform: "date" }>;
 
 export const DATE_DEFAULT_RANGE = 30;
 export const DATE_MAX_RANGE = 36_500;
 
-export const date: Transform<Spec> = {
+export const date = {
   name: "date",
   summary:
     "Deterministic: shifts a date or timestamp by a keyed number of days in -range..-1 or 1..range (default 30; never 0), or with `keep: year` / `keep: month` moves it to a keyed day of the same year / month (time 00:00); NULL stays NULL.",
+  options: z.strictObject({
+    range: z.int()
+      .min(1)
+      .max(DATE_MAX_RANGE)
+      .default(DATE_DEFAULT_RANGE)
+      .describe(`Largest shift in days (shift mode). Default ${DATE_DEFAULT_RANGE}.`),
+    keep: z
+      .enum(["year", "month"])
+      .optional()
+      .describe("Generalise instead of shifting: keep the year, or the year and month; the day becomes keyed, the time 00:00."),
+  }),
+  columnTypes: ["date", "timestamp"],
+  output: "a keyed shift of days, or a keyed day in the same year / month",
+  uniqueness: "no",
+  example: { transform: "date", range: 30 },
   deterministic: true,
   preservesUniqueness: () => false,
   references: () => [],
@@ -39,4 +56,4 @@ export const date: Transform<Spec> = {
     const k = sql`mod(${x}, ${lit(2 * r)})`;
     return keepNull(ctx.self, sql`CASE WHEN ${k} < ${lit(r)} THEN ${fn.addDays(ctx.self, sql`${lit(r)} - ${k}`, -1)} ELSE ${fn.addDays(ctx.self, sql`${k} - ${lit(r - 1)}`, 1)} END`);
   },
-};
+} satisfies TransformDefinition<Spec>;

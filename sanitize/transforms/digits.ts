@@ -1,6 +1,8 @@
-import type { ColumnInfo, MaskingKey, TransformContext, Transform, TransformSpec } from "../core/types";
+import { z } from "zod";
+import type { ColumnInfo, MaskingKey, TransformContext, TransformSpec } from "../core/types";
 import type { Sql } from "../core/sql";
 import { columnProblems, needText, requireKey } from "./common";
+import type { TransformDefinition } from "./definition";
 import { renderDigitMask } from "./digit-mask";
 
 type Spec = Extract<TransformSpec, { transform: "digits" }>;
@@ -26,14 +28,21 @@ export function renderDigits(transform: string, keepPrefix: number | undefined, 
   return renderDigitMask(ctx, key, { keepPrefix: keepPrefix ?? 0, permute: mustStayDistinct(ctx.column) });
 }
 
-export const digits: Transform<Spec> = {
+export const digits = {
   name: "digits",
   summary:
-    "Deterministic: every digit after the first `keepPrefix` chars becomes a keyed digit, everything else stays (postcodes, account and document numbers); never the input itself; on unique columns a keyed permutation, so distinct values stay distinct.",
+    "Deterministic: every digit after the first `keepPrefix` chars becomes a keyed digit, everything else stays (postcodes, account and document numbers); never the input itself; on unique columns a keyed permutation, so distinct values stay distinct; NULL stays NULL.",
+  options: z.strictObject({
+    keepPrefix: z.int().min(0).default(0).describe("Leading characters kept as they are. Default 0."),
+  }),
+  columnTypes: ["text"],
+  output: "same format, other digits (postcodes, account numbers)",
+  uniqueness: "yes (a keyed permutation on unique columns)",
+  example: { transform: "digits" },
   deterministic: true,
   // Unique columns get the permutation (see renderDigits), so uniqueness always holds.
   preservesUniqueness: () => true,
   references: () => [],
   validate: (spec, column) => digitProblems("digits", spec.keepPrefix, column),
   render: (spec, ctx) => renderDigits("digits", spec.keepPrefix, ctx),
-};
+} satisfies TransformDefinition<Spec>;

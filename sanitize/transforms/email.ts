@@ -1,6 +1,8 @@
 import { param } from "../core/sql";
-import type { Transform, TransformSpec } from "../core/types";
+import { z } from "zod";
+import type { TransformSpec } from "../core/types";
 import { columnProblems, keepNull, needLength, needText, notMatching, regexLiteral, requireKey } from "./common";
+import type { TransformDefinition } from "./definition";
 
 type Spec = Extract<TransformSpec, { transform: "email" }>;
 
@@ -18,9 +20,19 @@ export function emailLength(spec: Spec): number {
   return 1 + LOCAL_HEX + 1 + emailDomain(spec).length;
 }
 
-export const email: Transform<Spec> = {
+export const email = {
   name: "email",
-  summary: "Deterministic address u<20 hex of HMAC>@<domain> (default example.com); same input, same output in every table; keeps uniqueness; NULL stays NULL.",
+  summary: "Deterministic address u<20 hex of HMAC>@<domain> (default example.com); same input, same output in every table and run (same masking key); keeps uniqueness; NULL stays NULL.",
+  options: z.strictObject({
+    domain: z.string()
+      .regex(DOMAIN)
+      .default(DEFAULT_EMAIL_DOMAIN)
+      .describe(`Domain of the generated addresses. Default ${DEFAULT_EMAIL_DOMAIN}.`),
+  }),
+  columnTypes: ["text"],
+  output: "`u` + 20 hex + `@domain`",
+  uniqueness: "yes",
+  example: { transform: "email", domain: "example.com" },
   deterministic: true,
   preservesUniqueness: () => true,
   references: () => [],
@@ -40,4 +52,4 @@ export const email: Transform<Spec> = {
     // The whole value, byte for byte: a real address at the masked domain still fails.
     return notMatching(ctx, `u[0-9a-f]{${LOCAL_HEX}}@${regexLiteral(emailDomain(spec))}`);
   },
-};
+} satisfies TransformDefinition<Spec>;

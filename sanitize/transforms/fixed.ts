@@ -1,6 +1,8 @@
+import { z } from "zod";
 import { param, sql } from "../core/sql";
-import type { ColumnInfo, Transform, TransformSpec } from "../core/types";
+import type { ColumnInfo, TransformSpec } from "../core/types";
 import { chars, columnProblems, keepNull, needLength, needUniqueSafe } from "./common";
+import type { TransformDefinition } from "./definition";
 
 type Spec = Extract<TransformSpec, { transform: "fixed" }>;
 
@@ -9,9 +11,19 @@ type Spec = Extract<TransformSpec, { transform: "fixed" }>;
  * value is not personal data, and filling it would change what the application sees) unless
  * `fillNulls: true`.
  */
-export const fixed: Transform<Spec> = {
+export const fixed = {
   name: "fixed",
-  summary: "Sets every non-NULL row to the same value (`value`); `fillNulls: true` sets NULLs too; not for unique columns.",
+  summary: "Sets every non-NULL row to the same value (`value`); `fillNulls: true` sets NULLs too; not for unique columns. A number for numeric columns, true/false for booleans.",
+  options: z.strictObject({
+    value: z.union([z.string(), z.number(), z.boolean()])
+      .describe("The value every row gets. Write numbers without quotes for numeric columns."),
+    fillNulls: z.boolean().default(false).describe("Also set rows where the column is NULL. Default false: NULL stays NULL."),
+  }),
+  columnTypes: "any",
+  columnTypesNote: "the value must be of the column's type",
+  output: "the value, every non-NULL row",
+  uniqueness: "no",
+  example: { transform: "fixed", value: "redacted" },
   deterministic: false,
   preservesUniqueness: () => false,
   references: () => [],
@@ -31,7 +43,7 @@ export const fixed: Transform<Spec> = {
     const wrong = ctx.fn.distinct(ctx.self, ctx.fn.castTo(param(spec.value), ctx.column));
     return spec.fillNulls === true ? wrong : sql`(${ctx.self} IS NOT NULL AND ${wrong})`;
   },
-};
+} satisfies TransformDefinition<Spec>;
 
 function typeProblems(value: Spec["value"], column: ColumnInfo): string[] {
   const shown = typeof value === "string" ? "a string" : typeof value;

@@ -1,5 +1,7 @@
-import type { Transform, TransformSpec } from "../core/types";
+import { z } from "zod";
+import type { TransformSpec } from "../core/types";
 import { columnProblems, keepNull, needLength, needText, needUniqueSafe, notMatching, requireKey } from "./common";
+import type { TransformDefinition } from "./definition";
 
 type Spec = Extract<TransformSpec, { transform: "hash" }>;
 
@@ -10,9 +12,20 @@ export const HASH_UNIQUE_MIN = 16;
 
 const hashLength = (spec: Spec): number => spec.length ?? HASH_MAX;
 
-export const hash: Transform<Spec> = {
+export const hash = {
   name: "hash",
   summary: "Deterministic keyed HMAC-SHA256 as lowercase hex, first `length` chars (8..64, default 64); unique from length 16; NULL stays NULL.",
+  options: z.strictObject({
+    length: z.int()
+      .min(HASH_MIN)
+      .max(HASH_MAX)
+      .default(HASH_MAX)
+      .describe(`Hex characters kept (${HASH_MIN}..${HASH_MAX}). Default ${HASH_MAX}.`),
+  }),
+  columnTypes: ["text"],
+  output: "lowercase hex HMAC",
+  uniqueness: `from length ${HASH_UNIQUE_MIN}`,
+  example: { transform: "hash", length: 16 },
   deterministic: true,
   preservesUniqueness: (spec) => hashLength(spec) >= HASH_UNIQUE_MIN,
   references: () => [],
@@ -33,4 +46,4 @@ export const hash: Transform<Spec> = {
   violation(spec, ctx) {
     return notMatching(ctx, `[0-9a-f]{${hashLength(spec)}}`);
   },
-};
+} satisfies TransformDefinition<Spec>;

@@ -1,6 +1,8 @@
 /**
- * The transform catalogue. Adding a transform: a file here, a variant in TransformSpec
- * (core/types.ts), an entry below, and its options in rules/rules.schema.json.
+ * The transform catalogue, the single source for everything said about a transform. Adding one:
+ * a file here (a TransformDefinition: options schema, defaults, column types, summary, render,
+ * validate), a variant in TransformSpec (core/types.ts), an entry below, then `npm run generate`
+ * to rewrite rules/rules.schema.json and the transform tables in docs/rules.md and the README.
  */
 import type { Sql } from "../core/sql";
 import { SanitizeError, type ColumnInfo, type Rules, type TableInfo, type Transform, type TransformContext, type TransformName, type TransformSpec } from "../core/types";
@@ -20,8 +22,9 @@ import { ip } from "./ip";
 import { date } from "./date";
 import { blob } from "./blob";
 import { json } from "./json";
+import type { TransformDefinition } from "./definition";
 
-type ByName = { [N in TransformName]: Transform<Extract<TransformSpec, { transform: N }>> };
+type ByName = { [N in TransformName]: TransformDefinition<Extract<TransformSpec, { transform: N }>> };
 
 export const transforms: ByName = {
   fixed,
@@ -46,6 +49,16 @@ export const transformNames = Object.keys(transforms) as TransformName[];
 
 export function isTransformName(n: string): n is TransformName {
   return Object.prototype.hasOwnProperty.call(transforms, n);
+}
+
+/** The definition of a transform known to exist (docs, schema, CLI listing). */
+export function definitionOf(n: TransformName): TransformDefinition {
+  return transforms[n] as unknown as TransformDefinition;
+}
+
+/** Option names a transform takes besides `transform`, in declaration order. */
+export function optionNames(n: TransformName): string[] {
+  return Object.keys(definitionOf(n).options.shape);
 }
 
 export function getTransform(n: string): Transform {
@@ -92,3 +105,4 @@ export function deterministicColumns(rules: Rules): string[] {
 export { parseTemplate } from "./template";
 export { DEFAULT_EMAIL_DOMAIN } from "./email";
 export { FIRST_NAMES, LAST_NAMES } from "./names";
+export type { TransformDefinition } from "./definition";

@@ -1,6 +1,8 @@
+import { z } from "zod";
 import { param, raw, sql, type Sql } from "../core/sql";
-import type { Transform, TransformSpec } from "../core/types";
+import type { TransformSpec } from "../core/types";
 import { columnProblems, keepNull, needLength, needUniqueSafe, notMatching, requireKey } from "./common";
+import type { TransformDefinition } from "./definition";
 
 type Spec = Extract<TransformSpec, { transform: "ip" }>;
 
@@ -13,10 +15,18 @@ const IPV4_LENGTH = "203.0.113.254".length;
 
 const v4Only = (spec: Spec): boolean => spec.version === 4;
 
-export const ip: Transform<Spec> = {
+export const ip = {
   name: "ip",
   summary:
     "Deterministic address in the documentation ranges: IPv4 in 192.0.2.0/24, 198.51.100.0/24 or 203.0.113.0/24, IPv6 in 2001:db8::/32 (`version: 4` maps IPv6 to IPv4 too, for short columns); text or PostgreSQL inet; NULL stays NULL.",
+  options: z.strictObject({
+    version: z.literal([4, "any"]).default("any").describe("4: map IPv6 input to IPv4 too (outputs fit varchar(15)). Default any."),
+  }),
+  columnTypes: ["text"],
+  columnTypesNote: "or PostgreSQL inet",
+  output: "an address in the documentation ranges",
+  uniqueness: "no",
+  example: { transform: "ip", version: 4 },
   deterministic: true,
   // 762 IPv4 outputs: equal outputs are expected.
   preservesUniqueness: () => false,
@@ -49,4 +59,4 @@ export const ip: Transform<Spec> = {
     const v4 = `(192[.]0[.]2|198[.]51[.]100|203[.]0[.]113)[.][0-9]{1,3}(/32)?`;
     return notMatching(ctx, `${v4}|2001:db8:[0-9a-f:]*(/128)?`);
   },
-};
+} satisfies TransformDefinition<Spec>;

@@ -1,9 +1,10 @@
+import { z } from "zod";
 import { sql, type Sql } from "../core/sql";
-import type { ColumnInfo, JsonPathRule, Transform, TransformContext, TransformSpec } from "../core/types";
+import type { ColumnInfo, JsonPathRule, TransformContext, TransformSpec } from "../core/types";
 // The catalogue, used at call time only (index.ts imports this file first).
-import { getTransform, isTransformName } from "./index";
+import { getTransform, isTransformName, optionNames } from "./index";
 import { columnProblems, keepNull } from "./common";
-import rulesSchema from "../rules/rules.schema.json";
+import type { TransformDefinition } from "./definition";
 
 type Spec = Extract<TransformSpec, { transform: "json" }>;
 
@@ -33,21 +34,30 @@ function innerSpec(rule: JsonPathRule): TransformSpec {
   return { ...spec, transform: nestedName(rule) } as TransformSpec;
 }
 
-/** Options the published schema lists for a transform (the schema can't check nested ones itself). */
-function knownOptions(transform: string): string[] {
-  const defs = (rulesSchema as unknown as { definitions: Record<string, { properties?: Record<string, unknown> }> }).definitions;
-  return Object.keys(defs[transform]?.properties ?? {});
-}
-
 function innerCtx(ctx: TransformContext, rule: JsonPathRule): TransformContext {
   const segments = parseJsonPath(rule.path)!;
   return { ...ctx, column: innerColumn(ctx.column, rule.path), self: ctx.fn.jsonText(ctx.self, segments) };
 }
 
-export const json: Transform<Spec> = {
+export const json = {
   name: "json",
   summary:
-    "Applies transforms at paths inside a JSON document: `paths: [{ path: \"$.contact.email\", transform: email }]`; other content stays; absent paths stay absent; NULL stays NULL.",
+    "Applies transforms at paths inside a JSON document (json, jsonb or text column): `paths: [{ path: \"$.contact.email\", transform: email }]`; other content stays; absent paths stay absent; NULL stays NULL.",
+  options: z.strictObject({
+    paths: z
+      .array(
+        z.looseObject({
+          path: z.string().regex(PATH).describe("Where the value is, e.g. $.contact.email or $.phones[0]."),
+          transform: z.literal([...JSON_NESTABLE, null]).describe(`The transform for the value at path: ${JSON_NESTABLE.join(", ")}.`),
+        }),
+      )
+      .min(1)
+      .describe("Each item: path ($ then .key or [index] parts) and a transform with its options, written inline."),
+  }),
+  columnTypes: ["json", "text"],
+  output: "the document with the values at the paths masked",
+  uniqueness: "no",
+  example: { transform: "json", paths: [{ path: "$.contact.email", transform: "email" }] },
   // Deterministic when a nested transform is: the key is required then (see deterministicColumns).
   deterministic: true,
   preservesUniqueness: () => false,
@@ -72,7 +82,8 @@ export const json: Transform<Spec> = {
         out.push(`${where}: transform "${String(name)}" can't be used inside JSON; use one of ${JSON_NESTABLE.join(", ")}.`);
         continue;
       }
-      const allowed = ["path", ...knownOptions(name)];
+      // The schema can't check a nested transform's options itself (the item is open): the catalogue can.
+      const allowed = ["path", "transform", ...optionNames(name)];
       for (const k of Object.keys(rule)) if (!allowed.includes(k)) out.push(`${where}: unknown option "${k}" for transform "${name}"; expected one of ${allowed.join(", ")}.`);
       out.push(...getTransform(name).validate(innerSpec(rule), innerColumn(column, rule.path), table).map((p) => `${where}: ${p}`));
     }
@@ -92,4 +103,4 @@ export const json: Transform<Spec> = {
     }
     return checks.length ? sql`(${checks.reduce((a, b) => sql`${a} OR ${b}`)})` : undefined;
   },
-};
+} satisfies TransformDefinition<Spec>;

@@ -1,6 +1,8 @@
+import { z } from "zod";
 import { param, raw, sql, type Sql } from "../core/sql";
-import type { Transform, TransformContext, TransformSpec } from "../core/types";
+import type { TransformContext, TransformSpec } from "../core/types";
 import { columnProblems, keepNull, needLength, needText, needUniqueSafe, notMatching, requireKey } from "./common";
+import type { TransformDefinition } from "./definition";
 import { FIRST_NAMES, LAST_NAMES, longest } from "./names";
 
 type Spec = Extract<TransformSpec, { transform: "name" }>;
@@ -20,9 +22,16 @@ function pickFrom(ctx: TransformContext, hmac: Sql, list: readonly string[], sta
   return ctx.fn.pick(list, sql`mod(${n}, ${raw(String(list.length))})`);
 }
 
-export const name: Transform<Spec> = {
+export const name = {
   name: "name",
   summary: "Deterministic plausible name from a shipped list: `kind` first, last or full (default full); NULL stays NULL.",
+  options: z.strictObject({
+    kind: z.enum(["first", "last", "full"]).default("full").describe('first, last or full ("First Last"). Default full.'),
+  }),
+  columnTypes: ["text"],
+  output: "a name from the shipped lists",
+  uniqueness: "no",
+  example: { transform: "name", kind: "first" },
   deterministic: true,
   preservesUniqueness: () => false,
   references: () => [],
@@ -51,4 +60,4 @@ export const name: Transform<Spec> = {
     const kind = kindOf(spec);
     return notMatching(ctx, kind === "first" ? first : kind === "last" ? last : `(${first}) (${last})`);
   },
-};
+} satisfies TransformDefinition<Spec>;

@@ -1,13 +1,21 @@
+import { z } from "zod";
 import { raw, sql } from "../core/sql";
-import type { Transform, TransformSpec } from "../core/types";
+import type { TransformSpec } from "../core/types";
 import { columnProblems } from "./common";
+import type { TransformDefinition } from "./definition";
 
 type Spec = Extract<TransformSpec, { transform: "null" }>;
 
 /** Clears the column. NULLs never collide, so unique columns are fine. */
-export const nullTransform: Transform<Spec> = {
+export const nullTransform = {
   name: "null",
   summary: "Sets the column to NULL (the column must allow NULL).",
+  options: z.strictObject({}),
+  columnTypes: "any",
+  columnTypesNote: "the column must allow NULL",
+  output: "NULL",
+  uniqueness: "yes (NULLs never collide)",
+  example: { transform: "null" },
   deterministic: false,
   preservesUniqueness: () => true,
   references: () => [],
@@ -24,4 +32,4 @@ export const nullTransform: Transform<Spec> = {
   violation(_spec, ctx) {
     return sql`(${ctx.self} IS NOT NULL)`;
   },
-};
+} satisfies TransformDefinition<Spec>;

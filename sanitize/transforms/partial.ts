@@ -1,6 +1,8 @@
+import { z } from "zod";
 import { param, raw, sql } from "../core/sql";
-import type { Transform, TransformSpec } from "../core/types";
+import type { TransformSpec } from "../core/types";
 import { columnProblems, keepNull, needText, needUniqueSafe, regexLiteral, rightChars } from "./common";
+import type { TransformDefinition } from "./definition";
 
 type Spec = Extract<TransformSpec, { transform: "partial" }>;
 
@@ -14,9 +16,21 @@ function opts(spec: Spec): { keepFirst: number; keepLast: number; mask: string }
   };
 }
 
-export const partial: Transform<Spec> = {
+export const partial = {
   name: "partial",
   summary: "Keeps the first `keepFirst` (default 0) and last `keepLast` (default 4) chars and replaces the rest with `mask` (default *); values no longer than keepFirst+keepLast are masked entirely; NULL stays NULL.",
+  options: z.strictObject({
+    keepFirst: z.int()
+      .min(0)
+      .default(PARTIAL_DEFAULTS.keepFirst)
+      .describe(`Leading characters kept. Default ${PARTIAL_DEFAULTS.keepFirst}.`),
+    keepLast: z.int().min(0).default(PARTIAL_DEFAULTS.keepLast).describe(`Trailing characters kept. Default ${PARTIAL_DEFAULTS.keepLast}.`),
+    mask: z.string().length(1).default(PARTIAL_DEFAULTS.mask).describe(`The single masking character. Default ${PARTIAL_DEFAULTS.mask}.`),
+  }),
+  columnTypes: ["text"],
+  output: "ends kept, middle masked",
+  uniqueness: "no",
+  example: { transform: "partial", keepLast: 4 },
   deterministic: false,
   preservesUniqueness: () => false,
   references: () => [],
@@ -55,4 +69,4 @@ export const partial: Transform<Spec> = {
     const middle = fn.substrAt(self, raw(String(keepFirst + 1)), sql`${len} - ${raw(String(kept))}`);
     return sql`(${self} IS NOT NULL AND NOT (CASE WHEN ${len} <= ${raw(String(kept))} THEN ${fn.matches(self, `^(${m})*$`)} ELSE ${fn.matches(middle, `^(${m})+$`)} END))`;
   },
-};
+} satisfies TransformDefinition<Spec>;

@@ -1,6 +1,8 @@
+import { z } from "zod";
 import { raw } from "../core/sql";
-import type { Transform, TransformSpec } from "../core/types";
+import type { TransformSpec } from "../core/types";
 import { columnProblems } from "./common";
+import type { TransformDefinition } from "./definition";
 
 type Spec = Extract<TransformSpec, { transform: "sql" }>;
 
@@ -8,9 +10,19 @@ type Spec = Extract<TransformSpec, { transform: "sql" }>;
  * The escape hatch: a raw SQL expression written by the rules author (trusted like `where`).
  * Runs once per row on the original values; declare `unique: true` when it keeps uniqueness.
  */
-export const sqlTransform: Transform<Spec> = {
+export const sqlTransform = {
   name: "sql",
-  summary: "Raw SQL expression written by you (engine-specific, trusted like `where`); add `unique: true` if it keeps distinct values distinct.",
+  summary: "Escape hatch: a raw SQL expression for this engine, evaluated per row on the original values; trusted like `where`. " +
+    "Add `unique: true` only if it keeps distinct values distinct.",
+  options: z.strictObject({
+    expression: z.string().min(1).describe("SQL expression, e.g. concat('user', id)."),
+    unique: z.boolean().default(false).describe("The expression keeps distinct values distinct (allowed on unique columns)."),
+  }),
+  columnTypes: "any",
+  columnTypesNote: "the expression must give a value of the column's type",
+  output: "whatever the expression gives",
+  uniqueness: "if `unique: true`",
+  example: { transform: "sql", expression: "concat('user', id)" },
   deterministic: false,
   preservesUniqueness: (spec) => spec.unique === true,
   references: () => [],
@@ -27,4 +39,4 @@ export const sqlTransform: Transform<Spec> = {
     // inside it can't start a second statement (see docs/architecture.md).
     return raw(`(${spec.expression})`);
   },
-};
+} satisfies TransformDefinition<Spec>;

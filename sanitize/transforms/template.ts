@@ -1,6 +1,8 @@
-import { param, sql } from "../core/sql";
-import type { ColumnInfo, TableInfo, Transform, TransformSpec } from "../core/types";
+import { z } from "zod";
+import { param, sql, type Sql } from "../core/sql";
+import type { ColumnInfo, TableInfo, TransformSpec } from "../core/types";
 import { chars, columnNames, columnProblems, keepNull, needLength, needText, needUniqueSafe } from "./common";
+import type { TransformDefinition } from "./definition";
 
 type Spec = Extract<TransformSpec, { transform: "template" }>;
 
@@ -71,9 +73,21 @@ export function integerWidth(rawType: string): number {
   return 20; // bigint: -9223372036854775808; unsigned 18446744073709551615 is 20 as well
 }
 
-export const template: Transform<Spec> = {
+export const template = {
   name: "template",
-  summary: "Builds text from literal parts and other columns of the same row: `FirstName_{id}`; `{{` is a literal brace.",
+  summary: "Builds text from literal parts and other columns of the same row: `FirstName_{id}`; `{{` is a literal brace. Referenced columns read their " +
+    "masked value; keeps uniqueness only when it references exactly one unique column.",
+  options: z.strictObject({
+    value: z
+      .string()
+      .min(1)
+      .describe("Template text; {column} inserts that column of the same row.")
+      .meta({ examples: ["FirstName_{id}", "user{id}@example.com"] }),
+  }),
+  columnTypes: ["text"],
+  output: "text with `{column}` filled in",
+  uniqueness: "with exactly one unique reference",
+  example: { transform: "template", value: "user_{id}" },
   deterministic: false,
   // Only known with the table: see validate(), which checks uniqueness itself.
   preservesUniqueness: () => false,
@@ -114,12 +128,12 @@ export const template: Transform<Spec> = {
     const sqlParts = parts.map((p) => (p.kind === "text" ? param(p.text) : ctx.columnRef(p.column)));
     return keepNull(ctx.self, ctx.fn.concat(sqlParts.length ? sqlParts : [param("")]));
   },
-  violation(spec, ctx) {
+  violation(spec, ctx): Sql {
     // Checks run after masking, when columnRef reads the row's current values: the value must
     // be the template rendered from them.
     return sql`(${ctx.self} IS NOT NULL AND ${ctx.fn.distinctText(ctx.self, template.render(spec, ctx))})`;
   },
-};
+} satisfies TransformDefinition<Spec>;
 
 /**
  * Injective only with exactly one column reference, and that column unique: with two

@@ -1,6 +1,8 @@
+import { z } from "zod";
 import { param, raw, sql, type Sql } from "../core/sql";
-import type { Transform, TransformSpec } from "../core/types";
+import type { TransformSpec } from "../core/types";
 import { columnProblems, keepNull, needLength, notMatching, requireKey } from "./common";
+import type { TransformDefinition } from "./definition";
 
 type Spec = Extract<TransformSpec, { transform: "uuid" }>;
 
@@ -11,9 +13,14 @@ export const UUID_V4 = "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[
  * version and variant): collisions are as unlikely as between random UUIDs, so unique columns
  * and foreign keys between UUID columns stay intact.
  */
-export const uuid: Transform<Spec> = {
+export const uuid = {
   name: "uuid",
   summary: "Deterministic, valid version-4 UUID from the HMAC of the value: same input, same UUID in every table; keeps uniqueness; text or uuid columns; NULL stays NULL.",
+  options: z.strictObject({}),
+  columnTypes: ["uuid", "text"],
+  output: "a version-4 UUID from the HMAC",
+  uniqueness: "yes",
+  example: { transform: "uuid" },
   deterministic: true,
   preservesUniqueness: () => true,
   references: () => [],
@@ -40,4 +47,4 @@ export const uuid: Transform<Spec> = {
   violation(_spec, ctx) {
     return notMatching(ctx, UUID_V4);
   },
-};
+} satisfies TransformDefinition<Spec>;
