@@ -14,6 +14,7 @@ import { demoOptions } from "../sanitize/cli/commands/demo";
 import { planOptions } from "../sanitize/cli/commands/plan";
 import { sanitizeOptions } from "../sanitize/cli/commands/sanitize";
 import { scanOptions } from "../sanitize/cli/commands/scan";
+import { transformsOptions } from "../sanitize/cli/commands/transforms";
 import { verifyOptions } from "../sanitize/cli/commands/verify";
 import { ExitCode, exitCodeFor } from "../sanitize/cli/exit-codes";
 import { commands, mainHelp } from "../sanitize/cli/main";
@@ -40,6 +41,7 @@ const accepted: Record<string, string[]> = {
   scan: longFlags(scanOptions),
   cost: longFlags(costOptions),
   demo: longFlags(demoOptions),
+  transforms: longFlags(transformsOptions),
   // Each option line of the help starts with its flag (other lines may quote other programs' flags).
   fleet: [...fleetHelp.matchAll(/^ {2}(--[a-z][a-z-]*)/gm)].map((m) => m[1]).concat("--help"),
 };

@@ -18,10 +18,12 @@ Options:
   --json   the catalogue as JSON (the options' JSON Schema is in sanitize/rules/rules.schema.json)
 `;
 
+export const transformsOptions = { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } as const;
+
 export async function transformsCommand(argv: string[], io: Io): Promise<ExitCodeValue> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: transformsOptions,
     allowPositionals: true,
     strict: true,
   });
