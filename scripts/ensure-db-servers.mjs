@@ -18,7 +18,7 @@ const newestPg = () => pgMajors().sort((a, b) => Number(b) - Number(a))[0] ?? "1
 const hasPgCron = () => existsSync(`/usr/lib/postgresql/${newestPg()}/lib/pg_cron.so`);
 
 // Which servers: all by default (the tests, with pg_cron); `postgres` and/or `mysql` as
-// arguments narrow it (the demo needs only PostgreSQL).
+// arguments narrow it (scripts/demo.mjs asks for the one its --engine needs).
 const wanted = process.argv.slice(2);
 const wants = (engine) => wanted.length === 0 || wanted.includes(engine);
 const missing = [];

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `aurora-staging`: plan | sanitize | verify | scan | demo | cost | fleet. See docs/cli.md.
+ * `aurora-staging`: plan | sanitize | verify | scan | demo | cost | transforms | fleet. See docs/cli.md.
  *
  * Expected failures (bad flags, bad rules, refused targets, connection problems) print a
  * message and a list of problems, never a stack trace; set AURORA_STAGING_DEBUG=1 to see
