@@ -69,11 +69,13 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   }
   const engines = (values.engines ?? "postgres,mysql").split(",").map((e) => e.trim());
   for (const e of engines) {
-    if (e !== "postgres" && e !== "mysql") throw new Error(`--engines: unknown engine "${e}"; use postgres, mysql or both (comma-separated)\n${USAGE}`);
+    if (e !== "postgres" && e !== "mysql")
+      throw new Error(`--engines: unknown engine "${e}"; use postgres, mysql or both (comma-separated)\n${USAGE}`);
   }
   const only = (values.only ?? CONTENDER_IDS.join(",")).split(",").map((c) => c.trim());
   for (const c of only) {
-    if (!(CONTENDER_IDS as readonly string[]).includes(c)) throw new Error(`--only: unknown contender "${c}"; use any of ${CONTENDER_IDS.join(", ")}\n${USAGE}`);
+    if (!(CONTENDER_IDS as readonly string[]).includes(c))
+      throw new Error(`--only: unknown contender "${c}"; use any of ${CONTENDER_IDS.join(", ")}\n${USAGE}`);
   }
   const rounds = positiveInt("rounds", values.rounds, DEFAULTS.rounds)!;
   return {

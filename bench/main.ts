@@ -8,12 +8,29 @@ import { writeFileSync } from "node:fs";
 import { deriveMaskingKey } from "../sanitize/core/masking-key";
 import type { EngineName } from "../sanitize/core/types";
 import { parseBenchArgs, type BenchArgs } from "./args";
-import { ARTICLE_RULES, DETERMINISTIC_RULES, articleSteps, floorDeterministicSteps, floorSteps, type ContenderId, type SqlStep } from "./contenders";
+import {
+  ARTICLE_RULES,
+  DETERMINISTIC_RULES,
+  articleSteps,
+  floorDeterministicSteps,
+  floorSteps,
+  type ContenderId,
+  type SqlStep,
+} from "./contenders";
 import { BASE_DATABASE, type BenchEngine, type Sizes, type TableStats } from "./engine";
 import { mariadbEngine } from "./mysql-engine";
 import { postgresEngine } from "./postgres-engine";
 import { median, type Measurement, type RunId } from "./measurement";
-import { RUN_LABELS, markdownChunks, markdownInfo, markdownPhases, markdownTable, markdownTableStats, markdownTargets, targets } from "./report";
+import {
+  RUN_LABELS,
+  markdownChunks,
+  markdownInfo,
+  markdownPhases,
+  markdownTable,
+  markdownTableStats,
+  markdownTargets,
+  targets,
+} from "./report";
 import { runCli, type CliResult } from "./run-cli";
 import { BENCH_MASKING_KEY, runSanitizer } from "./sanitizer-child";
 import type { SanitizerResult } from "./sanitizer-job";
@@ -73,6 +90,7 @@ async function measure(engine: BenchEngine, id: ContenderId, round: number, args
   const target = await engine.freshCopy(dbName);
   const out: Measurement[] = [];
   try {
+    // biome-ignore lint/suspicious/noConfusingVoidType: the SQL contenders resolve to nothing (runSql)
     const once = async (run: RunId, work: () => Promise<SanitizerResult | CliResult | void>): Promise<void> => {
       await engine.settle();
       const before = await engine.snapshot();
@@ -101,14 +119,21 @@ async function measure(engine: BenchEngine, id: ContenderId, round: number, args
         m.chunks = chunkStats(r);
         m.alreadyDone = r.report.alreadyDone;
         m.verified = r.report.verified;
-        if (run !== "rerun" && !r.report.verified) throw new Error(`${RUN_LABELS[run]} on ${engine.name}: the sanitizer's verification failed: ${JSON.stringify(r.report.checks.filter((c) => !c.passed))}`);
+        if (run !== "rerun" && !r.report.verified)
+          throw new Error(
+            `${RUN_LABELS[run]} on ${engine.name}: the sanitizer's verification failed: ${JSON.stringify(r.report.checks.filter((c) => !c.passed))}`,
+          );
         if (run === "rerun" && !r.report.alreadyDone) log(`  warning: the re-run did not recognise the finished run (alreadyDone=false)`);
       }
       m.tables = await engine.tableStats(dbName);
       out.push(m);
       log(
         `  ${engine.name} round ${round} ${RUN_LABELS[run]}: ${((m.innerMs ?? wallMs) / 1000).toFixed(2)} s` +
-          (m.innerMs !== undefined ? ` (${(wallMs / 1000).toFixed(2)} s with Node start-up)` : run.startsWith("c") || run === "rerun" || run === "verify" ? " (whole CLI process)" : "") +
+          (m.innerMs !== undefined
+            ? ` (${(wallMs / 1000).toFixed(2)} s with Node start-up)`
+            : run.startsWith("c") || run === "rerun" || run === "verify"
+              ? " (whole CLI process)"
+              : "") +
           `, ` +
           `log ${(written.logBytes / 1048576).toFixed(1)} MB, pages ${((written.pagesWritten * written.pageSize) / 1048576).toFixed(1)} MB` +
           (m.peakRssKb ? `, peak RSS ${(m.peakRssKb / 1024).toFixed(0)} MB` : ""),
@@ -116,7 +141,8 @@ async function measure(engine: BenchEngine, id: ContenderId, round: number, args
       if (run !== "verify") await checkSanitized(engine, dbName, run);
     };
     // parallelism undefined: the sanitizer's default, N = the server's CPU count (loopback: this machine's).
-    const sanitizer = (rules: string, parallelism?: number) => () => runSanitizer({ target, rules, parallelism, chunkSize: args.chunkSize });
+    const sanitizer = (rules: string, parallelism?: number) => () =>
+      runSanitizer({ target, rules, parallelism, chunkSize: args.chunkSize });
     const cli = (command: "sanitize" | "verify", parallelism?: number) => () =>
       runCli({ command, target, rules: ARTICLE_RULES, parallelism, chunkSize: args.chunkSize });
     switch (id) {
@@ -199,7 +225,9 @@ async function main(): Promise<void> {
     md.push(
       `### ${info[e].version}`,
       "",
-      `Settings: ${Object.entries(info[e].settings).map(([k, v]) => `${k}=${v}`).join(", ")}. Base dataset generated in ${(info[e].baseMs / 1000).toFixed(1)} s; ` +
+      `Settings: ${Object.entries(info[e].settings)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(", ")}. Base dataset generated in ${(info[e].baseMs / 1000).toFixed(1)} s; ` +
         `before sanitizing: ${info[e].baseTables.map((t) => `${t.table} ${(t.tableBytes / 1048576).toFixed(1)} MB + indexes ${(t.indexBytes / 1048576).toFixed(1)} MB`).join(", ")}.`,
       "",
       markdownTable(results, e),
@@ -227,7 +255,13 @@ async function main(): Promise<void> {
   if (args.out) writeFileSync(args.out, text + "\n");
   if (args.json) writeFileSync(args.json, JSON.stringify({ command, machine: machine(), info, results }, null, 2) + "\n");
   const evaluated = args.engines.reduce((n, e) => n + targets(results, e).length, 0);
-  console.log(evaluated === 0 ? "\nno targets evaluated (run all contenders for them)" : failed ? `\n${failed} of ${evaluated} target(s) FAILED (see above)` : `\nall ${evaluated} targets PASS`);
+  console.log(
+    evaluated === 0
+      ? "\nno targets evaluated (run all contenders for them)"
+      : failed
+        ? `\n${failed} of ${evaluated} target(s) FAILED (see above)`
+        : `\nall ${evaluated} targets PASS`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -10,7 +10,17 @@ import { join } from "node:path";
 import mysql from "mysql2/promise";
 import { startMariadb, type LocalServer } from "../sanitize/local/servers";
 import type { ConnectionTarget } from "../sanitize/core/types";
-import { BASE_DATABASE, auditRows, tokenRows, type BenchEngine, type CounterSnapshot, type Session, type Sizes, type TableStats, type Written } from "./engine";
+import {
+  BASE_DATABASE,
+  auditRows,
+  tokenRows,
+  type BenchEngine,
+  type CounterSnapshot,
+  type Session,
+  type Sizes,
+  type TableStats,
+  type Written,
+} from "./engine";
 import type { SqlStep } from "./contenders";
 import { AUDIT_EVENTS, DOMAINS, FIRST_NAMES, LAST_NAMES, ORDER_STATUSES, literalList } from "./sample-values";
 
@@ -63,15 +73,12 @@ async function status(c: mysql.Connection, names: string[]): Promise<Record<stri
   const [rows] = await c.query<mysql.RowDataPacket[]>("SHOW GLOBAL STATUS WHERE Variable_name IN (?)", [names]);
   const out: Record<string, string> = {};
   for (const r of rows) out[String(r.Variable_name)] = String(r.Value);
-  for (const n of names) if (!(n in out)) throw new Error(`SHOW GLOBAL STATUS has no ${n}: this MariaDB version is not supported by the bench`);
+  for (const n of names)
+    if (!(n in out)) throw new Error(`SHOW GLOBAL STATUS has no ${n}: this MariaDB version is not supported by the bench`);
   return out;
 }
 
-function makeEngine(
-  server: LocalServer,
-  admin: mysql.Connection,
-  connect: (db?: string) => Promise<mysql.Connection>,
-): BenchEngine {
+function makeEngine(server: LocalServer, admin: mysql.Connection, connect: (db?: string) => Promise<mysql.Connection>): BenchEngine {
   const target = (database: string): ConnectionTarget => server.target(database);
   return {
     name: "mysql",

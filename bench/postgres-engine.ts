@@ -7,7 +7,17 @@
 import { Client } from "pg";
 import { startPostgres, type LocalServer } from "../sanitize/local/servers";
 import type { ConnectionTarget } from "../sanitize/core/types";
-import { BASE_DATABASE, auditRows, tokenRows, type BenchEngine, type CounterSnapshot, type Session, type Sizes, type TableStats, type Written } from "./engine";
+import {
+  BASE_DATABASE,
+  auditRows,
+  tokenRows,
+  type BenchEngine,
+  type CounterSnapshot,
+  type Session,
+  type Sizes,
+  type TableStats,
+  type Written,
+} from "./engine";
 import type { SqlStep } from "./contenders";
 import { AUDIT_EVENTS, DOMAINS, FIRST_NAMES, LAST_NAMES, ORDER_STATUSES, literalList } from "./sample-values";
 
@@ -90,10 +100,10 @@ function makeEngine(server: LocalServer, admin: Client, connect: (db: string) =>
       return { raw: { lsn: String(r.rows[0].lsn), pages: String(r.rows[0].pages) } };
     },
     async written(before, after): Promise<Written> {
-      const r = await admin.query("SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::bigint::text AS bytes, current_setting('block_size') AS bs", [
-        after.raw.lsn,
-        before.raw.lsn,
-      ]);
+      const r = await admin.query(
+        "SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::bigint::text AS bytes, current_setting('block_size') AS bs",
+        [after.raw.lsn, before.raw.lsn],
+      );
       return {
         logBytes: Number(r.rows[0].bytes),
         pagesWritten: Number(after.raw.pages) - Number(before.raw.pages),
@@ -208,7 +218,11 @@ export function datasetStatements(s: Sizes): SqlStep[] {
     { text: "ALTER TABLE users ADD PRIMARY KEY (id), ADD CONSTRAINT users_email_key UNIQUE (email)" },
     { text: "ALTER TABLE orders ADD PRIMARY KEY (id), ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id)" },
     { text: "CREATE INDEX orders_user_id_idx ON orders (user_id)" },
-    { text: "ALTER TABLE payment_audit_log ADD PRIMARY KEY (id), ADD CONSTRAINT payment_audit_log_order_fk FOREIGN KEY (order_id) REFERENCES orders (id)" },
-    { text: "ALTER TABLE session_tokens ADD PRIMARY KEY (id), ADD CONSTRAINT session_tokens_user_fk FOREIGN KEY (user_id) REFERENCES users (id)" },
+    {
+      text: "ALTER TABLE payment_audit_log ADD PRIMARY KEY (id), ADD CONSTRAINT payment_audit_log_order_fk FOREIGN KEY (order_id) REFERENCES orders (id)",
+    },
+    {
+      text: "ALTER TABLE session_tokens ADD PRIMARY KEY (id), ADD CONSTRAINT session_tokens_user_fk FOREIGN KEY (user_id) REFERENCES users (id)",
+    },
   ];
 }

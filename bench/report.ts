@@ -44,7 +44,12 @@ export function targets(ms: Measurement[], engine: EngineName): TargetResult[] {
     const ratio = den === 0 ? (num === 0 ? 0 : Infinity) : num / den;
     out.push({ engine, name, ratio, limit, pass: ratio <= limit });
   };
-  const a = get("a"), b = get("b"), c1 = get("c1"), cn = get("cn"), re = get("rerun"), ver = get("verify");
+  const a = get("a"),
+    b = get("b"),
+    c1 = get("c1"),
+    cn = get("cn"),
+    re = get("rerun"),
+    ver = get("verify");
   // Issue 11's targets; the sanitizer's times are the whole CLI process (start to exit).
   add("cN/b time (whole process)", cn?.wallMs, b?.runMs, 0.8);
   add("cN/b log bytes (WAL/redo)", cn?.logBytes, b?.logBytes, 1.03);
@@ -54,8 +59,17 @@ export function targets(ms: Measurement[], engine: EngineName): TargetResult[] {
   add("re-run / verify time (whole processes)", re?.wallMs, ver?.wallMs, 1.1);
   // Not zero: the re-run records itself in the runs table (audit trail), a few hundred bytes.
   add("re-run/cN log bytes", re?.logBytes, cn?.logBytes, 0.001);
-  const rss = ["c1", "cn", "lib", "d", "rerun", "verify"].map((r) => get(r as RunId)?.peakRssKb).filter((x): x is number => x !== undefined);
-  if (rss.length) out.push({ engine, name: "peak RSS (MB) / 150 MB", ratio: Math.max(...rss) / 1024 / 150, limit: 1, pass: Math.max(...rss) / 1024 <= 150 });
+  const rss = ["c1", "cn", "lib", "d", "rerun", "verify"]
+    .map((r) => get(r as RunId)?.peakRssKb)
+    .filter((x): x is number => x !== undefined);
+  if (rss.length)
+    out.push({
+      engine,
+      name: "peak RSS (MB) / 150 MB",
+      ratio: Math.max(...rss) / 1024 / 150,
+      limit: 1,
+      pass: Math.max(...rss) / 1024 <= 150,
+    });
   return out;
 }
 
@@ -76,9 +90,16 @@ export function infoRatios(ms: Measurement[], engine: EngineName): Array<[string
   ];
   const out: Array<[string, number]> = [];
   for (const [name, x, y] of pairs) {
-    const nx = sm.get(x), ny = sm.get(y);
+    const nx = sm.get(x),
+      ny = sm.get(y);
     if (!nx || !ny) continue;
-    const key = name.includes("log") ? "logBytes" : name.includes("pages") ? "pageBytes" : name.includes("Node") || name.includes("whole") ? "wallMs" : "runMs";
+    const key = name.includes("log")
+      ? "logBytes"
+      : name.includes("pages")
+        ? "pageBytes"
+        : name.includes("Node") || name.includes("whole")
+          ? "wallMs"
+          : "runMs";
     out.push([name, nx[key] / ny[key]]);
   }
   return out;
@@ -106,7 +127,9 @@ export function markdownPhases(ms: Measurement[], engine: EngineName): string {
   for (const [r, x] of summaries(ms, engine)) {
     if (x.innerMs === undefined) continue;
     const f = (v: number | undefined) => (v === undefined ? "" : s(v));
-    rows.push(`| ${RUN_LABELS[r]} | ${s(x.wallMs)} | ${f(x.startupMs)} | ${f(x.beforeMaskMs)} | ${f(x.maskSpanMs)} | ${f(x.afterMaskMs)} |`);
+    rows.push(
+      `| ${RUN_LABELS[r]} | ${s(x.wallMs)} | ${f(x.startupMs)} | ${f(x.beforeMaskMs)} | ${f(x.maskSpanMs)} | ${f(x.afterMaskMs)} |`,
+    );
   }
   return rows.join("\n");
 }
@@ -117,7 +140,11 @@ export function markdownTableStats(ms: Measurement[], engine: EngineName): strin
   const firstRound = Math.min(...ms.filter((m) => m.engine === engine).map((m) => m.round));
   for (const m of ms.filter((x) => x.engine === engine && x.round === firstRound)) {
     for (const t of m.tables ?? []) {
-      const hot = t.updated ? `${((100 * (t.hotUpdated ?? 0)) / t.updated).toFixed(0)} % of ${t.updated}` : t.updated === 0 ? "no updates" : "";
+      const hot = t.updated
+        ? `${((100 * (t.hotUpdated ?? 0)) / t.updated).toFixed(0)} % of ${t.updated}`
+        : t.updated === 0
+          ? "no updates"
+          : "";
       rows.push(`| ${RUN_LABELS[m.run]} | ${t.table} | ${mb(t.tableBytes)} | ${mb(t.indexBytes)} | ${hot} |`);
     }
   }
@@ -143,7 +170,9 @@ export function markdownChunks(ms: Measurement[], engine: EngineName): string {
   const lines: string[] = [];
   for (const m of ms.filter((x) => x.engine === engine && x.chunks)) {
     for (const [table, c] of Object.entries(m.chunks ?? {})) {
-      lines.push(`- ${engine} ${m.run} round ${m.round}: ${table}: ${c.count} chunks, median ${c.medianMs.toFixed(0)} ms, slowest ${c.maxMs.toFixed(0)} ms`);
+      lines.push(
+        `- ${engine} ${m.run} round ${m.round}: ${table}: ${c.count} chunks, median ${c.medianMs.toFixed(0)} ms, slowest ${c.maxMs.toFixed(0)} ms`,
+      );
     }
   }
   return lines.join("\n");

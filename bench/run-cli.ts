@@ -42,7 +42,7 @@ export async function runCli(job: CliJob): Promise<CliResult> {
     if (job.chunkSize !== undefined) args.push("--chunk-size", String(job.chunkSize));
   }
   const env = { ...process.env, AURORA_STAGING_MASKING_KEY: BENCH_MASKING_KEY, PGPASSWORD: t.password ?? "", MYSQL_PWD: t.password ?? "" };
-  let run;
+  let run: Awaited<ReturnType<typeof spawnNode>>;
   try {
     run = await spawnNode(args, env);
   } finally {
@@ -52,7 +52,9 @@ export async function runCli(job: CliJob): Promise<CliResult> {
   try {
     parsed = JSON.parse(run.out);
   } catch {
-    throw new Error(`aurora-staging ${job.command} exited ${run.code} without a JSON result on ${t.engine} database ${t.database}: ${run.err.trim().slice(-2000)}`);
+    throw new Error(
+      `aurora-staging ${job.command} exited ${run.code} without a JSON result on ${t.engine} database ${t.database}: ${run.err.trim().slice(-2000)}`,
+    );
   }
   return {
     verified: parsed.verified === true && run.code === 0,

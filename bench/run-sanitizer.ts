@@ -39,7 +39,10 @@ async function main(): Promise<void> {
     maskStart = Math.min(maskStart, now - e.elapsedMs);
     maskEnd = Math.max(maskEnd, now);
     const prev = last[e.table] ?? 0;
-    if (e.elapsedMs > prev) (chunkMs[e.table] ??= []).push(e.elapsedMs - prev);
+    if (e.elapsedMs > prev) {
+      chunkMs[e.table] ??= [];
+      chunkMs[e.table].push(e.elapsedMs - prev);
+    }
     last[e.table] = e.elapsedMs;
   };
   const startedAt = Date.now();

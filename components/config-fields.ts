@@ -131,7 +131,7 @@ export function noDuplicates(what: string) {
 /** `aurora-staging:key.sub[0]` */
 export function keyPath(path: readonly PropertyKey[]): string {
   let out = `${CONFIG_NAMESPACE}:`;
-  path.forEach((p, i) => (out += typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`));
+  for (const [i, p] of path.entries()) out += typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`;
   return out;
 }
 

@@ -19,10 +19,16 @@ export interface MonthlyCostOutput {
 export function estimatedMonthlyCost(config: StagingConfig): MonthlyCostOutput {
   const base = { currency: PRICES.currency, priceTableDate: PRICES.date };
   if (!config.region) return { ...base, note: "aws:region unknown: no price looked up" };
-  const instances = instanceMonthlyCost({ region: config.region, instanceClass: config.instanceClass, count: config.instanceCount, serverless: config.serverless });
+  const instances = instanceMonthlyCost({
+    region: config.region,
+    instanceClass: config.instanceClass,
+    count: config.instanceCount,
+    serverless: config.serverless,
+  });
   const storagePerGbMonth = regionPrices(config.region)?.storageGbMonth;
   const storage = "storage: the pages the clone writes, see `aurora-staging cost`";
-  if ("unknown" in instances) return { ...base, ...(storagePerGbMonth !== undefined ? { storagePerGbMonth } : {}), note: `${instances.unknown}; ${storage}` };
+  if ("unknown" in instances)
+    return { ...base, ...(storagePerGbMonth !== undefined ? { storagePerGbMonth } : {}), note: `${instances.unknown}; ${storage}` };
   const paused = config.serverless?.minCapacity === 0 ? " (0 while auto-paused)" : "";
   return { ...base, instances, storagePerGbMonth, note: `instances${paused} plus ${storage}` };
 }

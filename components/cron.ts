@@ -30,7 +30,8 @@ export function cronProblem(expr: string): string | undefined {
       for (const v of [lo, hi]) {
         if (v !== undefined && (Number(v) < min || Number(v) > max)) return `${name} field "${fields[i]}": ${v} is outside ${min}-${max}`;
       }
-      if (lo !== undefined && hi !== undefined && Number(lo) > Number(hi)) return `${name} field "${fields[i]}": range ${lo}-${hi} runs backwards`;
+      if (lo !== undefined && hi !== undefined && Number(lo) > Number(hi))
+        return `${name} field "${fields[i]}": range ${lo}-${hi} runs backwards`;
       if (step !== undefined && Number(step) === 0) return `${name} field "${fields[i]}": a step of 0 never advances`;
     }
   }

@@ -8,7 +8,7 @@
  * gives the zero-downtime refresh. Unchanged config gives the same generation, so `pulumi up`
  * is a no-op.
  */
-import { createHash } from "crypto";
+import { createHash } from "node:crypto";
 
 const DAY_MS = 86_400_000;
 

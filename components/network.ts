@@ -13,7 +13,7 @@
  * provider's inline rules would fight with rules added later and drop them on the next update.
  */
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 
 export interface Sources {
   cidrs: string[];

@@ -49,7 +49,11 @@ export function loggingParameters(engine: AuroraEngine, family: string): Paramet
 }
 
 /** Ours plus the stack's (config.ts already refused any overlap with ours), sorted by name. */
-export function parameterSets(engine: AuroraEngine, family: string, extra: { cluster: Record<string, string>; instance: Record<string, string> }): ParameterSets {
+export function parameterSets(
+  engine: AuroraEngine,
+  family: string,
+  extra: { cluster: Record<string, string>; instance: Record<string, string> },
+): ParameterSets {
   const ours = loggingParameters(engine, family);
   const theirs = (m: Record<string, string>): Parameter[] =>
     Object.entries(m).map(([name, value]) => ({ name, value, applyMethod: "pending-reboot" }));

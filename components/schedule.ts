@@ -25,7 +25,11 @@ export function currentStack(): StackRef {
   return { organization: pulumi.getOrganization(), project: pulumi.getProject(), stack: pulumi.getStack() };
 }
 
-export function declareSchedule(schedule: ScheduleConfig, stack: StackRef = currentStack(), opts?: pulumi.CustomResourceOptions): DeploymentSchedule {
+export function declareSchedule(
+  schedule: ScheduleConfig,
+  stack: StackRef = currentStack(),
+  opts?: pulumi.CustomResourceOptions,
+): DeploymentSchedule {
   const settings = new service.DeploymentSettings(
     "deployment-settings",
     {

@@ -4,7 +4,7 @@
  * creating anything is checked here, and all problems are reported together.
  */
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { StagingConfigError, type StagingConfig } from "./config";
 import { LOG_EXPORT_TYPES, parameterGroupFamily, supportsAutoPause, type AuroraEngine } from "./engine";
 import { cloneGeneration, clusterIdentifier, type Generation } from "./naming";

@@ -4,8 +4,8 @@
  * file. Every problem of all of these comes in ONE StagingConfigError. The program
  * (program.ts) turns the result into StagingClone args; nothing here declares a resource.
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as awsConfig from "@pulumi/aws/config";
 import { editDistance } from "../sanitize/core/closest";

@@ -65,13 +65,16 @@ export async function fleetCommand(argv: string[], io: Io, deps: FleetDeps = {})
   }
   const op = positionals[0] as FleetOperation | undefined;
   if (positionals.length !== 1 || !OPERATIONS.includes(op!)) {
-    throw new UsageError(`fleet: expected one operation, ${OPERATIONS.join(", ")}; got ${positionals.length ? positionals.join(" ") : "none"} (see aurora-staging fleet --help)`);
+    throw new UsageError(
+      `fleet: expected one operation, ${OPERATIONS.join(", ")}; got ${positionals.length ? positionals.join(" ") : "none"} (see aurora-staging fleet --help)`,
+    );
   }
   const concurrency = count(values.concurrency, "--concurrency", 1) ?? 2;
   const quota = count(values["cluster-quota"], "--cluster-quota", 1) ?? 40;
   const regionClusters = count(values["region-clusters"], "--region-clusters", 0);
   const webhook = values.webhook ?? (deps.env ?? process.env).AURORA_STAGING_WEBHOOK_URL;
-  if (webhook !== undefined && !/^https?:\/\/\S+$/.test(webhook)) throw new UsageError("fleet: --webhook must be an http(s) URL (not shown)");
+  if (webhook !== undefined && !/^https?:\/\/\S+$/.test(webhook))
+    throw new UsageError("fleet: --webhook must be an http(s) URL (not shown)");
   // A webhook URL is a credential (Slack's carry their token in the path).
   io.redactor.add(webhook);
   const listed = values["stacks-file"] !== undefined ? readStackFile(values["stacks-file"]) : undefined;
@@ -98,7 +101,11 @@ export async function fleetCommand(argv: string[], io: Io, deps: FleetDeps = {})
   }
   if (webhook) {
     const sent = await notify(webhook, report);
-    io.err(sent.ok ? `fleet ${op}: webhook notified (${sent.detail})` : `fleet ${op}: the webhook was not delivered (${sent.detail}); the outcome above stands`);
+    io.err(
+      sent.ok
+        ? `fleet ${op}: webhook notified (${sent.detail})`
+        : `fleet ${op}: the webhook was not delivered (${sent.detail}); the outcome above stands`,
+    );
   }
   return report.failed > 0 ? ExitCode.failed : ExitCode.ok;
 }

@@ -7,11 +7,19 @@
 import { UsageError } from "../sanitize/cli/usage-error";
 import type { FleetOperation } from "./types";
 
-export function allowedConcurrency(o: { op: FleetOperation; requested: number; stacks: number; quota: number; regionClusters?: number }): number {
+export function allowedConcurrency(o: {
+  op: FleetOperation;
+  requested: number;
+  stacks: number;
+  quota: number;
+  regionClusters?: number;
+}): number {
   const wanted = Math.max(1, Math.min(o.requested, o.stacks));
   if (o.op !== "up") return wanted;
   if (o.regionClusters === undefined) {
-    throw new UsageError("fleet up: the number of clusters already in the region is unknown; pass --region-clusters N (e.g. from `aws rds describe-db-clusters --query 'length(DBClusters)'`)");
+    throw new UsageError(
+      "fleet up: the number of clusters already in the region is unknown; pass --region-clusters N (e.g. from `aws rds describe-db-clusters --query 'length(DBClusters)'`)",
+    );
   }
   const free = o.quota - o.regionClusters;
   if (free < 1) {

@@ -64,7 +64,9 @@ function describeResult(r: StackRunResult): Partial<StackOutcome> {
   const out: Partial<StackOutcome> = {};
   if (r.summary) out.summary = r.summary;
   if (typeof r.outputs.clusterIdentifier === "string") out.cloneId = r.outputs.clusterIdentifier;
-  const s = r.outputs.sanitization as { rowsPerTable?: Record<string, number>; checks?: { passed: boolean }[]; verified?: boolean } | undefined;
+  const s = r.outputs.sanitization as
+    | { rowsPerTable?: Record<string, number>; checks?: { passed: boolean }[]; verified?: boolean }
+    | undefined;
   if (s && typeof s === "object") {
     if (s.rowsPerTable) out.rowsMasked = Object.values(s.rowsPerTable).reduce((a, b) => a + b, 0);
     if (Array.isArray(s.checks)) out.checks = { passed: s.checks.filter((c) => c.passed).length, total: s.checks.length };
@@ -79,7 +81,10 @@ function describeResult(r: StackRunResult): Partial<StackOutcome> {
  */
 function errorLine(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
-  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   // Pulumi's CommandError carries "code: ...", "stdout: ...", "stderr: error: <why>", "error: update failed".
   const why = lines.map((l) => /\berror: (?!update failed$)(.+)$/i.exec(l)?.[1]).find(Boolean);
   const line = why ? `error: ${why}` : (lines[0] ?? "failed");

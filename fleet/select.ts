@@ -12,7 +12,15 @@ export function matcher(pattern: string): (name: string) => boolean {
     .split(",")
     .map((p) => p.trim())
     .filter(Boolean)
-    .map((p) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`));
+    .map(
+      (p) =>
+        new RegExp(
+          `^${p
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".")}$`,
+        ),
+    );
   return (name) => alternatives.some((re) => re.test(name));
 }
 
@@ -21,7 +29,9 @@ export function readStackFile(file: string): string[] {
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new UsageError(`--stacks-file ${file}: can't be read (${(e as NodeJS.ErrnoException).code ?? "unreadable"}); list one stack name per line`);
+    throw new UsageError(
+      `--stacks-file ${file}: can't be read (${(e as NodeJS.ErrnoException).code ?? "unreadable"}); list one stack name per line`,
+    );
   }
   return text
     .split("\n")
@@ -36,7 +46,9 @@ export function selectStacks(all: string[], by: { pattern?: string; listed?: str
   if (by.listed) {
     const missing = by.listed.filter((s) => !all.includes(s));
     if (missing.length) {
-      throw new UsageError(`fleet: the stacks file lists stacks the project doesn't have: ${missing.join(", ")} (stacks: ${all.join(", ") || "none"})`);
+      throw new UsageError(
+        `fleet: the stacks file lists stacks the project doesn't have: ${missing.join(", ")} (stacks: ${all.join(", ") || "none"})`,
+      );
     }
     return [...new Set(by.listed)];
   }

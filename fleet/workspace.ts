@@ -50,7 +50,11 @@ export class AutomationWorkspace implements FleetWorkspace {
 
 /** Secret outputs (master password) never leave the workspace. */
 function plainOutputs(outputs: OutputMap): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(outputs).filter(([, v]) => !v.secret).map(([k, v]) => [k, v.value]));
+  return Object.fromEntries(
+    Object.entries(outputs)
+      .filter(([, v]) => !v.secret)
+      .map(([k, v]) => [k, v.value]),
+  );
 }
 
 function changes(ops: OpMap | undefined): string {

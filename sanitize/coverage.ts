@@ -40,29 +40,104 @@ const DRIVING_LICENCE: Pattern[] = ["driver", "drivers", "driving"].flatMap((d) 
 /** Checked in order: the first category that matches wins (ip_address is ip, not address). */
 const CATEGORIES: { category: string; patterns: Pattern[] }[] = [
   { category: "password", patterns: ["password", "passwd", "pwd", "passphrase", "passcode", ["pass", "hash"]] },
-  { category: "secret", patterns: ["secret", "secrets", "credential", "credentials", "apikey", ["api", "key"], ["private", "key"], ["access", "key"], "otp", "totp", "salt"] },
+  {
+    category: "secret",
+    patterns: [
+      "secret",
+      "secrets",
+      "credential",
+      "credentials",
+      "apikey",
+      ["api", "key"],
+      ["private", "key"],
+      ["access", "key"],
+      "otp",
+      "totp",
+      "salt",
+    ],
+  },
   { category: "token", patterns: ["token", "tokens", "jwt", ["session", "key"], ["session", "id"]] },
   { category: "email", patterns: ["email", "emails", "mail", "emailaddress", ["e", "mail"]] },
   { category: "ip address", patterns: ["ip", "ips", "ipaddr", "ipaddress", "ipv4", "ipv6", ["remote", "addr"]] },
   { category: "phone", patterns: ["phone", "phones", "mobile", "telephone", "tel", "fax", "msisdn", "cellphone"] },
   { category: "first name", patterns: [["first", "name"], ["given", "name"], "firstname", "givenname", "fname", "forename"] },
-  { category: "last name", patterns: [["last", "name"], ["family", "name"], ["maiden", "name"], "lastname", "surname", "lname", "familyname"] },
-  { category: "user name", patterns: ["username", ["user", "name"], "nickname", ["nick", "name"], "loginname", ["login", "name"], ["screen", "name"], "handle"] },
-  { category: "full name", patterns: [["full", "name"], "fullname", ["display", "name"], ["middle", "name"], ["contact", "name"], ["customer", "name"], ["person", "name"], ["billing", "name"], ["shipping", "name"], ["card", "holder"], "cardholder"] },
+  {
+    category: "last name",
+    patterns: [["last", "name"], ["family", "name"], ["maiden", "name"], "lastname", "surname", "lname", "familyname"],
+  },
+  {
+    category: "user name",
+    patterns: ["username", ["user", "name"], "nickname", ["nick", "name"], "loginname", ["login", "name"], ["screen", "name"], "handle"],
+  },
+  {
+    category: "full name",
+    patterns: [
+      ["full", "name"],
+      "fullname",
+      ["display", "name"],
+      ["middle", "name"],
+      ["contact", "name"],
+      ["customer", "name"],
+      ["person", "name"],
+      ["billing", "name"],
+      ["shipping", "name"],
+      ["card", "holder"],
+      "cardholder",
+    ],
+  },
   { category: "birth date", patterns: ["birth", "birthday", "birthdate", "dob", "born"] },
   { category: "employment date", patterns: [["hire", "date"], "hired", ["hired", "on"], "hiredate", ["termination", "date"]] },
   { category: "gender", patterns: ["gender", "sex"] },
   {
     category: "national id",
-    patterns: ["ssn", "nin", ["national", "id"], "nationalid", ["tax", "id"], ["social", "security"], ["id", "number"], ["id", "card"], ...DRIVING_LICENCE],
+    patterns: [
+      "ssn",
+      "nin",
+      ["national", "id"],
+      "nationalid",
+      ["tax", "id"],
+      ["social", "security"],
+      ["id", "number"],
+      ["id", "card"],
+      ...DRIVING_LICENCE,
+    ],
   },
   { category: "passport", patterns: ["passport"] },
-  { category: "bank account", patterns: ["iban", "bic", ["account", "number"], ["account", "no"], ["account", "num"], "acct", ["bank", "account"], ["routing", "number"], ["sort", "code"]] },
+  {
+    category: "bank account",
+    patterns: [
+      "iban",
+      "bic",
+      ["account", "number"],
+      ["account", "no"],
+      ["account", "num"],
+      "acct",
+      ["bank", "account"],
+      ["routing", "number"],
+      ["sort", "code"],
+    ],
+  },
   { category: "payment card", patterns: ["card", "cards", "creditcard", "cvv", "cvc", "pan", ["cc", "number"], ["cc", "num"]] },
   { category: "postcode", patterns: ["zip", "zipcode", "postcode", "postal", ["post", "code"]] },
   { category: "city", patterns: ["city", "town"] },
   { category: "district", patterns: ["district", "county", "borough", "neighbourhood", "neighborhood"] },
-  { category: "address", patterns: ["address", "addresses", "addr", "street", ["address", "line"], "geo", "latitude", "longitude", "lat", "lng", "lon", "geolocation"] },
+  {
+    category: "address",
+    patterns: [
+      "address",
+      "addresses",
+      "addr",
+      "street",
+      ["address", "line"],
+      "geo",
+      "latitude",
+      "longitude",
+      "lat",
+      "lng",
+      "lon",
+      "geolocation",
+    ],
+  },
   { category: "name", patterns: ["name", "names"] },
 ];
 
@@ -71,7 +146,9 @@ const CATEGORIES: { category: string; patterns: Pattern[] }[] = [
  * `table_name`, `product_name`. `name` alone still counts: review it or `keep` it.
  */
 const THING_NAMES = new Set(
-  "file table column schema host domain product company org organization organisation brand category tag class type kind event field db database bucket key app application service project team branch queue topic image template plan role group device server model item sku country state region city street job task feature package module stage step metric label status source target index".split(" "),
+  "file table column schema host domain product company org organization organisation brand category tag class type kind event field db database bucket key app application service project team branch queue topic image template plan role group device server model item sku country state region city street job task feature package module stage step metric label status source target index".split(
+    " ",
+  ),
 );
 
 /**
@@ -150,7 +227,11 @@ function keptColumn(t: TableInfo, name: string): ColumnInfo | undefined {
 }
 
 /** How the rules classify each column, before any mode applies. */
-function classify(schema: SchemaInfo, rules: Rules, resolve: ResolveTable): { of: (t: TableInfo, c: ColumnInfo) => Classification | undefined; unusedKeep: string[] } {
+function classify(
+  schema: SchemaInfo,
+  rules: Rules,
+  resolve: ResolveTable,
+): { of: (t: TableInfo, c: ColumnInfo) => Classification | undefined; unusedKeep: string[] } {
   const tableKind = new Map<string, "truncated" | "deleted">();
   const masked = new Set<string>();
   // Exact column names, as the planner matches them: a rule for `email` masks `email` only,
@@ -223,14 +304,21 @@ function keepEntry(schema: SchemaInfo, t: TableInfo, c: ColumnInfo): string {
 /** Columns whose values are replaced (masked, or the rows removed). */
 const REPLACED: ReadonlySet<Classification> = new Set(["masked", "truncated", "deleted"]);
 
-export function coverage(schema: SchemaInfo, rules: Rules, mode: CoverageMode, resolve: ResolveTable = defaultResolver(schema)): CoverageReport {
+export function coverage(
+  schema: SchemaInfo,
+  rules: Rules,
+  mode: CoverageMode,
+  resolve: ResolveTable = defaultResolver(schema),
+): CoverageReport {
   const { of, unusedKeep } = classify(schema, rules, resolve);
   const report: CoverageReport = { mode, problems: [], classified: [], unclassified: [], unusedKeep };
   for (const t of sortedTables(schema)) {
     for (const c of t.columns) {
       let as = of(t, c);
       // A generated column is recomputed from its sources: masking all of them masks it.
-      const sources = c.generatedFrom?.length ? c.generatedFrom.map((n) => t.columns.find((s) => s.name === n)).filter((s): s is ColumnInfo => !!s) : [];
+      const sources = c.generatedFrom?.length
+        ? c.generatedFrom.map((n) => t.columns.find((s) => s.name === n)).filter((s): s is ColumnInfo => !!s)
+        : [];
       const unmasked = sources.filter((s) => !REPLACED.has(of(t, s) ?? "key"));
       if (!as && sources.length && unmasked.length === 0) as = "masked";
       if (as) {
@@ -280,7 +368,9 @@ export function ruleKey(schema: SchemaInfo, t: TableInfo): string {
 function problemFor(schema: SchemaInfo, t: TableInfo, c: ColumnInfo, category: string | undefined): CoverageProblem {
   const key = ruleKey(schema, t);
   const suggestion = `${yamlScalar(c.name)}: ${flowSpec(suggestSpec(t, c, category))}`;
-  const why = category ? `looks personal (${category}) but no rule covers it` : "has no rule, and strict coverage requires every column to be classified";
+  const why = category
+    ? `looks personal (${category}) but no rule covers it`
+    : "has no rule, and strict coverage requires every column to be classified";
   return {
     table: t.qualified,
     column: c.name,
@@ -338,7 +428,11 @@ function preferred(t: TableInfo, c: ColumnInfo, category: string | undefined): T
     case "postcode":
       return [{ transform: "digits" }, { transform: "null" }, { transform: "fixed", value: c.typeClass === "integer" ? 0 : "00000" }];
     case "birth date":
-      return [{ transform: "date", keep: "year" }, { transform: "null" }, { transform: "fixed", value: c.typeClass === "integer" ? 1970 : "1970-01-01" }];
+      return [
+        { transform: "date", keep: "year" },
+        { transform: "null" },
+        { transform: "fixed", value: c.typeClass === "integer" ? 1970 : "1970-01-01" },
+      ];
     case "employment date":
       return [{ transform: "date" }, { transform: "null" }];
     case "gender":
@@ -348,7 +442,9 @@ function preferred(t: TableInfo, c: ColumnInfo, category: string | undefined): T
     case "district":
       return [{ transform: "null" }, { transform: "fixed", value: "redacted".slice(0, c.maxLength ?? 8) }];
     case "address":
-      return c.typeClass === "decimal" ? [{ transform: "fixed", value: 0 }, { transform: "null" }] : [{ transform: "address" }, { transform: "null" }, ...pkTemplate("address")];
+      return c.typeClass === "decimal"
+        ? [{ transform: "fixed", value: 0 }, { transform: "null" }]
+        : [{ transform: "address" }, { transform: "null" }, ...pkTemplate("address")];
     case "blob":
       return [{ transform: "blob" }, { transform: "blob", fill: "null" }, { transform: "null" }];
     case "free text":
@@ -382,7 +478,7 @@ function todo(t: TableInfo, c: ColumnInfo): TransformSpec {
 /** A scalar safe inside a YAML flow mapping: plain when unambiguous, else double-quoted. */
 function yamlScalar(v: string | number | boolean): string {
   if (typeof v !== "string") return String(v);
-  const plain = /^[A-Za-z_][A-Za-z0-9_.@\/+-]*$/.test(v) && !/^(true|false|null|yes|no|on|off|y|n)$/i.test(v);
+  const plain = /^[A-Za-z_][A-Za-z0-9_.@/+-]*$/.test(v) && !/^(true|false|null|yes|no|on|off|y|n)$/i.test(v);
   return plain ? v : JSON.stringify(v);
 }
 
@@ -414,7 +510,8 @@ export function draftRules(schema: SchemaInfo, rules?: Rules, schemaRef = "./san
     "tables:",
   ];
   if (byTable.size === 0) lines[lines.length - 1] = "tables: {}   # nothing personal-looking is left uncovered";
-  for (const [q, columnLines] of byTable) lines.push(`  ${yamlScalar(ruleKey(schema, schema.tables.get(q)!))}:`, "    columns:", ...columnLines);
+  for (const [q, columnLines] of byTable)
+    lines.push(`  ${yamlScalar(ruleKey(schema, schema.tables.get(q)!))}:`, "    columns:", ...columnLines);
   if (keep.length) lines.push("keep:", ...keep.map((k) => `  - ${k.entry}   # ${k.reason}`));
   return lines.join("\n") + "\n";
 }
@@ -429,7 +526,11 @@ export interface DraftEntry {
 }
 
 /** What the draft holds: a rule per uncovered personal-looking column, a keep entry per lookup-table column. */
-export function draftEntries(schema: SchemaInfo, rules?: Rules, samples?: Samples): { columns: DraftEntry[]; keep: { entry: string; reason: string }[] } {
+export function draftEntries(
+  schema: SchemaInfo,
+  rules?: Rules,
+  samples?: Samples,
+): { columns: DraftEntry[]; keep: { entry: string; reason: string }[] } {
   const report = coverage(schema, rules ?? { tables: {}, keep: [], verify: [] }, "personal");
   const uncovered = new Set(report.unclassified.map((u) => `${u.table}\u0000${u.column}`));
   const columns: DraftEntry[] = [];

@@ -11,7 +11,16 @@
  */
 import { randomUUID } from "node:crypto";
 import { ident, join, raw, sql } from "./core/sql";
-import { SanitizeError, type ConnectOptions, type Connection, type ConnectionTarget, type ForeignKeyInfo, type MaskingKey, type ProgressEvent, type TableReport } from "./core/types";
+import {
+  SanitizeError,
+  type ConnectOptions,
+  type Connection,
+  type ConnectionTarget,
+  type ForeignKeyInfo,
+  type MaskingKey,
+  type ProgressEvent,
+  type TableReport,
+} from "./core/types";
 import { DEFAULT_RETRY_FOR_MS, redactDbMessage } from "./dialect/connect-retry";
 import type { Dialect } from "./dialect/types";
 import { leakKey, type LeakKey } from "./leak-digest";
@@ -19,7 +28,19 @@ import type { ForeignKeySuspension } from "./linked-fks";
 import { chunkScope, deleteStatement, truncateStatements, type Plan, type PlannedTable } from "./plan";
 import { maskChunk } from "./mask-chunk";
 import { serverCpus, maskingConnections } from "./parallelism";
-import { assess, CHANCE_FIXED_POINTS, CONSTANT_TRANSFORMS, isDone, Progress, specHash, tableIdentity, type Chunk, type Job, type Sample, type TableWork } from "./progress";
+import {
+  assess,
+  CHANCE_FIXED_POINTS,
+  CONSTANT_TRANSFORMS,
+  isDone,
+  type Progress,
+  specHash,
+  tableIdentity,
+  type Chunk,
+  type Job,
+  type Sample,
+  type TableWork,
+} from "./progress";
 
 /** Foreign keys between masked columns, suspended while masking (linked-fks.ts). */
 export interface LinkedKeys {
@@ -91,10 +112,20 @@ export async function execute(
   } catch (err) {
     await progress.endRun(conn, runId, "failed").catch(() => undefined);
     if (err instanceof SanitizeError) throw err;
-    throw new SanitizeError([`sanitizing failed: ${redactDbMessage(err)}. Committed chunks are kept; fix the cause and re-run to resume.`], "execution");
+    throw new SanitizeError(
+      [`sanitizing failed: ${redactDbMessage(err)}. Committed chunks are kept; fix the cause and re-run to resume.`],
+      "execution",
+    );
   }
   const tables = [...reports.values()];
-  return { runId, startedAt, alreadyDone: tables.every((t) => t.skipped), resumed: todo.some((w) => w.resume.length > 0), tables, restored };
+  return {
+    runId,
+    startedAt,
+    alreadyDone: tables.every((t) => t.skipped),
+    resumed: todo.some((w) => w.resume.length > 0),
+    tables,
+    restored,
+  };
 }
 
 /**
@@ -146,14 +177,19 @@ async function trial(dialect: Dialect, conn: Connection, plan: Plan, todo: Table
         if (m.chunkKey) {
           const keyColumn = p.table.columns.find((c) => c.name === m.chunkKey);
           const pk = ident(m.chunkKey);
-          const end = await tx.query(sql`SELECT ${dialect.statements.keyText(pk, keyColumn)} AS k FROM ${p.ref} ORDER BY ${pk} LIMIT 1 OFFSET ${raw(String(TRIAL_ROWS - 1))}`);
+          const end = await tx.query(
+            sql`SELECT ${dialect.statements.keyText(pk, keyColumn)} AS k FROM ${p.ref} ORDER BY ${pk} LIMIT 1 OFFSET ${raw(String(TRIAL_ROWS - 1))}`,
+          );
           upTo = end.rows.length ? String(end.rows[0].k) : undefined;
         }
         await maskChunk(dialect, tx, p, { upTo }, only);
         throw ROLLBACK;
       });
     } catch (err) {
-      if (err !== ROLLBACK) problems.push(`${p.table.qualified}: masking fails on its first rows: ${redactDbMessage(err)}. Nothing was written; fix the rules (or the constraint) and re-run.`);
+      if (err !== ROLLBACK)
+        problems.push(
+          `${p.table.qualified}: masking fails on its first rows: ${redactDbMessage(err)}. Nothing was written; fix the rules (or the constraint) and re-run.`,
+        );
     } finally {
       await undo();
     }
@@ -162,7 +198,13 @@ async function trial(dialect: Dialect, conn: Connection, plan: Plan, todo: Table
 }
 
 /** Truncates (only tables holding rows, so a re-run writes nothing), then deletes (idempotent). */
-async function phaseOne(dialect: Dialect, conn: Connection, plan: Plan, report: (p: PlannedTable) => TableReport, options: ExecuteOptions): Promise<void> {
+async function phaseOne(
+  dialect: Dialect,
+  conn: Connection,
+  plan: Plan,
+  report: (p: PlannedTable) => TableReport,
+  options: ExecuteOptions,
+): Promise<void> {
   const truncates = plan.tables.filter((p) => p.truncate);
   const counts = new Map<PlannedTable, number>();
   for (const p of truncates) {
@@ -290,7 +332,9 @@ async function openMaskingConnections(
   n: number,
 ): Promise<{ pool: Connection[]; sideBySide: boolean }> {
   const opened = await Promise.allSettled(
-    Array.from({ length: n }, () => dialect.connect(target, { ...connectOptions, retryForMs: Math.min(connectOptions?.retryForMs ?? DEFAULT_RETRY_FOR_MS, 30_000) })),
+    Array.from({ length: n }, () =>
+      dialect.connect(target, { ...connectOptions, retryForMs: Math.min(connectOptions?.retryForMs ?? DEFAULT_RETRY_FOR_MS, 30_000) }),
+    ),
   );
   const pool = opened.filter((o): o is PromiseFulfilledResult<Connection> => o.status === "fulfilled").map((o) => o.value);
   const failed = opened.find((o): o is PromiseRejectedResult => o.status === "rejected");
@@ -341,7 +385,8 @@ async function drain(pool: Connection[], tasks: Array<(conn: Connection) => Prom
 /** The table's jobs in serial order: the resumed ones (their chunks left), then a new one for its new columns. */
 async function jobRuns(dialect: Dialect, conn: Connection, progress: Progress, w: TableWork, options: ExecuteOptions): Promise<JobRun[]> {
   const runs: JobRun[] = [];
-  for (const job of w.resume) runs.push({ w, job, chunks: await progress.pendingChunks(conn, job.id), state: { chunksDone: job.chunksDone } });
+  for (const job of w.resume)
+    runs.push({ w, job, chunks: await progress.pendingChunks(conn, job.id), state: { chunksDone: job.chunksDone } });
   if (w.fresh.length) {
     const job = await newJob(dialect, conn, progress, w, options);
     runs.push({ w, job, chunks: job.chunks, state: { chunksDone: 0 } });
@@ -355,7 +400,13 @@ async function jobRuns(dialect: Dialect, conn: Connection, progress: Progress, w
  * the ones left, and no bound can fail to advance. The row count is the rows up to the last
  * bound (its row number) plus a count of the last chunk's rows only, not a COUNT(*) scan.
  */
-async function newJob(dialect: Dialect, conn: Connection, progress: Progress, w: TableWork, options: ExecuteOptions): Promise<Job & { chunks: Chunk[] }> {
+async function newJob(
+  dialect: Dialect,
+  conn: Connection,
+  progress: Progress,
+  w: TableWork,
+  options: ExecuteOptions,
+): Promise<Job & { chunks: Chunk[] }> {
   const p = w.p;
   const m = p.mask!;
   const st = dialect.statements;
@@ -394,7 +445,9 @@ async function guardBoundaries(dialect: Dialect, conn: Connection, p: PlannedTab
   // Batches overlap by one boundary, so the order is checked across batches too.
   for (let i = 0; i < boundaries.length; i += 499) {
     const batch = boundaries.slice(i, i + 500);
-    const r = await conn.query(sql`SELECT ${dialect.statements.keyText(pk, keyColumn)} AS k FROM ${p.ref} WHERE ${pk} IN (${join(batch.map((b) => m.keyValue(b)))}) ORDER BY ${pk}`);
+    const r = await conn.query(
+      sql`SELECT ${dialect.statements.keyText(pk, keyColumn)} AS k FROM ${p.ref} WHERE ${pk} IN (${join(batch.map((b) => m.keyValue(b)))}) ORDER BY ${pk}`,
+    );
     const back = r.rows.map((row) => String(row.k));
     if (back.length !== batch.length || back.some((k, j) => k !== batch[j]))
       throw new SanitizeError(
@@ -481,13 +534,20 @@ async function sampleChunk(
       const pk = ident(m.chunkKey);
       const own = m.split.setOrder.find((x) => x.name === c.name)!.expr;
       const keys = res.rows.map((row) => m.keyValue(String(row.k)));
-      const r = await tx.query(sql`SELECT ${st.keyText(pk, keyColumn)} AS k, ${st.asText(own)} AS m FROM ${p.ref} WHERE ${pk} IN (${join(keys)})`);
+      const r = await tx.query(
+        sql`SELECT ${st.keyText(pk, keyColumn)} AS k, ${st.asText(own)} AS m FROM ${p.ref} WHERE ${pk} IN (${join(keys)})`,
+      );
       for (const row of r.rows) maskedNow.set(String(row.k), row.m);
     }
     for (const row of res.rows) {
       const v = String(row.v);
       const mv = inline ? row.m : maskedNow.get(String(row.k));
-      out.push({ jobId: job.id, column: c.name, rowKey: row.k == null ? null : String(row.k), digest: chance && mv != null && String(mv) === v ? null : leak.digest(v) });
+      out.push({
+        jobId: job.id,
+        column: c.name,
+        rowKey: row.k == null ? null : String(row.k),
+        digest: chance && mv != null && String(mv) === v ? null : leak.digest(v),
+      });
     }
   }
   return out;
@@ -495,7 +555,15 @@ async function sampleChunk(
 
 type PlanColumns = NonNullable<PlannedTable["mask"]>["columns"];
 
-function emit(options: ExecuteOptions, p: PlannedTable, action: ProgressEvent["action"], rowsDone: number, rowsEstimated: number, chunksDone: number, t0: number): void {
+function emit(
+  options: ExecuteOptions,
+  p: PlannedTable,
+  action: ProgressEvent["action"],
+  rowsDone: number,
+  rowsEstimated: number,
+  chunksDone: number,
+  t0: number,
+): void {
   if (!options.onProgress) return;
   try {
     options.onProgress({ table: p.table.qualified, action, rowsDone, rowsEstimated, chunksDone, elapsedMs: Date.now() - t0 });

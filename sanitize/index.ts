@@ -52,7 +52,9 @@ interface Prepared {
 }
 
 /** Everything that needs no database: rules, key, numeric options. */
-function prepare(options: Pick<SanitizeOptions, "target" | "rules" | "maskingKey" | "chunkSize" | "parallelism" | "leakSampleSize">): Prepared {
+function prepare(
+  options: Pick<SanitizeOptions, "target" | "rules" | "maskingKey" | "chunkSize" | "parallelism" | "leakSampleSize">,
+): Prepared {
   const rules = typeof options.rules === "string" ? loadRules(options.rules, "rules") : options.rules;
   const problems: string[] = [];
   for (const [name, v, min] of [
@@ -68,7 +70,12 @@ function prepare(options: Pick<SanitizeOptions, "target" | "rules" | "maskingKey
   return { rules, rulesHash: hashRules(rules), key, dialect: getDialect(options.target.engine) };
 }
 
-async function withConnection<T>(dialect: Dialect, target: ConnectionTarget, connect: ConnectOptions | undefined, fn: (conn: Connection) => Promise<T>): Promise<T> {
+async function withConnection<T>(
+  dialect: Dialect,
+  target: ConnectionTarget,
+  connect: ConnectOptions | undefined,
+  fn: (conn: Connection) => Promise<T>,
+): Promise<T> {
   const conn = await dialect.connect(target, connect);
   try {
     return await fn(conn);
@@ -77,7 +84,12 @@ async function withConnection<T>(dialect: Dialect, target: ConnectionTarget, con
   }
 }
 
-async function planOn(p: Prepared, conn: Connection, options: SanitizeOptions, explain: "all" | "raw-sql-only" = "all"): Promise<{ plan: Plan; schema: SchemaInfo }> {
+async function planOn(
+  p: Prepared,
+  conn: Connection,
+  options: SanitizeOptions,
+  explain: "all" | "raw-sql-only" = "all",
+): Promise<{ plan: Plan; schema: SchemaInfo }> {
   const schema = await p.dialect.introspect(conn);
   const plan = await buildPlan({
     dialect: p.dialect,
@@ -108,7 +120,9 @@ function requireKey(p: Prepared): void {
   if (p.key) return;
   const columns: string[] = [];
   for (const [table, rule] of Object.entries(p.rules.tables))
-    if (rule.kind === "mask") for (const [name, spec] of Object.entries(rule.columns)) if (!CONSTANT_TRANSFORMS.has(spec.transform)) columns.push(`${table}.${name}`);
+    if (rule.kind === "mask")
+      for (const [name, spec] of Object.entries(rule.columns))
+        if (!CONSTANT_TRANSFORMS.has(spec.transform)) columns.push(`${table}.${name}`);
   if (columns.length)
     throw new SanitizeError(
       [
@@ -137,7 +151,10 @@ export async function sanitize(options: SanitizeOptions): Promise<RunReport> {
     // getting this message.
     const lock = await conn.query(p.dialect.statements.tryRunLock(options.target.database));
     if (!(lock.rows[0]?.ok === true || Number(lock.rows[0]?.ok) === 1))
-      throw new SanitizeError([`another sanitize run holds the lock on database "${options.target.database}": let it finish, then re-run.`], "execution");
+      throw new SanitizeError(
+        [`another sanitize run holds the lock on database "${options.target.database}": let it finish, then re-run.`],
+        "execution",
+      );
     const progress = new Progress(p.dialect);
     await progress.refuseLegacy(conn);
     // Planned first: rules that can't run leave no trace in the database, not even our tables.
@@ -157,7 +174,16 @@ export async function sanitize(options: SanitizeOptions): Promise<RunReport> {
     await refreshMaterializedViews(conn, planned);
     const checkedAt = new Date().toISOString();
     const foreignKeys = [...linked, ...run.restored.filter((r) => !linked.some((l) => l.name === r.name && l.fromTable === r.fromTable))];
-    const checks = await runChecks({ dialect: p.dialect, conn, plan: planned, verifyQueries: p.rules.verify, progress, key: p.key, foreignKeys, schema });
+    const checks = await runChecks({
+      dialect: p.dialect,
+      conn,
+      plan: planned,
+      verifyQueries: p.rules.verify,
+      progress,
+      key: p.key,
+      foreignKeys,
+      schema,
+    });
     checks.push(...(await materializedViewChecks(p.dialect, conn, planned)));
     const report: RunReport = {
       runId: run.runId,
@@ -198,19 +224,38 @@ export async function verify(options: SanitizeOptions): Promise<{ checks: CheckR
     const { plan: planned, schema } = await planOn(p, conn, { ...options, coverage: "off" });
     const checkedAt = new Date().toISOString();
     const foreignKeys = linkedForeignKeys(planned, schema);
-    const checks = await runChecks({ dialect: p.dialect, conn, plan: planned, verifyQueries: p.rules.verify, progress, key: p.key, foreignKeys, schema });
+    const checks = await runChecks({
+      dialect: p.dialect,
+      conn,
+      plan: planned,
+      verifyQueries: p.rules.verify,
+      progress,
+      key: p.key,
+      foreignKeys,
+      schema,
+    });
     checks.push(...(await materializedViewChecks(p.dialect, conn, planned)));
     // A constraint an interrupted run dropped is missing until the next run re-adds it.
     const suspended = (await progress.exists(conn)) ? await new ForeignKeySuspension(p.dialect, schema).pending(conn) : [];
     for (const s of suspended)
-      checks.push({ name: `foreign key ${s.fk.name} holds`, passed: false, detail: `suspended by an interrupted run and not re-added yet: re-run sanitize` });
+      checks.push({
+        name: `foreign key ${s.fk.name} holds`,
+        passed: false,
+        detail: `suspended by an interrupted run and not re-added yet: re-run sanitize`,
+      });
     return { checks, verified: verdict(checks), checkedAt };
   });
 }
 
 /** Personal-looking columns the rules don't cover yet, and draft rules text for them. Writes nothing. */
-export async function scan(options: { target: ConnectionTarget; rules?: Rules | string; connect?: ConnectOptions; coverage?: CoverageMode }): Promise<ScanResult> {
-  const rules = options.rules === undefined ? undefined : typeof options.rules === "string" ? loadRules(options.rules, "rules") : options.rules;
+export async function scan(options: {
+  target: ConnectionTarget;
+  rules?: Rules | string;
+  connect?: ConnectOptions;
+  coverage?: CoverageMode;
+}): Promise<ScanResult> {
+  const rules =
+    options.rules === undefined ? undefined : typeof options.rules === "string" ? loadRules(options.rules, "rules") : options.rules;
   const dialect = getDialect(options.target.engine);
   return withConnection(dialect, options.target, options.connect, async (conn) => {
     const schema = await dialect.introspect(conn);

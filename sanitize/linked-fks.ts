@@ -68,7 +68,8 @@ export class ForeignKeySuspension {
 
   /** For each masking connection (MySQL: checks off). */
   async onConnection(conn: Connection, fks: ForeignKeyInfo[]): Promise<void> {
-    if (fks.length && this.st.foreignKeySuspension === "session-checks-off") for (const q of this.st.foreignKeyChecks(false)) await conn.query(q);
+    if (fks.length && this.st.foreignKeySuspension === "session-checks-off")
+      for (const q of this.st.foreignKeyChecks(false)) await conn.query(q);
   }
 
   private ref(qualified: string) {
@@ -125,7 +126,13 @@ export function orphanQuery(dialect: Dialect, schema: SchemaInfo, fk: ForeignKey
   const c = (col: string) => ident("c", col);
   const p = (col: string) => ident("p", col);
   return sql`SELECT COUNT(*) AS n FROM ${dialect.statements.table(from)} c
-              WHERE ${join(fk.fromColumns.map((f) => sql`${c(f)} IS NOT NULL`), " AND ")}
+              WHERE ${join(
+                fk.fromColumns.map((f) => sql`${c(f)} IS NOT NULL`),
+                " AND ",
+              )}
                 AND NOT EXISTS (SELECT 1 FROM ${dialect.statements.table(to)} p
-                                 WHERE ${join(fk.fromColumns.map((f, i) => sql`${p(fk.toColumns[i])} = ${c(f)}`), " AND ")})`;
+                                 WHERE ${join(
+                                   fk.fromColumns.map((f, i) => sql`${p(fk.toColumns[i])} = ${c(f)}`),
+                                   " AND ",
+                                 )})`;
 }

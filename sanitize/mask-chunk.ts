@@ -36,7 +36,10 @@ export function chunkStatements(dialect: Dialect, p: PlannedTable, bounds: Chunk
   if (!m.split) return { statements: [updateStatement(p, bounds, only)], counts: 0, cleanup: [] };
   const wanted = (name: string) => !only || only.has(name);
   const sqlColumns = m.split.sqlColumns.filter((c) => wanted(c.name));
-  const set = setClause(m.split.setOrder.filter((c) => wanted(c.name)), m.frozen);
+  const set = setClause(
+    m.split.setOrder.filter((c) => wanted(c.name)),
+    m.frozen,
+  );
   const scope = join(chunkScope(p, bounds).length ? chunkScope(p, bounds) : [raw("TRUE")], " AND ");
   const expression = (e: string) => raw(`(${e})`);
 
@@ -74,7 +77,13 @@ export function chunkStatements(dialect: Dialect, p: PlannedTable, bounds: Chunk
 }
 
 /** Runs one chunk's statements on `tx` (inside its transaction); returns the rows masked. */
-export async function maskChunk(dialect: Dialect, tx: Connection, p: PlannedTable, bounds: ChunkBounds, only?: ReadonlySet<string>): Promise<number> {
+export async function maskChunk(
+  dialect: Dialect,
+  tx: Connection,
+  p: PlannedTable,
+  bounds: ChunkBounds,
+  only?: ReadonlySet<string>,
+): Promise<number> {
   const c = chunkStatements(dialect, p, bounds, only);
   let rows = 0;
   try {

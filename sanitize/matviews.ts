@@ -22,10 +22,13 @@ export async function refreshMaterializedViews(conn: Connection, plan: Plan): Pr
     try {
       await conn.query(sql`REFRESH MATERIALIZED VIEW ${v.ref}`);
     } catch (err) {
-      throw new SanitizeError([
-        `materialized view ${v.qualified} reads sanitized tables but could not be refreshed (${redactDbMessage(err)}); ` +
-          "it still holds original data: refresh it as its owner, or drop it on the clone, then re-run",
-      ], "execution");
+      throw new SanitizeError(
+        [
+          `materialized view ${v.qualified} reads sanitized tables but could not be refreshed (${redactDbMessage(err)}); ` +
+            "it still holds original data: refresh it as its owner, or drop it on the clone, then re-run",
+        ],
+        "execution",
+      );
     }
   }
 }
@@ -52,13 +55,17 @@ async function freshness(dialect: Dialect, conn: Connection, v: MatviewRefresh):
     if (!row) return { name, passed: false, detail: "the materialized view is gone from the catalogue" };
     if (row.p === false) return { name, passed: true, detail: "not populated (WITH NO DATA): it holds no rows" };
     const query = String(row.d).trim().replace(/;\s*$/, "");
-    const digest = (from: string) => `SELECT COUNT(*) AS n, md5(COALESCE(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS h FROM ${from} x`;
-    const [a, b] = [
-      (await conn.query(raw(digest(quoted)))).rows[0],
-      (await conn.query(raw(digest(`(${query})`)))).rows[0],
-    ];
+    const digest = (from: string) =>
+      `SELECT COUNT(*) AS n, md5(COALESCE(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS h FROM ${from} x`;
+    const [a, b] = [(await conn.query(raw(digest(quoted)))).rows[0], (await conn.query(raw(digest(`(${query})`)))).rows[0]];
     const same = String(a.h) === String(b.h) && Number(a.n) === Number(b.n);
-    return { name, passed: same, detail: same ? `${Number(a.n)} rows, equal to its query` : `stale: ${Number(a.n)} rows in the view, ${Number(b.n)} from its query; re-run sanitize to refresh it` };
+    return {
+      name,
+      passed: same,
+      detail: same
+        ? `${Number(a.n)} rows, equal to its query`
+        : `stale: ${Number(a.n)} rows in the view, ${Number(b.n)} from its query; re-run sanitize to refresh it`,
+    };
   } catch (err) {
     return { name, passed: false, detail: `could not compare the view with its query: ${redactDbMessage(err)}` };
   }

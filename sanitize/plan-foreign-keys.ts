@@ -16,7 +16,10 @@ export interface RuleOfTable {
 
 /** `{ transform: email, domain: "x.test" }`: how a spec is written in rules. */
 export function specText(spec: TransformSpec): string {
-  const show = (v: unknown) => (typeof v === "string" && /^[A-Za-z0-9_-]+$/.test(v) ? v : JSON.stringify(typeof v === "string" && v.length > 60 ? `${v.slice(0, 57)}...` : v));
+  const show = (v: unknown) =>
+    typeof v === "string" && /^[A-Za-z0-9_-]+$/.test(v)
+      ? v
+      : JSON.stringify(typeof v === "string" && v.length > 60 ? `${v.slice(0, 57)}...` : v);
   return `{ ${Object.entries(spec)
     .map(([k, v]) => `${k}: ${show(v)}`)
     .join(", ")} }`;

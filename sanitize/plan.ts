@@ -185,7 +185,10 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
     const table = found === undefined ? undefined : schema.tables.get(found);
     if (!table) {
       const inSchema = parseTableKey(key)?.schema ?? schema.defaultSchema;
-      problems.add("schema", `tables.${key}: no table "${q}" in the database (${tableList(schema, inSchema)}); fix the name or remove the rule.`);
+      problems.add(
+        "schema",
+        `tables.${key}: no table "${q}" in the database (${tableList(schema, inSchema)}); fix the name or remove the rule.`,
+      );
       continue;
     }
     const dup = resolved.get(table.qualified);
@@ -202,7 +205,13 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
   for (const { key, table, rule } of resolved.values()) {
     const ref = dialect.statements.table(table);
     if (rule.kind === "truncate") {
-      planned.push({ key, table, ref, action: "truncate", truncate: planTruncate(dialect, schema, key, table, rule.cascade, truncated, problems, warnings) });
+      planned.push({
+        key,
+        table,
+        ref,
+        action: "truncate",
+        truncate: planTruncate(dialect, schema, key, table, rule.cascade, truncated, problems, warnings),
+      });
       continue;
     }
     if (rule.kind === "delete") {
@@ -240,7 +249,13 @@ export async function buildPlan(input: PlanInput): Promise<Plan> {
   // the ones that pass are checked by the database itself with EXPLAIN before anything runs:
   // a typo fails here. A fragment that failed parsing never reaches the database.
   const unsafe = checkFragments(dialect.engine, rules, problems);
-  if (input.conn) await explainAll(input.conn, planned.filter((p) => !unsafe.has(p.key)), problems, input.explain ?? "all");
+  if (input.conn)
+    await explainAll(
+      input.conn,
+      planned.filter((p) => !unsafe.has(p.key)),
+      problems,
+      input.explain ?? "all",
+    );
 
   problems.throwIfAny();
 
@@ -282,7 +297,7 @@ function checkFragments(engine: Dialect["engine"], rules: Rules, problems: Probl
     for (const [column, spec] of Object.entries(rule.columns))
       if (spec.transform === "sql") report(key, `tables.${key}.columns.${column}.expression`, checkExpression(spec.expression, engine));
   }
-  rules.verify.forEach((v, i) => report(undefined, `verify[${i}].sql (check "${v.name}")`, checkQuery(v.sql, engine)));
+  for (const [i, v] of rules.verify.entries()) report(undefined, `verify[${i}].sql (check "${v.name}")`, checkQuery(v.sql, engine));
   return unsafe;
 }
 
@@ -322,7 +337,9 @@ function planTruncate(
     warnings.push(
       `tables.${key}: ${table.qualified} is referenced by ${[...new Set(outside.map((f) => f.fromTable))].join(", ")}, so it is emptied with DELETE, ` +
         "which applies each foreign key's ON DELETE action" +
-        (blocking.length ? `; ${blocking.map((f) => f.name).join(", ")} (RESTRICT/NO ACTION) will make it fail while referencing rows exist.` : "."),
+        (blocking.length
+          ? `; ${blocking.map((f) => f.name).join(", ")} (RESTRICT/NO ACTION) will make it fail while referencing rows exist.`
+          : "."),
     );
     return { cascade, via: "delete-all" };
   }
@@ -340,7 +357,9 @@ function warnDeleteReferenced(schema: SchemaInfo, key: string, table: TableInfo,
   for (const fk of schema.foreignKeys) {
     if (fk.toTable !== table.qualified || fk.fromTable === table.qualified) continue;
     if (fk.onDelete === "RESTRICT" || fk.onDelete === "NO ACTION")
-      warnings.push(`tables.${key}: ${fk.fromTable} references ${table.qualified} (${fk.name}, ON DELETE ${fk.onDelete}); deleting a referenced row fails (the database enforces it).`);
+      warnings.push(
+        `tables.${key}: ${fk.fromTable} references ${table.qualified} (${fk.name}, ON DELETE ${fk.onDelete}); deleting a referenced row fails (the database enforces it).`,
+      );
   }
 }
 
@@ -358,11 +377,14 @@ function planMask(
   for (const [name, spec] of Object.entries(rule.columns)) {
     const column = table.columns.find((c) => c.name === name);
     if (!column) {
-      problems.add("schema", `tables.${key}.columns.${name}: ${table.qualified} has no column "${name}" (columns: ${table.columns.map((c) => c.name).join(", ")}).`);
+      problems.add(
+        "schema",
+        `tables.${key}.columns.${name}: ${table.qualified} has no column "${name}" (columns: ${table.columns.map((c) => c.name).join(", ")}).`,
+      );
       ok = false;
       continue;
     }
-    let transform;
+    let transform: ReturnType<typeof getTransform>;
     try {
       transform = getTransform(spec.transform);
     } catch (err) {
@@ -378,10 +400,19 @@ function planMask(
 
   // Template references among masked columns: a cycle can't be resolved.
   const readsOf = new Map<string, string[]>();
-  for (const [name, { spec }] of specs) readsOf.set(name, getTransform(spec.transform).references(spec).filter((r) => r !== name && r in rule.columns));
+  for (const [name, { spec }] of specs)
+    readsOf.set(
+      name,
+      getTransform(spec.transform)
+        .references(spec)
+        .filter((r) => r !== name && r in rule.columns),
+    );
   const cycle = findCycle(readsOf);
   if (cycle) {
-    problems.add("rules", `tables.${key}: templates reference each other in a cycle (${cycle.join(" -> ")}); break it by referencing an unmasked column such as the primary key.`);
+    problems.add(
+      "rules",
+      `tables.${key}: templates reference each other in a cycle (${cycle.join(" -> ")}); break it by referencing an unmasked column such as the primary key.`,
+    );
     return undefined;
   }
   if (!ok) return undefined;
@@ -432,7 +463,8 @@ function planMask(
   // MySQL would stamp ON UPDATE CURRENT_TIMESTAMP columns with the masking time: assigning one
   // to itself keeps it (it is only rewritten when no assignment names it).
   const frozen = table.columns.filter((c) => c.onUpdateNow && !specs.has(c.name)).map((c) => c.name);
-  for (const f of frozen) warnings.push(`tables.${key}: ${table.qualified}.${f} is ON UPDATE CURRENT_TIMESTAMP; masking keeps it unchanged (SET ${f} = ${f}).`);
+  for (const f of frozen)
+    warnings.push(`tables.${key}: ${table.qualified}.${f} is ON UPDATE CURRENT_TIMESTAMP; masking keeps it unchanged (SET ${f} = ${f}).`);
   const set = setClause(ordered, frozen);
   const split = splitMask(dialect, table, rule, specs, ordered, input.key);
   if (split && !("sqlColumns" in split)) {
@@ -444,7 +476,12 @@ function planMask(
   // no other column of the row depends on being rewritten. With any row-dependent transform,
   // a skipped row would keep its original values, so no skip then.
   const constantOnly = columns.every((c) => c.spec.transform === "fixed" || c.spec.transform === "null");
-  const skipUnchanged = constantOnly ? sql`(${join(columns.map((c) => dialect.statements.differs(ident(c.name), c.expr)), " OR ")})` : undefined;
+  const skipUnchanged = constantOnly
+    ? sql`(${join(
+        columns.map((c) => dialect.statements.differs(ident(c.name), c.expr)),
+        " OR ",
+      )})`
+    : undefined;
 
   const chunkKey = table.primaryKey.length === 1 ? table.primaryKey[0] : undefined;
   const keyColumn = chunkKey ? table.columns.find((c) => c.name === chunkKey) : undefined;
@@ -485,7 +522,11 @@ function splitMask(
         `${table.qualified} has no single-column primary key, so its \`where\`/\`sql\` rules can't be evaluated apart from the masking key; ` +
         "add a primary key on the clone, or mask this table without `where` and `sql` transforms.",
     };
-  const sqlColumns = sqlNames.map((name, index) => ({ name, index, expression: (specs.get(name)!.spec as { expression: string }).expression }));
+  const sqlColumns = sqlNames.map((name, index) => ({
+    name,
+    index,
+    expression: (specs.get(name)!.spec as { expression: string }).expression,
+  }));
   const stored = (name: string): Sql => {
     const i = sqlColumns.find((c) => c.name === name)!.index;
     return dialect.engine === "postgres" ? ident(WORK_TABLE, `s${i}`) : workValue(dialect, table, i);
@@ -503,7 +544,13 @@ function splitMask(
       column,
       self: ident(name),
       columnRef: (other) =>
-        sqlNames.includes(other) ? (dialect.engine === "postgres" ? stored(other) : ident(other)) : specs.has(other) && other !== name ? exprFor(other) : ident(other),
+        sqlNames.includes(other)
+          ? dialect.engine === "postgres"
+            ? stored(other)
+            : ident(other)
+          : specs.has(other) && other !== name
+            ? exprFor(other)
+            : ident(other),
       key,
     });
     exprs.set(name, e);
@@ -512,7 +559,10 @@ function splitMask(
   // MySQL reads a column assigned earlier in the same SET as its new value: `sql` columns (now
   // plain stored values) go first, so a template reading one sees the masked value; the other
   // columns keep their order (readers of a keyed column inline its expression instead).
-  const order = dialect.engine === "mysql" ? [...ordered.filter((c) => sqlNames.includes(c.name)), ...ordered.filter((c) => !sqlNames.includes(c.name))] : ordered;
+  const order =
+    dialect.engine === "mysql"
+      ? [...ordered.filter((c) => sqlNames.includes(c.name)), ...ordered.filter((c) => !sqlNames.includes(c.name))]
+      : ordered;
   return { sqlColumns, setOrder: order.map((c) => ({ name: c.name, expr: exprFor(c.name) })) };
 }
 
@@ -570,7 +620,7 @@ function orderForLeftToRight(columns: PlannedColumn[], readsOf: Map<string, stri
   const left = [...columns].sort((a, b) => Number(b.spec.transform === "sql") - Number(a.spec.transform === "sql"));
   while (left.length) {
     const i = left.findIndex((c) => (unplacedReaders.get(c.name) ?? 0) === 0);
-    const [next] = left.splice(i < 0 ? 0 : i, 1); // i < 0 only with a cycle, which planning refused
+    const [next] = left.splice(Math.max(i, 0), 1); // i < 0 only with a cycle, which planning refused
     out.push(next);
     for (const r of readsOf.get(next.name) ?? []) unplacedReaders.set(r, (unplacedReaders.get(r) ?? 1) - 1);
   }
@@ -587,7 +637,12 @@ function orderForLeftToRight(columns: PlannedColumn[], readsOf: Map<string, stri
  */
 export function updateStatement(p: PlannedTable, bounds: { after?: string; upTo?: string }, only?: ReadonlySet<string>): Sql {
   const m = p.mask!;
-  const set = only ? setClause(m.setOrder.filter((c) => only.has(c.name)), m.frozen) : m.set;
+  const set = only
+    ? setClause(
+        m.setOrder.filter((c) => only.has(c.name)),
+        m.frozen,
+      )
+    : m.set;
   const conds = chunkScope(p, bounds);
   if (m.skipUnchanged) conds.push(m.skipUnchanged);
   return sql`UPDATE ${p.ref} SET ${set}${conds.length ? sql` WHERE ${join(conds, " AND ")}` : sql``}`;
@@ -662,12 +717,16 @@ async function explainAll(conn: Connection, tables: PlannedTable[], problems: Pr
     // A split rule's user SQL is checked alone (no key in that statement); the trial runs its keyed step.
     const holdsRawSql = p.mask && (p.mask.where || p.mask.columns.some((c) => c.spec.transform === "sql"));
     if (p.mask?.split) checks.push({ what: `row selection (where "${p.mask.where ?? ""}", sql expressions)`, q: splitSelection(p) });
-    else if (p.mask && (which === "all" || holdsRawSql)) checks.push({ what: p.mask.where ? `masking UPDATE (with where "${p.mask.where}")` : "masking UPDATE", q: updateStatement(p, {}) });
+    else if (p.mask && (which === "all" || holdsRawSql))
+      checks.push({ what: p.mask.where ? `masking UPDATE (with where "${p.mask.where}")` : "masking UPDATE", q: updateStatement(p, {}) });
     for (const c of checks) {
       try {
         await conn.query(sql`EXPLAIN ${c.q}`);
       } catch (err) {
-        problems.add("rules", `tables.${p.key}: the ${c.what} is not valid for ${p.table.qualified}: ${redactDbMessage(err)}. Fix the SQL in the rules.`);
+        problems.add(
+          "rules",
+          `tables.${p.key}: the ${c.what} is not valid for ${p.table.qualified}: ${redactDbMessage(err)}. Fix the SQL in the rules.`,
+        );
       }
     }
   }

@@ -93,7 +93,13 @@ export class Progress {
    * check's lookups, it checks nothing less.
    */
   private async allTablesExist(conn: Connection): Promise<boolean> {
-    const tables = [this.st.runsTable, this.st.jobsTable, this.st.chunksTable, this.st.samplesTable, ...(this.st.suspendedForeignKeysTable ? [this.st.suspendedForeignKeysTable] : [])];
+    const tables = [
+      this.st.runsTable,
+      this.st.jobsTable,
+      this.st.chunksTable,
+      this.st.samplesTable,
+      ...(this.st.suspendedForeignKeysTable ? [this.st.suspendedForeignKeysTable] : []),
+    ];
     try {
       await conn.query(sql`SELECT 1 AS x FROM ${join(tables)} WHERE 1 = 0`);
       return true;
@@ -145,11 +151,19 @@ export class Progress {
     const r = await conn.query(
       sql`SELECT chunk_no, lower_key, upper_key FROM ${this.st.chunksTable} WHERE job_id = ${jobId} AND done = ${this.st.bool(false)} ORDER BY chunk_no`,
     );
-    return r.rows.map((row) => ({ no: Number(row.chunk_no), lower: row.lower_key == null ? null : String(row.lower_key), upper: row.upper_key == null ? null : String(row.upper_key) }));
+    return r.rows.map((row) => ({
+      no: Number(row.chunk_no),
+      lower: row.lower_key == null ? null : String(row.lower_key),
+      upper: row.upper_key == null ? null : String(row.upper_key),
+    }));
   }
 
   /** One transaction: the job and all its chunks exist, or nothing does. */
-  async createJob(conn: Connection, job: Omit<Job, "id" | "chunksDone" | "chunkCount">, boundaries: string[]): Promise<Job & { chunks: Chunk[] }> {
+  async createJob(
+    conn: Connection,
+    job: Omit<Job, "id" | "chunksDone" | "chunkCount">,
+    boundaries: string[],
+  ): Promise<Job & { chunks: Chunk[] }> {
     const id = randomUUID();
     const chunks: Chunk[] = [...boundaries, null].map((upper, i) => ({ no: i, lower: i === 0 ? null : boundaries[i - 1], upper }));
     await conn.transaction(async (tx) => {
@@ -159,7 +173,9 @@ export class Progress {
       );
       for (let i = 0; i < chunks.length; i += 500) {
         const rows = chunks.slice(i, i + 500).map((c) => sql`(${id}, ${c.no}, ${c.lower}, ${c.upper}, ${this.st.bool(false)}, 0)`);
-        await tx.query(sql`INSERT INTO ${this.st.chunksTable} (job_id, chunk_no, lower_key, upper_key, done, rows_done) VALUES ${join(rows)}`);
+        await tx.query(
+          sql`INSERT INTO ${this.st.chunksTable} (job_id, chunk_no, lower_key, upper_key, done, rows_done) VALUES ${join(rows)}`,
+        );
       }
     });
     return { ...job, id, chunkCount: chunks.length, chunksDone: 0, chunks };
@@ -172,7 +188,10 @@ export class Progress {
            WHERE job_id = ${jobId} AND chunk_no = ${no} AND done = ${this.st.bool(false)}`,
     );
     if (r.rowCount !== 1)
-      throw new SanitizeError([`progress of ${table} changed under this run: another sanitize run is working on this database. Let it finish, then re-run.`], "execution");
+      throw new SanitizeError(
+        [`progress of ${table} changed under this run: another sanitize run is working on this database. Let it finish, then re-run.`],
+        "execution",
+      );
   }
 
   async addSamples(tx: Connection, samples: Sample[]): Promise<void> {
@@ -186,7 +205,9 @@ export class Progress {
     const out: Sample[] = [];
     for (let i = 0; i < jobIds.length; i += 500) {
       const ids = jobIds.slice(i, i + 500).map((id) => sql`${id}`);
-      const r = await conn.query(sql`SELECT job_id, column_name, row_key, digest FROM ${this.st.samplesTable} WHERE job_id IN (${join(ids)})`);
+      const r = await conn.query(
+        sql`SELECT job_id, column_name, row_key, digest FROM ${this.st.samplesTable} WHERE job_id IN (${join(ids)})`,
+      );
       for (const row of r.rows)
         out.push({
           jobId: String(row.job_id),
@@ -199,7 +220,9 @@ export class Progress {
   }
 
   async startRun(conn: Connection, runId: string, rulesHash: string): Promise<void> {
-    await conn.query(sql`INSERT INTO ${this.st.runsTable} (run_id, rules_hash, engine, status) VALUES (${runId}, ${rulesHash}, ${this.dialect.engine}, 'running')`);
+    await conn.query(
+      sql`INSERT INTO ${this.st.runsTable} (run_id, rules_hash, engine, status) VALUES (${runId}, ${rulesHash}, ${this.dialect.engine}, 'running')`,
+    );
   }
 
   /** Audit trail only: no run ever answers from a stored report. */
@@ -222,7 +245,10 @@ export async function tableIdentity(dialect: Dialect, conn: Connection, p: Plann
       // not available on this engine/version or without the privilege: the next one
     }
   }
-  throw new SanitizeError([`can't tell the identity of ${p.table.qualified} (is it a base table?); the progress record needs it.`], "execution");
+  throw new SanitizeError(
+    [`can't tell the identity of ${p.table.qualified} (is it a base table?); the progress record needs it.`],
+    "execution",
+  );
 }
 
 /** What a run must do for one masked table, from the jobs bound to its identity now. */
@@ -271,9 +297,13 @@ export function assess(p: PlannedTable, identity: string, allJobs: Job[], key: M
   // expression over the already-masked value (HMAC of HMAC).
   const earlier = new Set(jobs.flatMap((j) => j.columns.map((x) => x.name)));
   for (const c of fresh) {
-    const reads = getTransform(c.spec.transform).references(c.spec).filter((r) => earlier.has(r));
+    const reads = getTransform(c.spec.transform)
+      .references(c.spec)
+      .filter((r) => earlier.has(r));
     if (reads.length)
-      problems.push(`${p.table.qualified}.${c.name} reads ${reads.join(", ")}, which an earlier run already masked; start from a fresh clone to mask them together.`);
+      problems.push(
+        `${p.table.qualified}.${c.name} reads ${reads.join(", ")}, which an earlier run already masked; start from a fresh clone to mask them together.`,
+      );
   }
   return { p, identity, jobs, resume: [...resume], fresh, problems };
 }

@@ -35,10 +35,15 @@ export function parseForbiddenEntry(text: string): Entry {
   } else if ((hostPort.match(/:/g) ?? []).length === 1) {
     const [h, p] = hostPort.split(":");
     host = h;
-    if (!/^\d+$/.test(p)) throw new SanitizeError([`forbiddenHosts entry "${text}": port "${p}" is not a number; use host, host:port or host:port/database`], "forbidden-host");
+    if (!/^\d+$/.test(p))
+      throw new SanitizeError(
+        [`forbiddenHosts entry "${text}": port "${p}" is not a number; use host, host:port or host:port/database`],
+        "forbidden-host",
+      );
     port = Number(p);
   }
-  if (!host) throw new SanitizeError([`forbiddenHosts entry "${text}" has no host; use host, host:port or host:port/database`], "forbidden-host");
+  if (!host)
+    throw new SanitizeError([`forbiddenHosts entry "${text}" has no host; use host, host:port or host:port/database`], "forbidden-host");
   return { text: trimmed, host: canonicalHost(host), port, database };
 }
 

@@ -10,13 +10,49 @@ import { SAMPLE_ROWS, type TableSample } from "./scan-sample";
 
 /** The last word of a table name that makes it a lookup (reference data), e.g. `film_category`. */
 const LOOKUP_WORDS = new Set(
-  "category categories language languages country countries city cities department departments region regions status statuses type types state states province provinces currency currencies genre genres tag tags kind kinds locale locales timezone timezones unit units".split(" "),
+  "category categories language languages country countries city cities department departments region regions status statuses type types state states province provinces currency currencies genre genres tag tags kind kinds locale locales timezone timezones unit units".split(
+    " ",
+  ),
 );
 /** Categories a lookup table's columns may match by name (`category.name`, `city.city`). Anything else makes it personal. */
 const LOOKUP_SAFE = new Set(["name", "city"]);
 
-const BLOB_WORDS = new Set(["picture", "pictures", "photo", "photos", "avatar", "image", "portrait", "selfie", "document", "documents", "scan", "scans", "signature", "attachment", "fingerprint"]);
-const FREE_TEXT_WORDS = new Set(["note", "notes", "reason", "comment", "comments", "description", "remark", "remarks", "memo", "message", "body", "details", "feedback", "bio", "about", "text", "summary"]);
+const BLOB_WORDS = new Set([
+  "picture",
+  "pictures",
+  "photo",
+  "photos",
+  "avatar",
+  "image",
+  "portrait",
+  "selfie",
+  "document",
+  "documents",
+  "scan",
+  "scans",
+  "signature",
+  "attachment",
+  "fingerprint",
+]);
+const FREE_TEXT_WORDS = new Set([
+  "note",
+  "notes",
+  "reason",
+  "comment",
+  "comments",
+  "description",
+  "remark",
+  "remarks",
+  "memo",
+  "message",
+  "body",
+  "details",
+  "feedback",
+  "bio",
+  "about",
+  "text",
+  "summary",
+]);
 /** Categories whose values, found inside a free-text value of the same row, identify the person. */
 const PERSON_VALUE = new Set(["first name", "last name", "full name", "name", "user name", "email", "phone"]);
 
@@ -75,7 +111,11 @@ function patternOf(values: string[]): { category: string; reason: string } | und
   if (!values.length) return undefined;
   for (const p of PATTERNS) {
     const hits = values.filter((v) => p.test(v.trim())).length;
-    if (hits / values.length >= PATTERN_RATE) return { category: p.category, reason: `pattern match: ${p.label} in ${pct(hits, values.length)} of ${values.length} sampled values` };
+    if (hits / values.length >= PATTERN_RATE)
+      return {
+        category: p.category,
+        reason: `pattern match: ${p.label} in ${pct(hits, values.length)} of ${values.length} sampled values`,
+      };
   }
   return undefined;
 }
@@ -84,7 +124,9 @@ function patternOf(values: string[]): { category: string; reason: string } | und
 function freeText(t: TableInfo, c: ColumnInfo, sample: TableSample | undefined): string | undefined {
   const values = sample?.values.get(c.name);
   if (!values) return undefined;
-  const personal = t.columns.filter((p) => p !== c && PERSON_VALUE.has(looksPersonal(p.name) ?? "")).map((p) => sample!.values.get(p.name) ?? []);
+  const personal = t.columns
+    .filter((p) => p !== c && PERSON_VALUE.has(looksPersonal(p.name) ?? ""))
+    .map((p) => sample!.values.get(p.name) ?? []);
   let own = 0;
   let pattern = 0;
   let read = 0;
@@ -92,11 +134,20 @@ function freeText(t: TableInfo, c: ColumnInfo, sample: TableSample | undefined):
     if (v === null) return;
     read++;
     const text = v.toLowerCase();
-    if (personal.some((col) => { const p = col[row]; return p !== null && p !== undefined && p.trim().length >= 3 && text.includes(p.trim().toLowerCase()); })) own++;
+    if (
+      personal.some((col) => {
+        const p = col[row];
+        return p !== null && p !== undefined && p.trim().length >= 3 && text.includes(p.trim().toLowerCase());
+      })
+    )
+      own++;
     else if (EMAIL_INSIDE.test(v) || PHONE_INSIDE.test(v)) pattern++;
   });
   if (!own && !pattern) return undefined;
-  const parts = [own ? `${own} of ${read} sampled values contain the row's own personal values` : "", pattern ? `${pattern} of ${read} contain an email address or phone number` : ""];
+  const parts = [
+    own ? `${own} of ${read} sampled values contain the row's own personal values` : "",
+    pattern ? `${pattern} of ${read} contain an email address or phone number` : "",
+  ];
   return `free text: ${parts.filter(Boolean).join("; ")}`;
 }
 
@@ -104,7 +155,8 @@ function freeText(t: TableInfo, c: ColumnInfo, sample: TableSample | undefined):
 export function classifyColumn(t: TableInfo, c: ColumnInfo, sample: TableSample | undefined): Classified | undefined {
   const ws = words(c.name);
   const allNull = isAllNull(sample, c);
-  if (c.typeClass === "binary" && ws.some((w) => BLOB_WORDS.has(w))) return { category: "blob", reason: `name match: blob (${c.name})`, allNull };
+  if (c.typeClass === "binary" && ws.some((w) => BLOB_WORDS.has(w)))
+    return { category: "blob", reason: `name match: blob (${c.name})`, allNull };
   const named = looksPersonal(c.name);
   if (named) return { category: named, reason: `name match: ${named}`, allNull };
   if (c.typeClass !== "text" || c.generated) return undefined;

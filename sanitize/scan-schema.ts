@@ -28,7 +28,12 @@ export function scanSchema(schema: SchemaInfo, rules: Rules | undefined, mode: C
   }
   const report = coverage(schema, rules ?? { tables: {}, keep: [], verify: [] }, mode);
   return {
-    columns: report.problems.map((p) => ({ table: p.table, column: p.column, reason: p.category ?? "not classified by the rules", suggestion: p.suggestion })),
+    columns: report.problems.map((p) => ({
+      table: p.table,
+      column: p.column,
+      reason: p.category ?? "not classified by the rules",
+      suggestion: p.suggestion,
+    })),
     kept: [],
     draft: draftRules(schema, rules, undefined, samples),
   };

@@ -47,7 +47,11 @@ export async function runChecks(input: VerifyInput): Promise<CheckResult[]> {
   }
   for (const fk of input.foreignKeys) {
     const n = await count(input.conn, orphanQuery(input.dialect, input.schema, fk));
-    checks.push({ name: `foreign key ${fk.name} holds`, passed: n === 0, detail: `${n} rows of ${fk.fromTable} reference no row of ${fk.toTable}` });
+    checks.push({
+      name: `foreign key ${fk.name} holds`,
+      passed: n === 0,
+      detail: `${n} rows of ${fk.fromTable} reference no row of ${fk.toTable}`,
+    });
   }
   for (const q of input.verifyQueries) checks.push(await userCheck(input.conn, q));
   return checks;
@@ -79,7 +83,11 @@ async function maskedTableChecks(input: VerifyInput, p: PlannedTable, allJobs: J
       items.push({ alias: `v${i}`, expr: scoped(c.violation) });
       checks.push(() => {
         const n = Number(row[`v${i}`]);
-        return { name: `${t}.${c.name}: ${c.spec.transform} output`, passed: n === 0, detail: `${n} rows don't look masked by ${c.spec.transform}` };
+        return {
+          name: `${t}.${c.name}: ${c.spec.transform} output`,
+          passed: n === 0,
+          detail: `${n} rows don't look masked by ${c.spec.transform}`,
+        };
       });
     }
   });
@@ -109,10 +117,20 @@ async function maskedTableChecks(input: VerifyInput, p: PlannedTable, allJobs: J
     }
     const whole = own.filter((s) => s.rowKey === null && s.digest !== null);
     if (whole.length && leak)
-      items.push({ alias: `w${i}`, expr: scoped(sql`${dialect.functions.hmacHex(st.asText(ident(c.name)), leak.pads)} IN (${join(whole.map((s) => sql`${s.digest}`))})`) });
+      items.push({
+        alias: `w${i}`,
+        expr: scoped(
+          sql`${dialect.functions.hmacHex(st.asText(ident(c.name)), leak.pads)} IN (${join(whole.map((s) => sql`${s.digest}`))})`,
+        ),
+      });
     checks.push(() => {
       const digests = own.filter((s) => s.digest !== null).length;
-      if (!leak) return { name, passed: false, detail: "the masking key is needed to compare the sampled originals: pass the key the database was sanitized with" };
+      if (!leak)
+        return {
+          name,
+          passed: false,
+          detail: "the masking key is needed to compare the sampled originals: pass the key the database was sanitized with",
+        };
       const r = perRow.get(c.name) ?? { checked: 0, leaks: 0 };
       const leaks = r.leaks + (whole.length ? Number(row[`w${i}`]) : 0);
       if (digests === 0)
@@ -144,14 +162,19 @@ async function maskedTableChecks(input: VerifyInput, p: PlannedTable, allJobs: J
     out.push({
       name: `${t}: masking complete`,
       passed: !incomplete.length,
-      detail: incomplete.length ? `${incomplete.map((j) => `${j.chunksDone} of ${j.chunkCount} chunks`).join("; ")} done: re-run sanitize to finish` : "every chunk committed",
+      detail: incomplete.length
+        ? `${incomplete.map((j) => `${j.chunksDone} of ${j.chunkCount} chunks`).join("; ")} done: re-run sanitize to finish`
+        : "every chunk committed",
     });
     const when = Math.min(...jobs.map((j) => j.rowCount));
     const now = Number(row.total);
     out.push({
       name: `${t}: no rows appeared since masking`,
       passed: now <= when,
-      detail: now <= when ? `${now} rows now, ${when} when masked` : `${now - when} rows appeared since ${t} was masked; they may hold unmasked data; start from a fresh clone`,
+      detail:
+        now <= when
+          ? `${now} rows now, ${when} when masked`
+          : `${now - when} rows appeared since ${t} was masked; they may hold unmasked data; start from a fresh clone`,
     });
   }
   return out;
@@ -170,7 +193,16 @@ async function checkRows(
   const m = p.mask!;
   const keyColumn = p.table.columns.find((c) => c.name === m.chunkKey);
   const pk = ident(m.chunkKey!);
-  const keys = [...new Set(columns.flatMap((c) => byColumn.get(c.name)!.filter((s) => s.rowKey !== null && s.digest !== null).map((s) => s.rowKey!)))];
+  const keys = [
+    ...new Set(
+      columns.flatMap((c) =>
+        byColumn
+          .get(c.name)!
+          .filter((s) => s.rowKey !== null && s.digest !== null)
+          .map((s) => s.rowKey!),
+      ),
+    ),
+  ];
   const now = new Map<string, Record<string, unknown>>();
   for (let i = 0; i < keys.length; i += 500) {
     const batch = keys.slice(i, i + 500);
@@ -217,7 +249,11 @@ async function userCheck(conn: Connection, q: VerifyQuery): Promise<CheckResult>
   const passed = a !== undefined && e !== undefined ? a === e : actual !== null && String(actual) === String(q.expect);
   // A count can be shown; anything else might be a data value, so it is not.
   const got = a !== undefined ? `got ${a}` : "got a different value (not shown: it may be data)";
-  return { name, passed, detail: passed ? "returned the expected value" : `expected ${typeof q.expect === "number" ? q.expect : "the expected value"}, ${got}` };
+  return {
+    name,
+    passed,
+    detail: passed ? "returned the expected value" : `expected ${typeof q.expect === "number" ? q.expect : "the expected value"}, ${got}`,
+  };
 }
 
 async function count(conn: Connection, q: Sql): Promise<number> {

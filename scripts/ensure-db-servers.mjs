@@ -7,13 +7,15 @@ import { existsSync, readdirSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 
 const hasPostgres = () =>
-  existsSync("/usr/lib/postgresql") &&
-  readdirSync("/usr/lib/postgresql").some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
+  existsSync("/usr/lib/postgresql") && readdirSync("/usr/lib/postgresql").some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
 const hasMariadb = () => ["/usr/sbin/mariadbd", "/usr/sbin/mysqld"].some((p) => existsSync(p)) && existsSync("/usr/bin/mariadb-install-db");
 
 // pg_cron for the PostgreSQL major that is installed (test/cluster-access.test.ts disables
 // production's cron jobs on a real pg_cron).
-const pgMajors = () => (existsSync("/usr/lib/postgresql") ? readdirSync("/usr/lib/postgresql").filter((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`)) : []);
+const pgMajors = () =>
+  existsSync("/usr/lib/postgresql")
+    ? readdirSync("/usr/lib/postgresql").filter((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`))
+    : [];
 const newestPg = () => pgMajors().sort((a, b) => Number(b) - Number(a))[0] ?? "15";
 const hasPgCron = () => existsSync(`/usr/lib/postgresql/${newestPg()}/lib/pg_cron.so`);
 
@@ -34,7 +36,10 @@ if (!isRoot) {
 }
 console.log(`Installing ${missing.join(", ")} with apt-get ...`);
 const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-for (const args of [["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends", ...missing]]) {
+for (const args of [
+  ["update", "-qq"],
+  ["install", "-y", "-qq", "--no-install-recommends", ...missing],
+]) {
   const r = spawnSync("apt-get", args, { stdio: "inherit", env });
   if (r.status !== 0) {
     console.error(`apt-get ${args.join(" ")} failed (exit ${r.status}).`);

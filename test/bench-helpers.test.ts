@@ -8,14 +8,7 @@ import { createHmac } from "node:crypto";
 import { engines, freshDatabase, type TestDatabase } from "./harness/db";
 import { datasetStatements as postgresDataset } from "../bench/postgres-engine";
 import { datasetStatements as mysqlDataset } from "../bench/mysql-engine";
-import {
-  ARTICLE_RULES,
-  DETERMINISTIC_RULES,
-  articleSteps,
-  floorDeterministicSteps,
-  floorSteps,
-  type SqlStep,
-} from "../bench/contenders";
+import { ARTICLE_RULES, DETERMINISTIC_RULES, articleSteps, floorDeterministicSteps, floorSteps, type SqlStep } from "../bench/contenders";
 import { median, summarize, type Measurement } from "../bench/measurement";
 import { targets } from "../bench/report";
 import { parseBenchArgs } from "../bench/args";
@@ -41,8 +34,7 @@ async function dataset(engine: EngineName): Promise<TestDatabase> {
   return db;
 }
 
-const usersRows = (db: TestDatabase) =>
-  db.exec("SELECT id, email, phone, first_name, last_name, password_hash FROM users ORDER BY id");
+const usersRows = (db: TestDatabase) => db.exec("SELECT id, email, phone, first_name, last_name, password_hash FROM users ORDER BY id");
 
 describe.each(engines)("bench on %s", (engine) => {
   it("generates the dataset it claims: sizes, unique emails, orders copying their user's email, FKs", async () => {
@@ -54,8 +46,16 @@ describe.each(engines)("bench on %s", (engine) => {
     expect(await n("SELECT COUNT(*) FROM payment_audit_log")).toBe(Math.floor(SIZES.orders / 2));
     expect(await n("SELECT COUNT(*) FROM session_tokens")).toBe(Math.floor(SIZES.users / 2));
     expect(await n("SELECT COUNT(*) FROM orders o JOIN users u ON u.id = o.user_id WHERE o.customer_email = u.email")).toBe(SIZES.orders);
-    await expect(db.exec("INSERT INTO users (id, email, first_name, last_name, password_hash, created_at) SELECT 99999, email, 'x', 'y', 'z', created_at FROM users WHERE id = 1")).rejects.toThrow();
-    await expect(db.exec("INSERT INTO orders (id, user_id, customer_email, total_cents, status, created_at) SELECT 99999, 123456789, 'a', 1, 'paid', created_at FROM users WHERE id = 1")).rejects.toThrow();
+    await expect(
+      db.exec(
+        "INSERT INTO users (id, email, first_name, last_name, password_hash, created_at) SELECT 99999, email, 'x', 'y', 'z', created_at FROM users WHERE id = 1",
+      ),
+    ).rejects.toThrow();
+    await expect(
+      db.exec(
+        "INSERT INTO orders (id, user_id, customer_email, total_cents, status, created_at) SELECT 99999, 123456789, 'a', 1, 'paid', created_at FROM users WHERE id = 1",
+      ),
+    ).rejects.toThrow();
   });
 
   it("(c)'s rules do exactly what the article's script (a) and the floor (b) do to users", async () => {
@@ -84,7 +84,9 @@ describe.each(engines)("bench on %s", (engine) => {
     expect(await usersRows(d)).toEqual(masked);
     const orderEmails = (db: TestDatabase) => db.exec("SELECT id, customer_email FROM orders ORDER BY id");
     expect(await orderEmails(d)).toEqual(await orderEmails(b2));
-    expect(Number(await b2.scalar("SELECT COUNT(*) FROM orders o JOIN users u ON u.id = o.user_id WHERE o.customer_email <> u.email"))).toBe(0);
+    expect(
+      Number(await b2.scalar("SELECT COUNT(*) FROM orders o JOIN users u ON u.id = o.user_id WHERE o.customer_email <> u.email")),
+    ).toBe(0);
   });
 });
 

@@ -3,8 +3,8 @@
  * complete Pulumi.<stack>.yaml the program accepts, AWS credentials come through OIDC, and
  * its steps run the README's commands (`npm ci`, then `pulumi up` for the stack).
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
@@ -41,7 +41,10 @@ function readmeCommands(): string[] {
   const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
   const block = /## One stack per team[\s\S]*?```bash\n([\s\S]*?)```/.exec(readme);
   expect(block, "README has the Adding a team block").not.toBeNull();
-  return block![1].split("\n").map((l) => l.replace(/\s+#.*$/, "").trim()).filter(Boolean);
+  return block![1]
+    .split("\n")
+    .map((l) => l.replace(/\s+#.*$/, "").trim())
+    .filter(Boolean);
 }
 
 describe("the GitHub Actions example", () => {
@@ -80,7 +83,12 @@ describe("the GitHub Actions example", () => {
     expect(commands[0]).toBe("npm ci");
     expect(commands.at(-1)).toBe("pulumi up");
     const runs = job.steps.map((s) => s.run ?? "");
-    const install = runs.findIndex((r) => r.split("\n").map((l) => l.trim()).includes(commands[0]));
+    const install = runs.findIndex((r) =>
+      r
+        .split("\n")
+        .map((l) => l.trim())
+        .includes(commands[0]),
+    );
     const up = runs.findIndex((r) => /^pulumi up --yes --stack "\$\{\{ matrix\.stack \}\}"$/m.test(r));
     expect(install).toBeGreaterThanOrEqual(0);
     expect(up).toBeGreaterThan(install);

@@ -16,12 +16,16 @@ describe.each(engines)("--leak-sample-size (%s)", (engine) => {
     const rules = join(mkdtempSync(join(tmpdir(), "leak-")), "rules.yaml");
     writeFileSync(rules, "tables:\n  people:\n    columns:\n      email: { transform: email }\n");
 
-    const bad = await runCli(["sanitize", "--url", db.url, "--rules", rules, "--leak-sample-size", "0"], { AURORA_STAGING_MASKING_KEY: KEY });
+    const bad = await runCli(["sanitize", "--url", db.url, "--rules", rules, "--leak-sample-size", "0"], {
+      AURORA_STAGING_MASKING_KEY: KEY,
+    });
     expect(bad.code).toBe(2);
     // The wording is the shared option schema's (sanitize/options), with the flag named.
     expect(bad.stderr).toContain('--leak-sample-size: must be at least 1, e.g. 100 (got "0")');
 
-    const r = await runCli(["sanitize", "--url", db.url, "--rules", rules, "--leak-sample-size", "7", "--json"], { AURORA_STAGING_MASKING_KEY: KEY });
+    const r = await runCli(["sanitize", "--url", db.url, "--rules", rules, "--leak-sample-size", "7", "--json"], {
+      AURORA_STAGING_MASKING_KEY: KEY,
+    });
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as { verified: boolean; checks: { name: string; detail?: string }[] };
     expect(report.verified).toBe(true);

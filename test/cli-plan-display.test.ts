@@ -15,7 +15,10 @@ describe.each(engines)("plan display (%s)", (engine) => {
     const db = await freshDatabase(engine, "pland");
     await db.exec("CREATE TABLE people (id int PRIMARY KEY, first_name varchar(100), bio text)");
     const rules = join(mkdtempSync(join(tmpdir(), "pland-")), "rules.yaml");
-    writeFileSync(rules, `tables:\n  people:\n    columns:\n      first_name: { transform: name, kind: first }\n      bio: { transform: fixed, value: ${LONG} }\n`);
+    writeFileSync(
+      rules,
+      `tables:\n  people:\n    columns:\n      first_name: { transform: name, kind: first }\n      bio: { transform: fixed, value: ${LONG} }\n`,
+    );
     const env = { AURORA_STAGING_MASKING_KEY: KEY };
 
     const brief = await runCli(["plan", "--url", db.url, "--rules", rules], env);

@@ -9,7 +9,14 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
   let out = "";
   let err = "";
   const sink = (write: (s: string) => void) =>
-    ({ write: (s: string) => (write(s), true), isTTY: false, columns: 100 }) as unknown as NodeJS.WriteStream;
+    ({
+      write: (s: string) => {
+        write(s);
+        return true;
+      },
+      isTTY: false,
+      columns: 100,
+    }) as unknown as NodeJS.WriteStream;
   const code = await main(
     argv,
     new Io(

@@ -28,7 +28,9 @@ function file(name: string, text: string): string {
 async function snapshot(db: TestDatabase): Promise<string> {
   const tables =
     db.engine === "postgres"
-      ? await db.exec("SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog','information_schema') ORDER BY 1, 2")
+      ? await db.exec(
+          "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog','information_schema') ORDER BY 1, 2",
+        )
       : await db.exec("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1");
   const users = await db.exec("SELECT id, email, phone, first_name, last_name, password_hash FROM users ORDER BY id");
   const counts = await db.exec("SELECT (SELECT COUNT(*) FROM session_tokens) AS s, (SELECT COUNT(*) FROM support_tickets) AS t");
@@ -55,7 +57,9 @@ beforeAll(() => {
 
 describe("redaction of what the CLI prints", () => {
   it("hides URL passwords and every registered secret, wherever they appear", () => {
-    expect(redactUrl("connect postgres://app:s3cr%40t@db.internal:5432/app failed")).toBe("connect postgres://app:***@db.internal:5432/app failed");
+    expect(redactUrl("connect postgres://app:s3cr%40t@db.internal:5432/app failed")).toBe(
+      "connect postgres://app:***@db.internal:5432/app failed",
+    );
     expect(redactUrl("mysql://root@h/db?password=abc&ssl=1")).toBe("mysql://root@h/db?password=***&ssl=1");
     expect(redactUrl("postgres://app@h/db")).toBe("postgres://app@h/db");
     const r = new Redactor();
@@ -97,9 +101,12 @@ describe("aurora-staging command line", () => {
 
   it("exits 4 naming host:port when it cannot connect, without printing the password", async () => {
     const port = await freePort();
-    const r = await runCli(["plan", "--url", `postgres://app:hunter2-secret@127.0.0.1:${port}/app?sslmode=disable`, "--rules", defaultRules, "--retry-for", "1"], {
-      AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789",
-    });
+    const r = await runCli(
+      ["plan", "--url", `postgres://app:hunter2-secret@127.0.0.1:${port}/app?sslmode=disable`, "--rules", defaultRules, "--retry-for", "1"],
+      {
+        AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789",
+      },
+    );
     expect(r.code).toBe(4);
     expect(r.stderr).toContain(`127.0.0.1:${port}`);
     expectNoSecrets(r, "hunter2-secret", "cli-test-masking-key-0123456789");
@@ -124,7 +131,13 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
     const j = await runCli(["plan", "--url", db.url, "--rules", defaultRules, "--json"], { AURORA_STAGING_MASKING_KEY: key });
     expect(j.code).toBe(0);
     const p = JSON.parse(j.stdout);
-    expect(p.tables.map((t: { key: string }) => t.key).sort()).toEqual(["orders", "payment_audit_log", "session_tokens", "support_tickets", "users"]);
+    expect(p.tables.map((t: { key: string }) => t.key).sort()).toEqual([
+      "orders",
+      "payment_audit_log",
+      "session_tokens",
+      "support_tickets",
+      "users",
+    ]);
     expect(p.statements.join("\n")).toContain("<secret>");
     expect(j.stdout).not.toContain("Buffer"); // the key's HMAC pads are never serialised
     expectNoSecrets(j, key, db.target.password!);
@@ -135,7 +148,18 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
     const db = await sampleDb(engine);
     const key = randomBytes(24).toString("hex");
     const keyFile = file("key", key + "\n");
-    const r = await runCli(["sanitize", "--url", db.url, "--rules", defaultRules, "--masking-key-file", keyFile, "--json", "--chunk-size", "25"]);
+    const r = await runCli([
+      "sanitize",
+      "--url",
+      db.url,
+      "--rules",
+      defaultRules,
+      "--masking-key-file",
+      keyFile,
+      "--json",
+      "--chunk-size",
+      "25",
+    ]);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.verified).toBe(true);
@@ -157,15 +181,24 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
     const db = await sampleDb(engine);
     const before = await snapshot(db);
     const rules = file("bad.yaml", ["tables:", "  users:", "    columns:", "      email: { transform: emial }", ""].join("\n"));
-    const r = await runCli(["sanitize", "--url", db.url, "--rules", rules], { AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789" });
+    const r = await runCli(["sanitize", "--url", db.url, "--rules", rules], {
+      AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789",
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${rules}:4`);
     expect(r.stderr).toContain("emial");
     expect(r.stderr).not.toMatch(/\n\s+at .*\.js:\d+/); // no stack trace
     // A YAML bomb is a rules error too (it used to be "unexpected", exit 5).
-    const laughs = ["a", "b", "c", "d", "e", "f", "g", "h"].map((k, n) => `${k}: &${k} [${Array(9).fill(n === 0 ? '"lol"' : `*${"abcdefg"[n - 1]}`).join(",")}]`);
+    const laughs = ["a", "b", "c", "d", "e", "f", "g", "h"].map(
+      (k, n) =>
+        `${k}: &${k} [${Array(9)
+          .fill(n === 0 ? '"lol"' : `*${"abcdefg"[n - 1]}`)
+          .join(",")}]`,
+    );
     const bomb = file("bomb.yaml", [...laughs, "tables: *h", ""].join("\n"));
-    const b = await runCli(["sanitize", "--url", db.url, "--rules", bomb], { AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789" });
+    const b = await runCli(["sanitize", "--url", db.url, "--rules", bomb], {
+      AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789",
+    });
     expect(b.code).toBe(2);
     expect(b.stderr).toContain(`${bomb}:2`);
     expect(b.stderr).toMatch(/billion laughs/);
@@ -178,12 +211,16 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
       "verify.yaml",
       readFileSync(defaultRules, "utf8") + '  - { name: "users table is empty", sql: "SELECT COUNT(*) FROM users", expect: 0 }\n',
     );
-    const r = await runCli(["sanitize", "--url", db.url, "--rules", rules], { AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789" });
+    const r = await runCli(["sanitize", "--url", db.url, "--rules", rules], {
+      AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789",
+    });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL\s+verify: users table is empty/);
     expect(r.stdout).toContain("NOT VERIFIED");
 
-    const v = await runCli(["verify", "--url", db.url, "--rules", rules, "--json"], { AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789" });
+    const v = await runCli(["verify", "--url", db.url, "--rules", rules, "--json"], {
+      AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789",
+    });
     expect(v.code).toBe(1);
     const checks = JSON.parse(v.stdout).checks as { name: string; passed: boolean }[];
     expect(checks.filter((c) => !c.passed).map((c) => c.name)).toEqual(["verify: users table is empty"]);
@@ -208,7 +245,10 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
     const big = "b".repeat(100_000);
     const bigRules = file(
       "big.yaml",
-      readFileSync(defaultRules, "utf8").replace(/body: +\{ transform: template, value: "[^"]*" \}/, `body: { transform: fixed, value: "${big}" }`),
+      readFileSync(defaultRules, "utf8").replace(
+        /body: +\{ transform: template, value: "[^"]*" \}/,
+        `body: { transform: fixed, value: "${big}" }`,
+      ),
     );
     const t0 = Date.now();
     const p = await runCli(["plan", "--url", url, "--rules", bigRules, "--full-sql"], env);
@@ -220,7 +260,10 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
 
     // An `sql` transform that fails on the data: the engine quotes the offending value.
     const cast = engine === "postgres" ? "CAST(CAST(email AS integer) AS text)" : "CAST(CAST(email AS SIGNED) AS CHAR)";
-    const failing = file("cast.yaml", `tables:\n  users:\n    columns:\n      email: { transform: sql, expression: "${cast}", unique: true }\n`);
+    const failing = file(
+      "cast.yaml",
+      `tables:\n  users:\n    columns:\n      email: { transform: sql, expression: "${cast}", unique: true }\n`,
+    );
     for (const args of [["sanitize", "--json"], ["sanitize"]]) {
       const r = await runCli([...args, "--url", url, "--rules", failing, "--coverage", "off"], env);
       expect(r.code).not.toBe(0);
@@ -249,10 +292,16 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
     const db = await sampleDb(engine);
     const before = await snapshot(db);
     const env = { AURORA_STAGING_MASKING_KEY: "cli-test-masking-key-0123456789" };
-    const byFlag = await runCli(["sanitize", "--url", db.url, "--rules", defaultRules, "--forbid", `${db.target.host}:${db.target.port}/${db.name}`], env);
+    const byFlag = await runCli(
+      ["sanitize", "--url", db.url, "--rules", defaultRules, "--forbid", `${db.target.host}:${db.target.port}/${db.name}`],
+      env,
+    );
     expect(byFlag.code).toBe(3);
     expect(byFlag.stderr).toContain("forbidden");
-    const byEnv = await runCli(["sanitize", "--url", db.url, "--rules", defaultRules], { ...env, AURORA_STAGING_FORBIDDEN_HOSTS: `prod.example.internal, ${db.target.host}` });
+    const byEnv = await runCli(["sanitize", "--url", db.url, "--rules", defaultRules], {
+      ...env,
+      AURORA_STAGING_FORBIDDEN_HOSTS: `prod.example.internal, ${db.target.host}`,
+    });
     expect(byEnv.code).toBe(3);
     expect(await snapshot(db)).toBe(before);
   });
@@ -287,7 +336,9 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
     expect(stderr).toContain("run the same command again to resume");
     expect(stderr).not.toContain(key);
 
-    const again = await runCli(["sanitize", "--url", db.url, "--rules", defaultRules, "--chunk-size", "20", "--json"], { AURORA_STAGING_MASKING_KEY: key });
+    const again = await runCli(["sanitize", "--url", db.url, "--rules", defaultRules, "--chunk-size", "20", "--json"], {
+      AURORA_STAGING_MASKING_KEY: key,
+    });
     expect(again.code).toBe(0);
     const report = JSON.parse(again.stdout);
     expect(report.resumed).toBe(true);

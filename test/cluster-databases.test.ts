@@ -29,10 +29,24 @@ describe.each(engines)("sanitizeCluster: every database on %s", (engine) => {
     server = await startServer(engine);
     for (const db of ["app", "billing", "legacy", "reports"]) await server.createDatabase(db);
     await loadSample(server.target("app"), { rows: 50 });
-    await run(server, "billing", "CREATE TABLE invoices (id INT PRIMARY KEY, customer_email VARCHAR(200) NOT NULL, amount_cents INT)",
-      "INSERT INTO invoices VALUES (1, 'ann@real-mail.test', 100), (2, 'bob@real-mail.test', 250)");
-    await run(server, "legacy", "CREATE TABLE old_customers (id INT PRIMARY KEY, email VARCHAR(200))", "INSERT INTO old_customers VALUES (1, 'carl@real-mail.test')");
-    await run(server, "reports", "CREATE TABLE daily_totals (day DATE PRIMARY KEY, total INT)", "INSERT INTO daily_totals VALUES ('2024-01-01', 5), ('2024-01-02', 7)");
+    await run(
+      server,
+      "billing",
+      "CREATE TABLE invoices (id INT PRIMARY KEY, customer_email VARCHAR(200) NOT NULL, amount_cents INT)",
+      "INSERT INTO invoices VALUES (1, 'ann@real-mail.test', 100), (2, 'bob@real-mail.test', 250)",
+    );
+    await run(
+      server,
+      "legacy",
+      "CREATE TABLE old_customers (id INT PRIMARY KEY, email VARCHAR(200))",
+      "INSERT INTO old_customers VALUES (1, 'carl@real-mail.test')",
+    );
+    await run(
+      server,
+      "reports",
+      "CREATE TABLE daily_totals (day DATE PRIMARY KEY, total INT)",
+      "INSERT INTO daily_totals VALUES ('2024-01-01', 5), ('2024-01-02', 7)",
+    );
   });
   afterAll(async () => server?.stop());
 
@@ -48,7 +62,11 @@ describe.each(engines)("sanitizeCluster: every database on %s", (engine) => {
 
   it("fails closed on an unmentioned database, then handles each one when the rules name it", async () => {
     const before = await snapshot();
-    const refused = await sanitizeCluster({ target: server.target("app"), rules: `${defaultRulesYaml}\ndatabases:${billingRules}`, maskingKey: KEY }).catch((e: unknown) => e);
+    const refused = await sanitizeCluster({
+      target: server.target("app"),
+      rules: `${defaultRulesYaml}\ndatabases:${billingRules}`,
+      maskingKey: KEY,
+    }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(SanitizeError);
     const err = refused as SanitizeError;
     expect(err.kind).toBe("coverage");
@@ -60,7 +78,11 @@ describe.each(engines)("sanitizeCluster: every database on %s", (engine) => {
     const progress =
       engine === "postgres"
         ? await run(server, "app", "SELECT nspname FROM pg_namespace WHERE nspname = 'aurora_staging'")
-        : await run(server, "app", "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'app' AND TABLE_NAME LIKE 'aurora_staging%'");
+        : await run(
+            server,
+            "app",
+            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'app' AND TABLE_NAME LIKE 'aurora_staging%'",
+          );
     expect(progress).toEqual([]);
 
     const report = await sanitizeCluster({
@@ -68,13 +90,19 @@ describe.each(engines)("sanitizeCluster: every database on %s", (engine) => {
       rules: `${defaultRulesYaml}\ndatabases:${billingRules}\n  legacy: { drop: true }\n`,
       maskingKey: KEY,
     });
-    expect(report.verified, JSON.stringify([...report.checks, ...report.databases.flatMap((d) => d.report?.checks ?? [])].filter((c) => !c.passed))).toBe(true);
+    expect(
+      report.verified,
+      JSON.stringify([...report.checks, ...report.databases.flatMap((d) => d.report?.checks ?? [])].filter((c) => !c.passed)),
+    ).toBe(true);
     const actions = Object.fromEntries(report.databases.map((d) => [d.database, d.action]));
     expect(actions).toMatchObject({ app: "sanitize", billing: "sanitize", legacy: "drop", reports: "clean" });
     // Every other database of the server is listed, as empty.
-    for (const [db, action] of Object.entries(actions)) if (!["app", "billing", "legacy", "reports"].includes(db)) expect(action).toBe("empty");
+    for (const [db, action] of Object.entries(actions))
+      if (!["app", "billing", "legacy", "reports"].includes(db)) expect(action).toBe("empty");
     expect(report.databases[0].database).toBe("app");
-    expect(report.databases.find((d) => d.database === "billing")?.report?.tables.map((t) => t.table)).toEqual([engine === "postgres" ? "public.invoices" : "billing.invoices"]);
+    expect(report.databases.find((d) => d.database === "billing")?.report?.tables.map((t) => t.table)).toEqual([
+      engine === "postgres" ? "public.invoices" : "billing.invoices",
+    ]);
     expect(report.checks.find((c) => c.name === "dropped databases are gone")?.passed).toBe(true);
     expect(report.checks.find((c) => c.name === "reports: verify: totals kept")?.passed).toBe(true);
 
@@ -87,7 +115,11 @@ describe.each(engines)("sanitizeCluster: every database on %s", (engine) => {
     expect(JSON.stringify(report)).not.toContain(KEY);
 
     // A re-run finds the dropped database gone (its rule is fulfilled) and every database done.
-    const again = await sanitizeCluster({ target: server.target("app"), rules: `${defaultRulesYaml}\ndatabases:${billingRules}\n  legacy: { drop: true }\n`, maskingKey: KEY });
+    const again = await sanitizeCluster({
+      target: server.target("app"),
+      rules: `${defaultRulesYaml}\ndatabases:${billingRules}\n  legacy: { drop: true }\n`,
+      maskingKey: KEY,
+    });
     expect(again.verified).toBe(true);
     expect(again.databases.filter((d) => d.report).every((d) => d.report?.alreadyDone)).toBe(true);
   });

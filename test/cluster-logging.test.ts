@@ -33,8 +33,20 @@ describe.each(engines)("server logs on %s", (engine) => {
       settings:
         engine === "postgres"
           ? // auto_explain logs plans, whose custom-plan constants are parameter values.
-            { log_statement: "all", log_min_duration_statement: "0", shared_preload_libraries: "auto_explain", "auto_explain.log_min_duration": "0" }
-          : { general_log: "1", "general-log-file": logs[1], slow_query_log: "1", "slow-query-log-file": logs[2], "long-query-time": "0", "log-output": "FILE" },
+            {
+              log_statement: "all",
+              log_min_duration_statement: "0",
+              shared_preload_libraries: "auto_explain",
+              "auto_explain.log_min_duration": "0",
+            }
+          : {
+              general_log: "1",
+              "general-log-file": logs[1],
+              slow_query_log: "1",
+              "slow-query-log-file": logs[2],
+              "long-query-time": "0",
+              "log-output": "FILE",
+            },
     });
     await server.createDatabase("app");
     await loadSample(server.target("app"), { rows: 40 });
@@ -69,7 +81,9 @@ describe.each(engines)("server logs on %s", (engine) => {
       expect(text.toLowerCase()).not.toContain(pad.subarray(20, 36).toString("hex"));
     }
     // Names are left out: the name transform's own word lists hold common first/last names.
-    const values = [...originals.flatMap((r) => [r.email, r.phone, r.password_hash]), ...ticketEmails.map((r) => r.email)].filter((v): v is string => typeof v === "string");
+    const values = [...originals.flatMap((r) => [r.email, r.phone, r.password_hash]), ...ticketEmails.map((r) => r.email)].filter(
+      (v): v is string => typeof v === "string",
+    );
     expect(values.length).toBeGreaterThan(80);
     const leaked = values.filter((v) => text.includes(v));
     expect(leaked).toEqual([]);
@@ -77,8 +91,14 @@ describe.each(engines)("server logs on %s", (engine) => {
 
   it("a login that may not turn logging off is refused before anything is written, naming the setting", async () => {
     if (engine === "postgres") {
-      await run(server, "postgres", "CREATE ROLE limited LOGIN PASSWORD 'limited-password'", "ALTER ROLE limited SET log_statement = 'all'",
-        "ALTER ROLE limited SET log_min_duration_statement = 0", "ALTER DATABASE app OWNER TO limited");
+      await run(
+        server,
+        "postgres",
+        "CREATE ROLE limited LOGIN PASSWORD 'limited-password'",
+        "ALTER ROLE limited SET log_statement = 'all'",
+        "ALTER ROLE limited SET log_min_duration_statement = 0",
+        "ALTER DATABASE app OWNER TO limited",
+      );
     } else {
       await run(server, "app", "CREATE USER 'limited'@'%' IDENTIFIED BY 'limited-password'", "GRANT ALL ON app.* TO 'limited'@'%'");
     }
@@ -91,7 +111,11 @@ describe.each(engines)("server logs on %s", (engine) => {
     expect(err).toBeInstanceOf(SanitizeError);
     expect(err.kind).toBe("logging");
     if (engine === "postgres") {
-      expect(err.problems.map((p) => p.split(" (")[1]?.split(" ")[0])).toEqual(["log_statement", "log_min_duration_statement", "auto_explain.log_min_duration"]);
+      expect(err.problems.map((p) => p.split(" (")[1]?.split(" ")[0])).toEqual([
+        "log_statement",
+        "log_min_duration_statement",
+        "auto_explain.log_min_duration",
+      ]);
       expect(err.problems[0]).toMatch(/log_statement = all for this session.*ALTER ROLE "limited" RESET log_statement/);
     } else {
       expect(err.problems).toEqual([expect.stringMatching(/\(general_log\) and user "limited" may not turn that off/)]);
@@ -102,7 +126,9 @@ describe.each(engines)("server logs on %s", (engine) => {
       // with log_parameter_max_length = 0 for this login only auto_explain's plans still leak.
       await run(server, "postgres", "ALTER ROLE limited SET log_parameter_max_length = 0");
       const limited = { ...server.target("app"), user: "limited", password: "limited-password" };
-      const still = (await getDialect("postgres").connect(limited).catch((e: unknown) => e)) as SanitizeError;
+      const still = (await getDialect("postgres")
+        .connect(limited)
+        .catch((e: unknown) => e)) as SanitizeError;
       expect(still.problems).toEqual([expect.stringMatching(/\(auto_explain\.log_min_duration = 0 for this session\)/)]);
       await run(server, "postgres", "ALTER ROLE limited SET auto_explain.log_min_duration = -1");
       const conn = await getDialect("postgres").connect(limited);

@@ -24,8 +24,16 @@ describe("databases: and logins: in the rules", () => {
     );
     expect(r.databases).toEqual({
       legacy: { kind: "drop" },
-      reports: { kind: "sanitize", clean: true, rules: { tables: {}, keep: ["totals.*"], verify: [{ name: "n", sql: "SELECT 1", expect: 1 }] } },
-      billing: { kind: "sanitize", clean: false, rules: { tables: { invoices: { kind: "truncate", cascade: false } }, keep: [], verify: [] } },
+      reports: {
+        kind: "sanitize",
+        clean: true,
+        rules: { tables: {}, keep: ["totals.*"], verify: [{ name: "n", sql: "SELECT 1", expect: 1 }] },
+      },
+      billing: {
+        kind: "sanitize",
+        clean: false,
+        rules: { tables: { invoices: { kind: "truncate", cascade: false } }, keep: [], verify: [] },
+      },
     });
     expect(r.logins).toEqual({ keep: ["reporting_ro"] });
   });
@@ -34,7 +42,9 @@ describe("databases: and logins: in the rules", () => {
     const r = loadRules(own);
     expect(r.databases).toEqual({});
     expect(r.logins).toEqual({ keep: [] });
-    const legacy = createHash("sha256").update(canonicalJson({ tables: r.tables, keep: r.keep, verify: r.verify })).digest("hex");
+    const legacy = createHash("sha256")
+      .update(canonicalJson({ tables: r.tables, keep: r.keep, verify: r.verify }))
+      .digest("hex");
     expect(hashRules(r)).toBe(legacy);
     expect(hashRules(loadRules(`${own}databases:\n  legacy: { drop: true }\n`))).not.toBe(legacy);
   });

@@ -3,9 +3,9 @@
  * an example; all problems come in one error. Also the clone generation scheme and the checks
  * of the config against the (looked-up) source cluster, which are plain functions too.
  */
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
@@ -454,7 +454,10 @@ describe("parseStagingConfig: each bad value names the key, the problem and an e
     );
     expect(msg).not.toContain("tok3n");
     // Nor is a whole list given as one string (postCloneCommands may be a secret).
-    const whole = expectOneProblem({ ...minimal, postCloneCommands: '"psql --password=tok3n"' }, /postCloneCommands: must be a list, got string/);
+    const whole = expectOneProblem(
+      { ...minimal, postCloneCommands: '"psql --password=tok3n"' },
+      /postCloneCommands: must be a list, got string/,
+    );
     expect(whole).not.toContain("tok3n");
     expectOneProblem(
       { ...minimal, postCloneCommands: [{ name: "g", command: "  " }] },
@@ -652,7 +655,7 @@ describe("checks against the source cluster (planClone)", () => {
       /aurora-staging:clusterQuota: the region already has 40 DB clusters and the quota is 40/,
     ];
     expect(found).toHaveLength(expected.length);
-    expected.forEach((re, i) => expect(found[i]).toMatch(re));
+    for (const [i, re] of expected.entries()) expect(found[i]).toMatch(re);
   });
 
   it("the quota counts the new clone only when its identifier doesn't exist yet", () => {

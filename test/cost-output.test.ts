@@ -8,14 +8,17 @@ import { REGION, resolve, runWithMocks } from "./harness/pulumi-mocks";
 import { NOW } from "./harness/staging-stack";
 
 const base = { team: "payments", sourceCluster: "prod-pg" };
-const config = (raw: Record<string, unknown>, region: string | undefined = "eu-west-1") => parseStagingConfig({ ...base, ...raw }, { region });
+const config = (raw: Record<string, unknown>, region: string | undefined = "eu-west-1") =>
+  parseStagingConfig({ ...base, ...raw }, { region });
 
 describe("estimatedMonthlyCost", () => {
   it("the price table states its date and source, and covers the common regions and classes", () => {
     expect(PRICE_TABLE.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(PRICE_TABLE.source).toMatch(/aws\.amazon\.com\/rds\/aurora\/pricing/);
     for (const region of ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1"]) {
-      const p = (PRICE_TABLE.regions as Record<string, { instanceHour: Record<string, number>; serverlessAcuHour: number; storageGbMonth: number }>)[region];
+      const p = (
+        PRICE_TABLE.regions as Record<string, { instanceHour: Record<string, number>; serverlessAcuHour: number; storageGbMonth: number }>
+      )[region];
       expect(Object.keys(p.instanceHour)).toEqual(expect.arrayContaining(["db.r6g.large", "db.r7g.large", "db.t4g.medium"]));
       expect(p.serverlessAcuHour).toBeGreaterThan(0);
       expect(p.storageGbMonth).toBeGreaterThan(0);
@@ -49,13 +52,20 @@ describe("estimatedMonthlyCost", () => {
     const run = await runWithMocks(
       () =>
         stagingProgram({
-          allConfig: { "aws:region": REGION, "aurora-staging:team": "payments", "aurora-staging:sourceCluster": "prod-pg", "aurora-staging:runnerCidrs": JSON.stringify(["203.0.113.10/32"]) },
+          allConfig: {
+            "aws:region": REGION,
+            "aurora-staging:team": "payments",
+            "aurora-staging:sourceCluster": "prod-pg",
+            "aurora-staging:runnerCidrs": JSON.stringify(["203.0.113.10/32"]),
+          },
           secretKeys: [],
           now: NOW,
         }),
       { preview: true },
     );
-    const out = (await resolve((run.result as { estimatedMonthlyCost: unknown }).estimatedMonthlyCost)).value as { instances: { basis: string } };
+    const out = (await resolve((run.result as { estimatedMonthlyCost: unknown }).estimatedMonthlyCost)).value as {
+      instances: { basis: string };
+    };
     expect(out.instances.basis).toBe(`1 x db.r6g.large at $${PRICE_TABLE.regions[REGION].instanceHour["db.r6g.large"]}/hour`);
   });
 });

@@ -29,17 +29,23 @@ async function load(db: TestDatabase): Promise<void> {
   if (!pg) {
     // A numbers table: MariaDB's seq_1_to_N engine may be absent, a recursive CTE is not.
     await db.exec(`CREATE TABLE seq (i INT PRIMARY KEY)`);
-    await db.exec(`SET SESSION max_recursive_iterations = ${N + 1}; INSERT INTO seq WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ${N}) SELECT i FROM s`);
+    await db.exec(
+      `SET SESSION max_recursive_iterations = ${N + 1}; INSERT INTO seq WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ${N}) SELECT i FROM s`,
+    );
   }
   const cat = (...parts: string[]) => (pg ? parts.join(" || ") : `CONCAT(${parts.join(", ")})`);
   await db.exec(`CREATE TABLE customers (id INT PRIMARY KEY, email VARCHAR(120) NOT NULL, name VARCHAR(120), note VARCHAR(200))`);
   await db.exec(`CREATE INDEX customers_email ON customers (email)`);
   await db.exec(`CREATE INDEX customers_note ON customers (note)`);
-  await db.exec(`INSERT INTO customers SELECT i, ${cat("'customer'", pg ? "i::text" : "i", "'@mail.example.org'")}, ${cat("'Customer Name '", pg ? "i::text" : "i")}, ${cat("'note for order '", pg ? "i::text" : "i", "' and some more text'")} FROM ${series}`);
+  await db.exec(
+    `INSERT INTO customers SELECT i, ${cat("'customer'", pg ? "i::text" : "i", "'@mail.example.org'")}, ${cat("'Customer Name '", pg ? "i::text" : "i")}, ${cat("'note for order '", pg ? "i::text" : "i", "' and some more text'")} FROM ${series}`,
+  );
   await db.exec(`CREATE TABLE audit_log (id INT PRIMARY KEY, payload VARCHAR(200))`);
   await db.exec(`INSERT INTO audit_log SELECT i, ${cat("'payload '", pg ? "i::text" : "i")} FROM ${series}`);
   await db.exec(`CREATE TABLE events (id INT PRIMARY KEY, kind VARCHAR(10), info VARCHAR(100))`);
-  await db.exec(`INSERT INTO events SELECT i, CASE WHEN MOD(i, 4) = 0 THEN 'old' ELSE 'new' END, ${cat("'event '", pg ? "i::text" : "i")} FROM ${series}`);
+  await db.exec(
+    `INSERT INTO events SELECT i, CASE WHEN MOD(i, 4) = 0 THEN 'old' ELSE 'new' END, ${cat("'event '", pg ? "i::text" : "i")} FROM ${series}`,
+  );
   await db.exec(`CREATE TABLE products (id INT PRIMARY KEY, title VARCHAR(100))`);
   await db.exec(`INSERT INTO products SELECT i, ${cat("'product '", pg ? "i::text" : "i")} FROM ${series}`);
   if (!pg) await db.exec(`DROP TABLE seq`);
@@ -54,7 +60,11 @@ async function analyze(db: TestDatabase): Promise<void> {
 /** What the masked table and the indexes the engine updates measure now. */
 async function measuredCustomers(db: TestDatabase): Promise<{ data: number; all: number; written: number }> {
   if (db.engine === "postgres") {
-    const data = Number(await db.scalar("SELECT pg_relation_size('customers') + COALESCE(pg_total_relation_size(NULLIF(reltoastrelid, 0)), 0) FROM pg_class WHERE relname = 'customers'"));
+    const data = Number(
+      await db.scalar(
+        "SELECT pg_relation_size('customers') + COALESCE(pg_total_relation_size(NULLIF(reltoastrelid, 0)), 0) FROM pg_class WHERE relname = 'customers'",
+      ),
+    );
     const all = Number(await db.scalar("SELECT pg_total_relation_size('customers')"));
     return { data, all, written: all };
   }
@@ -124,12 +134,16 @@ describe("cost and plan on the command line", () => {
 
     const plan = await runCli(["plan", "--url", db.url, "--rules", rules, "--coverage", "off", "--region", "us-east-1"], env);
     expect(plan.code).toBe(0);
-    expect(plan.stdout).toMatch(/Cost estimate:\n {2}Storage the clone will own \(postgres, us-east-1\): [\d.]+ GB of [\d.]+ GB, \$[\d.]+\/month at \$0\.1\/GB-month/);
+    expect(plan.stdout).toMatch(
+      /Cost estimate:\n {2}Storage the clone will own \(postgres, us-east-1\): [\d.]+ GB of [\d.]+ GB, \$[\d.]+\/month at \$0\.1\/GB-month/,
+    );
     expect(plan.stdout).toMatch(/public\.audit_log\s+truncate\s+[\d.]+\s+0\.000\s+truncate: a new empty table/);
 
     const bad = await runCli(["cost", "--url", db.url, "--rules", rules, "--coverage", "off", "--region", "mars-north-1"], env);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/no prices for region mars-north-1 \(price table of \d{4}-\d{2}-\d{2} has us-east-1, us-west-2, eu-west-1, eu-central-1\)/);
+    expect(bad.stderr).toMatch(
+      /no prices for region mars-north-1 \(price table of \d{4}-\d{2}-\d{2} has us-east-1, us-west-2, eu-west-1, eu-central-1\)/,
+    );
     expect(bad.stderr + cost.stdout + plan.stdout).not.toContain(KEY);
   }, 120_000);
 });

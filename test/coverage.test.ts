@@ -13,11 +13,32 @@ import { validateSpec } from "../sanitize/transforms";
 import { parseTableKey } from "../sanitize/table-key";
 
 function col(name: string, typeClass: TypeClass = "text", o: Partial<ColumnInfo> = {}): ColumnInfo {
-  return { name, rawType: typeClass === "text" ? "varchar(255)" : typeClass, typeClass, maxLength: typeClass === "text" ? 255 : undefined, nullable: true, unique: false, isPrimaryKey: false, generated: false, inUniqueIndex: false, ...o };
+  return {
+    name,
+    rawType: typeClass === "text" ? "varchar(255)" : typeClass,
+    typeClass,
+    maxLength: typeClass === "text" ? 255 : undefined,
+    nullable: true,
+    unique: false,
+    isPrimaryKey: false,
+    generated: false,
+    inUniqueIndex: false,
+    ...o,
+  };
 }
 const pk = (name = "id") => col(name, "integer", { isPrimaryKey: true, unique: true, nullable: false });
 function table(schema: string, name: string, columns: ColumnInfo[]): TableInfo {
-  return { schema, name, qualified: `${schema}.${name}`, columns, primaryKey: columns.filter((c) => c.isPrimaryKey).map((c) => c.name), estimatedRows: 10, hasTriggers: false, identity: `test/${name}`, partitioned: false };
+  return {
+    schema,
+    name,
+    qualified: `${schema}.${name}`,
+    columns,
+    primaryKey: columns.filter((c) => c.isPrimaryKey).map((c) => c.name),
+    estimatedRows: 10,
+    hasTriggers: false,
+    identity: `test/${name}`,
+    partitioned: false,
+  };
 }
 function schemaOf(tables: TableInfo[], fks: SchemaInfo["foreignKeys"] = []): SchemaInfo {
   return { defaultSchema: "public", tables: new Map(tables.map((t) => [t.qualified, t])), foreignKeys: fks, materializedViews: [] };
@@ -38,11 +59,32 @@ const SCHEMA = schemaOf(
       col("status"),
       col("last_login_ip"),
     ]),
-    table("public", "orders", [pk(), col("user_id", "integer"), col("customer_email"), col("shipping_method"), col("zip", "text", { maxLength: 10, rawType: "varchar(10)" }), col("total", "decimal")]),
+    table("public", "orders", [
+      pk(),
+      col("user_id", "integer"),
+      col("customer_email"),
+      col("shipping_method"),
+      col("zip", "text", { maxLength: 10, rawType: "varchar(10)" }),
+      col("total", "decimal"),
+    ]),
     table("public", "session_tokens", [pk(), col("token")]),
-    table("billing", "cards", [pk(), col("card_number", "text", { maxLength: 19, rawType: "varchar(19)", nullable: false }), col("holder_name")]),
+    table("billing", "cards", [
+      pk(),
+      col("card_number", "text", { maxLength: 19, rawType: "varchar(19)", nullable: false }),
+      col("holder_name"),
+    ]),
   ],
-  [{ name: "fk", fromTable: "public.orders", fromColumns: ["user_id"], toTable: "public.users", toColumns: ["id"], onDelete: "NO ACTION", onUpdate: "NO ACTION" }],
+  [
+    {
+      name: "fk",
+      fromTable: "public.orders",
+      fromColumns: ["user_id"],
+      toTable: "public.users",
+      toColumns: ["id"],
+      onDelete: "NO ACTION",
+      onUpdate: "NO ACTION",
+    },
+  ],
 );
 
 describe("looksPersonal", () => {
@@ -104,7 +146,24 @@ describe("looksPersonal", () => {
   });
 
   it("does not match inside other words or on things' names and references", () => {
-    for (const column of ["shipping", "recipe", "description", "zipper", "created_at", "id", "status", "total", "ship_to_country", "table_name", "product_name", "card_id", "email_count", "tipping_point", "membership", "relationship"]) {
+    for (const column of [
+      "shipping",
+      "recipe",
+      "description",
+      "zipper",
+      "created_at",
+      "id",
+      "status",
+      "total",
+      "ship_to_country",
+      "table_name",
+      "product_name",
+      "card_id",
+      "email_count",
+      "tipping_point",
+      "membership",
+      "relationship",
+    ]) {
       expect(looksPersonal(column), column).toBeUndefined();
     }
     expect(words("lastLoginIPAddress2")).toEqual(["last", "login", "ip", "address", "2"]);
@@ -113,10 +172,25 @@ describe("looksPersonal", () => {
 
 describe("coverage", () => {
   it("personal mode reports uncovered personal-looking columns with a suggested rule line", () => {
-    const r = coverage(SCHEMA, rules({ tables: { users: { kind: "mask", columns: { email: { transform: "email" } } } }, keep: ["users.email_verified"] }), "personal");
+    const r = coverage(
+      SCHEMA,
+      rules({ tables: { users: { kind: "mask", columns: { email: { transform: "email" } } } }, keep: ["users.email_verified"] }),
+      "personal",
+    );
     const byColumn = Object.fromEntries(r.problems.map((p) => [`${p.table}.${p.column}`, p]));
     expect(Object.keys(byColumn).sort()).toEqual(
-      ["billing.cards.card_number", "billing.cards.holder_name", "public.orders.customer_email", "public.orders.zip", "public.session_tokens.token", "public.users.first_name", "public.users.lastName", "public.users.last_login_ip", "public.users.phone", "public.users.username"].sort(),
+      [
+        "billing.cards.card_number",
+        "billing.cards.holder_name",
+        "public.orders.customer_email",
+        "public.orders.zip",
+        "public.session_tokens.token",
+        "public.users.first_name",
+        "public.users.lastName",
+        "public.users.last_login_ip",
+        "public.users.phone",
+        "public.users.username",
+      ].sort(),
     );
     expect(byColumn["public.users.phone"].suggestion).toBe("phone: { transform: phone }");
     expect(byColumn["public.users.first_name"].suggestion).toBe("first_name: { transform: name, kind: first }");
@@ -169,14 +243,29 @@ describe("coverage", () => {
     expect(cols).not.toContain("public.users.id");
     expect(cols).not.toContain("public.orders.user_id");
     const total = strict.problems.find((p) => p.column === "total")!;
-    expect(total.message).toMatch(/public\.orders\.total: has no rule, and strict coverage requires every column to be classified.*keep: \[orders\.total\]/);
+    expect(total.message).toMatch(
+      /public\.orders\.total: has no rule, and strict coverage requires every column to be classified.*keep: \[orders\.total\]/,
+    );
     expect(coverage(SCHEMA, rules({}), "off").problems).toEqual([]);
   });
 
   it("a foreign key on a personal-looking column is not auto-classified as a key", () => {
     const s = schemaOf(
-      [table("public", "a", [col("email", "text", { isPrimaryKey: true, unique: true, nullable: false })]), table("public", "b", [pk(), col("owner_email")])],
-      [{ name: "fk", fromTable: "public.b", fromColumns: ["owner_email"], toTable: "public.a", toColumns: ["email"], onDelete: "CASCADE", onUpdate: "NO ACTION" }],
+      [
+        table("public", "a", [col("email", "text", { isPrimaryKey: true, unique: true, nullable: false })]),
+        table("public", "b", [pk(), col("owner_email")]),
+      ],
+      [
+        {
+          name: "fk",
+          fromTable: "public.b",
+          fromColumns: ["owner_email"],
+          toTable: "public.a",
+          toColumns: ["email"],
+          onDelete: "CASCADE",
+          onUpdate: "NO ACTION",
+        },
+      ],
     );
     expect(coverage(s, rules({}), "personal").problems.map((p) => p.column)).toEqual(["email", "owner_email"]);
   });
@@ -202,10 +291,18 @@ describe("draftRules", () => {
     const draft = loadRules(text, "draft.yaml");
     expect(Object.keys(draft.tables).sort()).toEqual(["billing.cards", "orders", "session_tokens", "users"]);
     const users = draft.tables.users;
-    expect(users.kind === "mask" && Object.keys(users.columns).sort()).toEqual(["email_verified", "first_name", "lastName", "last_login_ip", "phone", "username"].sort());
+    expect(users.kind === "mask" && Object.keys(users.columns).sort()).toEqual(
+      ["email_verified", "first_name", "lastName", "last_login_ip", "phone", "username"].sort(),
+    );
     expect(users.kind === "mask" && users.columns.email).toBeUndefined();
     // Merged with the existing rules, nothing personal-looking is left uncovered.
-    const merged: Rules = { ...existing, tables: { ...draft.tables, users: { kind: "mask", columns: { ...(users.kind === "mask" ? users.columns : {}), email: { transform: "email" } } } } };
+    const merged: Rules = {
+      ...existing,
+      tables: {
+        ...draft.tables,
+        users: { kind: "mask", columns: { ...(users.kind === "mask" ? users.columns : {}), email: { transform: "email" } } },
+      },
+    };
     expect(coverage(SCHEMA, merged, "personal").problems).toEqual([]);
   });
 
@@ -232,7 +329,20 @@ describe.each(engines)("coverage of the shipped default rules on the introspecte
     // Without rules, personal mode flags the personal columns, with suggestions that fit.
     const bare = coverage(schema, { tables: {}, keep: [], verify: [] }, "personal").problems;
     const flagged = bare.map((p) => `${p.table.split(".")[1]}.${p.column}`);
-    expect(flagged).toEqual(expect.arrayContaining(["users.email", "users.phone", "users.first_name", "users.last_name", "users.password_hash", "orders.customer_email", "payment_audit_log.card_last4", "payment_audit_log.ip_address", "session_tokens.token", "support_tickets.email"]));
+    expect(flagged).toEqual(
+      expect.arrayContaining([
+        "users.email",
+        "users.phone",
+        "users.first_name",
+        "users.last_name",
+        "users.password_hash",
+        "orders.customer_email",
+        "payment_audit_log.card_last4",
+        "payment_audit_log.ip_address",
+        "session_tokens.token",
+        "support_tickets.email",
+      ]),
+    );
     expect(flagged).not.toContain("orders.total_cents");
     for (const p of bare) {
       const t = schema.tables.get(p.table)!;
@@ -247,7 +357,11 @@ async function introspected(db: Awaited<ReturnType<typeof freshDatabase>>): Prom
   return conn_introspect(dialect, await dialect.connect(db.target));
 }
 
-async function planProblems(db: Awaited<ReturnType<typeof freshDatabase>>, rulesText: string, mode: "personal" | "strict" = "personal"): Promise<string[]> {
+async function planProblems(
+  db: Awaited<ReturnType<typeof freshDatabase>>,
+  rulesText: string,
+  mode: "personal" | "strict" = "personal",
+): Promise<string[]> {
   try {
     await plan({ target: db.target, rules: rulesText, coverage: mode, maskingKey: "coverage-test-key-0123456789abcdef" });
     return [];
@@ -274,12 +388,16 @@ describe("coverage sees every copy", () => {
 
   it("a generated column is covered only when every source is masked, and the message says to mask the sources", () => {
     const gen = col("email", "text", { generated: true, generatedFrom: ["profile"] });
-    const s = schemaOf([table("public", "accounts", [pk(), col("profile", "json"), gen, col("total", "decimal", { generated: true, generatedFrom: ["id"] })])]);
+    const s = schemaOf([
+      table("public", "accounts", [pk(), col("profile", "json"), gen, col("total", "decimal", { generated: true, generatedFrom: ["id"] })]),
+    ]);
     const open = coverage(s, rules({}), "personal");
     expect(open.problems.map((p) => p.column)).toEqual(["email"]);
     expect(open.problems[0].message).toMatch(/generated from profile, which no rule masks.*mask the source column profile/);
     // A personal-looking source makes a neutral-named generated column personal too.
-    const derived = schemaOf([table("public", "t", [pk(), col("email"), col("domain", "text", { generated: true, generatedFrom: ["email"] })])]);
+    const derived = schemaOf([
+      table("public", "t", [pk(), col("email"), col("domain", "text", { generated: true, generatedFrom: ["email"] })]),
+    ]);
     expect(coverage(derived, rules({ keep: ["t.email"] }), "personal").problems.map((p) => p.column)).toEqual(["domain"]);
     const masked = coverage(s, rules({ tables: { accounts: { kind: "mask", columns: { profile: { transform: "null" } } } } }), "strict");
     expect(masked.problems).toEqual([]);
@@ -308,7 +426,9 @@ describe.each(engines)("coverage on a real %s schema", (engine) => {
     if (engine !== "postgres") {
       // MySQL column names are case-insensitive: `Email` beside `email` can't exist.
       const db = await freshDatabase(engine, "cov");
-      await expect(db.exec("CREATE TABLE people (id int PRIMARY KEY, email varchar(100), Email varchar(100))")).rejects.toThrow(/Duplicate column/i);
+      await expect(db.exec("CREATE TABLE people (id int PRIMARY KEY, email varchar(100), Email varchar(100))")).rejects.toThrow(
+        /Duplicate column/i,
+      );
       return;
     }
     const db = await freshDatabase(engine, "cov");
@@ -332,7 +452,7 @@ describe.each(engines)("coverage on a real %s schema", (engine) => {
     expect(email.generatedFrom).toEqual(["profile"]);
     const refused = await planProblems(db, "tables: {}\n", "personal");
     expect(refused.join("\n")).toMatch(/accounts\.email: is generated from profile, which no rule masks.*mask the source column profile/);
-    expect(await planProblems(db, "tables:\n  accounts:\n    columns:\n      profile: { transform: \"null\" }\n", "personal")).toEqual([]);
+    expect(await planProblems(db, 'tables:\n  accounts:\n    columns:\n      profile: { transform: "null" }\n', "personal")).toEqual([]);
   });
 
   it("table and column names with spaces: the suggested rule and keep entry load and pass the plan", async () => {
@@ -357,7 +477,10 @@ describe.each(engines)("coverage on a real %s schema", (engine) => {
   });
 });
 
-async function conn_introspect(dialect: ReturnType<typeof getDialect>, conn: Awaited<ReturnType<ReturnType<typeof getDialect>["connect"]>>): Promise<SchemaInfo> {
+async function conn_introspect(
+  dialect: ReturnType<typeof getDialect>,
+  conn: Awaited<ReturnType<ReturnType<typeof getDialect>["connect"]>>,
+): Promise<SchemaInfo> {
   try {
     return await dialect.introspect(conn);
   } finally {
@@ -366,8 +489,19 @@ async function conn_introspect(dialect: ReturnType<typeof getDialect>, conn: Awa
 }
 
 describe("scan's content classification (scan-classify.ts)", () => {
-  const sample = (values: Record<string, (string | null)[]>) => ({ rows: Object.values(values)[0].length, values: new Map(Object.entries(values)) });
-  const fk = (from: string, to: string) => ({ name: `fk_${from}`, fromTable: `public.${from}`, fromColumns: ["x_id"], toTable: `public.${to}`, toColumns: ["id"], onDelete: "NO ACTION" as const, onUpdate: "NO ACTION" as const });
+  const sample = (values: Record<string, (string | null)[]>) => ({
+    rows: Object.values(values)[0].length,
+    values: new Map(Object.entries(values)),
+  });
+  const fk = (from: string, to: string) => ({
+    name: `fk_${from}`,
+    fromTable: `public.${from}`,
+    fromColumns: ["x_id"],
+    toTable: `public.${to}`,
+    toColumns: ["id"],
+    onDelete: "NO ACTION" as const,
+    onUpdate: "NO ACTION" as const,
+  });
 
   it("finds card numbers (Luhn) and phone numbers by content, with the rate and no value in the reason", () => {
     const t = table("public", "payments", [pk(), col("ref"), col("reach")]);
@@ -387,11 +521,19 @@ describe("scan's content classification (scan-classify.ts)", () => {
     const dept = table("public", "department", [pk(), col("name")]);
     const emp = table("public", "employee", [pk(), col("x_id", "integer")]);
     const s = sample({ name: ["Sales", "Support"] });
-    expect(lookupReason(schemaOf([dept, emp], [fk("employee", "department")]), dept, s)).toMatch(/^lookup table \(2 rows, referenced by 1 foreign key, named like "department"\)/);
+    expect(lookupReason(schemaOf([dept, emp], [fk("employee", "department")]), dept, s)).toMatch(
+      /^lookup table \(2 rows, referenced by 1 foreign key, named like "department"\)/,
+    );
     expect(lookupReason(schemaOf([dept, emp]), dept, s)).toBeUndefined();
     const withManager = table("public", "department", [pk(), col("name"), col("manager_email")]);
     expect(lookupReason(schemaOf([withManager, emp], [fk("employee", "department")]), withManager, s)).toBeUndefined();
     const withContact = table("public", "department", [pk(), col("name"), col("contact")]);
-    expect(lookupReason(schemaOf([withContact, emp], [fk("employee", "department")]), withContact, sample({ name: ["a", "b"], contact: ["a@corp.test", "b@corp.test"] }))).toBeUndefined();
+    expect(
+      lookupReason(
+        schemaOf([withContact, emp], [fk("employee", "department")]),
+        withContact,
+        sample({ name: ["a", "b"], contact: ["a@corp.test", "b@corp.test"] }),
+      ),
+    ).toBeUndefined();
   });
 });

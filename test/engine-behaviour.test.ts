@@ -15,7 +15,13 @@ describe.each(engines)("sanitize() behaviour on %s", (engine) => {
     await createArticleSchema(a, { users: 1000 });
     await createArticleSchema(b, { users: 1000 });
     const events: ProgressEvent[] = [];
-    const small = await sanitize({ target: a.target, rules: articleRulesYaml, maskingKey: KEY, chunkSize: 100, onProgress: (e) => events.push(e) });
+    const small = await sanitize({
+      target: a.target,
+      rules: articleRulesYaml,
+      maskingKey: KEY,
+      chunkSize: 100,
+      onProgress: (e) => events.push(e),
+    });
     const one = await sanitize({ target: b.target, rules: articleRulesYaml, maskingKey: KEY });
     expect(small.verified && one.verified).toBe(true);
     const users = small.tables.find((t) => t.table.endsWith(".users"))!;
@@ -51,7 +57,11 @@ describe.each(engines)("sanitize() behaviour on %s", (engine) => {
     expect((await sanitize({ target: db.target, rules: articleRulesYaml, maskingKey: KEY })).verified).toBe(true);
     // A migration after the first run: the same rules no longer fit the schema, and a re-run
     // says so instead of repeating the old verdict.
-    await db.exec(engine === "postgres" ? "ALTER TABLE users RENAME COLUMN phone TO phone_number" : "ALTER TABLE users CHANGE phone phone_number varchar(40)");
+    await db.exec(
+      engine === "postgres"
+        ? "ALTER TABLE users RENAME COLUMN phone TO phone_number"
+        : "ALTER TABLE users CHANGE phone phone_number varchar(40)",
+    );
     await expect(sanitize({ target: db.target, rules: articleRulesYaml, maskingKey: KEY })).rejects.toThrow(/users\.phone|"phone"/);
   });
 
@@ -97,7 +107,16 @@ verify:
     await db.exec("CREATE TABLE people (id int NOT NULL PRIMARY KEY, email varchar(255), note varchar(255))");
     await db.exec("INSERT INTO people VALUES (1, 'a@corp.test', 'x'), (2, 'b@corp.test', 'y'), (3, NULL, 'z')");
     // The sql transform is the rules author's expression: here it wrongly keeps one original.
-    const rules = { tables: { people: { kind: "mask" as const, columns: { email: { transform: "sql" as const, expression: "CASE WHEN id = 1 THEN email ELSE 'gone' END" } } } }, keep: [], verify: [] };
+    const rules = {
+      tables: {
+        people: {
+          kind: "mask" as const,
+          columns: { email: { transform: "sql" as const, expression: "CASE WHEN id = 1 THEN email ELSE 'gone' END" } },
+        },
+      },
+      keep: [],
+      verify: [],
+    };
     const report = await sanitize({ target: db.target, rules, maskingKey: KEY });
     const leak = report.checks.find((c) => c.name.endsWith("people.email: no original values left"))!;
     expect(leak.passed).toBe(false);
@@ -150,7 +169,8 @@ tables:
     await db.exec("INSERT INTO accounts VALUES (1, 'staging', NULL), (2, 'real-hash-2', NULL), (3, 'staging', 'r3')");
     const r = await sanitize({
       target: db.target,
-      rules: "tables:\n  accounts:\n    columns:\n      password_hash: { transform: fixed, value: staging }\n      recovery: { transform: \"null\" }\n",
+      rules:
+        'tables:\n  accounts:\n    columns:\n      password_hash: { transform: fixed, value: staging }\n      recovery: { transform: "null" }\n',
       coverage: "off",
     });
     expect(r.verified).toBe(true);
@@ -174,10 +194,14 @@ tables:
     expect(r.tables[0].chunks).toBe(1);
     expect(Number(await db.scalar("SELECT COUNT(*) FROM logbook WHERE email LIKE '%@example.com'"))).toBe(2);
     // Without a key to fetch rows by, the digests are compared over the whole column.
-    expect(r.checks.find((c) => c.name.endsWith("logbook.email: no original values left"))?.detail).toBe("0 rows hold one of 2 sampled original values");
+    expect(r.checks.find((c) => c.name.endsWith("logbook.email: no original values left"))?.detail).toBe(
+      "0 rows hold one of 2 sampled original values",
+    );
     await db.exec("UPDATE logbook SET email = 'b@corp.test' WHERE note = 'x'");
     const v = await verify({ target: db.target, rules, maskingKey: KEY });
-    expect(v.checks.find((c) => c.name.endsWith("logbook.email: no original values left"))?.detail).toBe("1 rows hold one of 2 sampled original values");
+    expect(v.checks.find((c) => c.name.endsWith("logbook.email: no original values left"))?.detail).toBe(
+      "1 rows hold one of 2 sampled original values",
+    );
     expect(v.verified).toBe(false);
   });
 
@@ -187,7 +211,7 @@ tables:
     await db.exec("INSERT INTO people VALUES (1, 'boss@ours.test', 1), (2, 'b@corp.test', 0), (3, 'c@corp.test', 0)");
     const r = await sanitize({
       target: db.target,
-      rules: "tables:\n  people:\n    where: \"staff = 0\"\n    columns:\n      email: { transform: email }\n",
+      rules: 'tables:\n  people:\n    where: "staff = 0"\n    columns:\n      email: { transform: email }\n',
       maskingKey: KEY,
       chunkSize: 2,
     });
@@ -293,7 +317,9 @@ describe("PostgreSQL schemas", () => {
     expect(r.verified).toBe(true);
     expect(await db.scalar("SELECT email FROM app.people")).toBe(hmacEmail("a@corp.test"));
     expect(await db.scalar("SELECT email FROM public.people")).toBe("p@corp.test");
-    const err = await plan({ target: db.target, rules: "tables:\n  app.peeple: { truncate: true }\n", coverage: "off" }).catch((e: unknown) => e);
+    const err = await plan({ target: db.target, rules: "tables:\n  app.peeple: { truncate: true }\n", coverage: "off" }).catch(
+      (e: unknown) => e,
+    );
     expect((err as SanitizeError).message).toMatch(/no table "app.peeple".*tables there: people/);
   });
 });

@@ -17,8 +17,18 @@ async function closedPort(): Promise<number> {
 describe.each(engines)("connecting and coverage on %s", (engine) => {
   it("retries a refused connection, then names host:port, the last error and how to reach the cluster, never the password", async () => {
     const port = await closedPort();
-    const target = { engine, host: "127.0.0.1", port, user: "app", password: "pw-very-secret-123", database: "shop", ssl: "disable" as const };
-    const err = await sanitize({ target, rules: articleRulesYaml, maskingKey: "k".repeat(32), connect: { retryForMs: 700 } }).catch((e: unknown) => e);
+    const target = {
+      engine,
+      host: "127.0.0.1",
+      port,
+      user: "app",
+      password: "pw-very-secret-123",
+      database: "shop",
+      ssl: "disable" as const,
+    };
+    const err = await sanitize({ target, rules: articleRulesYaml, maskingKey: "k".repeat(32), connect: { retryForMs: 700 } }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(SanitizeError);
     const e = err as SanitizeError;
     expect(e.kind).toBe("connection");
@@ -31,7 +41,11 @@ describe.each(engines)("connecting and coverage on %s", (engine) => {
 
   it("fails at once on bad credentials, without the password", async () => {
     const db = await freshDatabase(engine);
-    const err = await plan({ target: { ...db.target, password: "wrong-password-xyz" }, rules: articleRulesYaml, connect: { retryForMs: 60_000 } }).catch((e: unknown) => e);
+    const err = await plan({
+      target: { ...db.target, password: "wrong-password-xyz" },
+      rules: articleRulesYaml,
+      connect: { retryForMs: 60_000 },
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SanitizeError);
     expect((err as SanitizeError).kind).toBe("connection");
     expect((err as SanitizeError).message).not.toContain("wrong-password-xyz");

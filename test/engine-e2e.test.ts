@@ -30,7 +30,9 @@ describe.each(engines)("sanitize() end to end on %s (article schema)", (engine) 
     expect(users.every((u) => u.password_hash === "staging-only-hash")).toBe(true);
     expect(users.filter((u) => u.phone === null)).toHaveLength(20);
     // orders.customer_email equals the masked users.email of the same original
-    expect(Number(await db.scalar("SELECT COUNT(*) FROM orders o JOIN users u ON u.id = o.user_id WHERE o.customer_email <> u.email"))).toBe(0);
+    expect(
+      Number(await db.scalar("SELECT COUNT(*) FROM orders o JOIN users u ON u.id = o.user_id WHERE o.customer_email <> u.email")),
+    ).toBe(0);
     expect(Number(await db.scalar("SELECT COUNT(*) FROM orders WHERE customer_email NOT LIKE '%@example.com'"))).toBe(0);
     // truncated and deleted
     expect(Number(await db.scalar("SELECT COUNT(*) FROM payment_audit_log"))).toBe(0);

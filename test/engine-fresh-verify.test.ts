@@ -38,24 +38,30 @@ async function emailsAreHmacOfOriginal(db: TestDatabase): Promise<void> {
 }
 
 describe.each(engines)("fresh verification on %s", (engine) => {
-  it.each(["DROP TABLE people", "TRUNCATE TABLE people"])("masks a re-imported table again after %s (the progress record is left in place)", async (reset) => {
-    const db = await freshDatabase(engine);
-    await load(db);
-    const first = await sanitize({ target: db.target, rules: rules(), maskingKey: KEY, coverage: "off", chunkSize: 100 });
-    expect(first.verified, JSON.stringify(first.checks)).toBe(true);
+  it.each(["DROP TABLE people", "TRUNCATE TABLE people"])(
+    "masks a re-imported table again after %s (the progress record is left in place)",
+    async (reset) => {
+      const db = await freshDatabase(engine);
+      await load(db);
+      const first = await sanitize({ target: db.target, rules: rules(), maskingKey: KEY, coverage: "off", chunkSize: 100 });
+      expect(first.verified, JSON.stringify(first.checks)).toBe(true);
 
-    // The application's schema+data script runs again.
-    await db.exec(reset);
-    if (reset.startsWith("DROP")) await load(db);
-    else await db.exec(`INSERT INTO people VALUES ${Array.from({ length: ROWS }, (_, k) => `(${k + 1}, '${original(k + 1)}', '${phoneOf(k + 1)}')`).join(",")}`);
+      // The application's schema+data script runs again.
+      await db.exec(reset);
+      if (reset.startsWith("DROP")) await load(db);
+      else
+        await db.exec(
+          `INSERT INTO people VALUES ${Array.from({ length: ROWS }, (_, k) => `(${k + 1}, '${original(k + 1)}', '${phoneOf(k + 1)}')`).join(",")}`,
+        );
 
-    const again = await sanitize({ target: db.target, rules: rules(), maskingKey: KEY, coverage: "off", chunkSize: 100 });
-    expect(again.alreadyDone).toBe(false);
-    expect(again.tables[0].skipped).toBe(false);
-    expect(again.tables[0].rows).toBe(ROWS);
-    expect(again.verified, JSON.stringify(again.checks)).toBe(true);
-    await emailsAreHmacOfOriginal(db);
-  });
+      const again = await sanitize({ target: db.target, rules: rules(), maskingKey: KEY, coverage: "off", chunkSize: 100 });
+      expect(again.alreadyDone).toBe(false);
+      expect(again.tables[0].skipped).toBe(false);
+      expect(again.tables[0].rows).toBe(ROWS);
+      expect(again.verified, JSON.stringify(again.checks)).toBe(true);
+      await emailsAreHmacOfOriginal(db);
+    },
+  );
 
   it("really runs the checks on a re-run: rows added after masking fail it", async () => {
     const db = await freshDatabase(engine);
@@ -66,7 +72,9 @@ describe.each(engines)("fresh verification on %s", (engine) => {
     expect(r.verified).toBe(false);
     const failed = Object.fromEntries(r.checks.filter((c) => !c.passed).map((c) => [c.name, c.detail]));
     expect(failed["verify: every row is there"]).toBe(`expected ${ROWS}, got ${ROWS + 1}`);
-    expect(failed[`${r.tables[0].table}: no rows appeared since masking`]).toMatch(/^1 rows appeared since .*people was masked; they may hold unmasked data; start from a fresh clone$/);
+    expect(failed[`${r.tables[0].table}: no rows appeared since masking`]).toMatch(
+      /^1 rows appeared since .*people was masked; they may hold unmasked data; start from a fresh clone$/,
+    );
     expect((await verify({ target: db.target, rules: rules(), maskingKey: KEY, coverage: "off" })).verified).toBe(false);
   });
 
@@ -75,7 +83,11 @@ describe.each(engines)("fresh verification on %s", (engine) => {
     await load(db);
     expect((await sanitize({ target: db.target, rules: rules(), maskingKey: KEY, coverage: "off", chunkSize: 64 })).verified).toBe(true);
 
-    const withQuery = rules() + '  - name: all masked\n    sql: "SELECT COUNT(*) FROM people WHERE email LIKE \'%@example.com\'"\n    expect: ' + ROWS + "\n";
+    const withQuery =
+      rules() +
+      "  - name: all masked\n    sql: \"SELECT COUNT(*) FROM people WHERE email LIKE '%@example.com'\"\n    expect: " +
+      ROWS +
+      "\n";
     const r1 = await sanitize({ target: db.target, rules: withQuery, maskingKey: KEY, coverage: "off", chunkSize: 64 });
     expect(r1.alreadyDone).toBe(true);
     expect(r1.tables[0].rows).toBe(0);
@@ -92,11 +104,18 @@ describe.each(engines)("fresh verification on %s", (engine) => {
     for (const p of phones) expect(p.phone).not.toBe(phoneOf(Number(p.id)));
     expect(r2.checks.find((c) => c.name.endsWith("people.phone: no original values left"))?.passed).toBe(true);
 
-    const err = await sanitize({ target: db.target, rules: withPhone.replace("transform: email", "transform: hash"), maskingKey: KEY, coverage: "off" }).catch((e: unknown) => e);
+    const err = await sanitize({
+      target: db.target,
+      rules: withPhone.replace("transform: email", "transform: hash"),
+      maskingKey: KEY,
+      coverage: "off",
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SanitizeError);
     expect((err as SanitizeError).message).toMatch(/people\.email was already masked with a different transform.*Start from a fresh clone/);
     // ...and so is a different masking key (HMAC under another key over HMAC values).
-    const err2 = await sanitize({ target: db.target, rules: withPhone, maskingKey: `${KEY}-other`, coverage: "off" }).catch((e: unknown) => e);
+    const err2 = await sanitize({ target: db.target, rules: withPhone, maskingKey: `${KEY}-other`, coverage: "off" }).catch(
+      (e: unknown) => e,
+    );
     expect((err2 as SanitizeError).message).toMatch(/people\.email was already masked with a different transform/);
     await emailsAreHmacOfOriginal(db);
     // A constant reads nothing, so it may replace an earlier masking.
@@ -111,13 +130,15 @@ describe.each(engines)("fresh verification on %s", (engine) => {
   it("refuses leakSampleSize 0: the leak check can't be switched off", async () => {
     const db = await freshDatabase(engine);
     await load(db, 3);
-    await expect(sanitize({ target: db.target, rules: rules(), maskingKey: KEY, coverage: "off", leakSampleSize: 0 })).rejects.toThrow(/leakSampleSize must be an integer >= 1, got 0/);
+    await expect(sanitize({ target: db.target, rules: rules(), maskingKey: KEY, coverage: "off", leakSampleSize: 0 })).rejects.toThrow(
+      /leakSampleSize must be an integer >= 1, got 0/,
+    );
   });
 
   it("fails a sql rule that keeps the column as it is (expression: email), on every run", async () => {
     const db = await freshDatabase(engine);
     await load(db, 50);
-    const keep = "tables:\n  people:\n    columns:\n      email: { transform: sql, expression: \"email\" }\n";
+    const keep = 'tables:\n  people:\n    columns:\n      email: { transform: sql, expression: "email" }\n';
     const r1 = await sanitize({ target: db.target, rules: keep, maskingKey: KEY, coverage: "off" });
     expect(r1.verified).toBe(false);
     const leak = r1.checks.find((c) => c.name.endsWith("people.email: no original values left"))!;
@@ -136,7 +157,9 @@ describe.each(engines)("fresh verification on %s", (engine) => {
     await db.exec(`UPDATE people SET phone = '${phoneOf(7)}' WHERE id = 7`);
     const v = await verify({ target: db.target, rules: r, maskingKey: KEY, coverage: "off" });
     expect(v.verified).toBe(false);
-    expect(v.checks.filter((c) => !c.passed).map((c) => [c.name.split(".").pop(), c.detail])).toEqual([["phone: no original values left", "1 of 40 sampled rows still hold their original value"]]);
+    expect(v.checks.filter((c) => !c.passed).map((c) => [c.name.split(".").pop(), c.detail])).toEqual([
+      ["phone: no original values left", "1 of 40 sampled rows still hold their original value"],
+    ]);
     const again = await sanitize({ target: db.target, rules: r, maskingKey: KEY, coverage: "off" });
     expect(again.verified).toBe(false);
   });
@@ -155,14 +178,20 @@ describe.each(engines)("fresh verification on %s", (engine) => {
     }
     await db.exec(`UPDATE people SET phone = '${phoneOf(500)}' WHERE id = 500`);
     const v = await verify({ target: db.target, rules: phoneRules, maskingKey: `${KEY}-19`, coverage: "off" });
-    expect(v.checks.find((c) => c.name.endsWith("people.phone: no original values left"))?.detail).toBe("1 of 1000 sampled rows still hold their original value");
+    expect(v.checks.find((c) => c.name.endsWith("people.phone: no original values left"))?.detail).toBe(
+      "1 of 1000 sampled rows still hold their original value",
+    );
     expect(v.verified).toBe(false);
   });
 
   it("fails verify on a never-sanitized database with rules using only phone, name, partial, template and sql", async () => {
     const db = await freshDatabase(engine);
-    await db.exec("CREATE TABLE people (id int NOT NULL PRIMARY KEY, phone varchar(32), first_name varchar(100), zip varchar(10), note varchar(100), code varchar(40))");
-    await db.exec("INSERT INTO people VALUES (1, '+49 30 0000001', 'Anna', '2800', 'n1', 'c1'), (2, '+49 30 0000002', 'Ben', '2900', 'n2', 'c2')");
+    await db.exec(
+      "CREATE TABLE people (id int NOT NULL PRIMARY KEY, phone varchar(32), first_name varchar(100), zip varchar(10), note varchar(100), code varchar(40))",
+    );
+    await db.exec(
+      "INSERT INTO people VALUES (1, '+49 30 0000001', 'Anna', '2800', 'n1', 'c1'), (2, '+49 30 0000002', 'Ben', '2900', 'n2', 'c2')",
+    );
     const r = `
 tables:
   people:
@@ -194,8 +223,14 @@ tables:
   it("needs the masking key whenever a column is masked with more than a constant", async () => {
     const db = await freshDatabase(engine);
     await load(db, 3);
-    const err = await sanitize({ target: db.target, rules: "tables:\n  people:\n    columns:\n      phone: { transform: partial, keepFirst: 2 }\n", coverage: "off" }).catch((e: unknown) => e);
-    expect((err as SanitizeError).message).toMatch(/no masking key, but people\.phone are masked: the key is required whenever a table is masked/);
+    const err = await sanitize({
+      target: db.target,
+      rules: "tables:\n  people:\n    columns:\n      phone: { transform: partial, keepFirst: 2 }\n",
+      coverage: "off",
+    }).catch((e: unknown) => e);
+    expect((err as SanitizeError).message).toMatch(
+      /no masking key, but people\.phone are masked: the key is required whenever a table is masked/,
+    );
     expect(await db.scalar("SELECT phone FROM people WHERE id = 1")).toBe(phoneOf(1));
   });
 });

@@ -35,7 +35,14 @@ describe.each(engines)("introspection on %s", (engine) => {
       const users = schema.tables.get(`${s}.users`)!;
       expect(users.primaryKey).toEqual(["id"]);
       const email = users.columns.find((c) => c.name === "email")!;
-      expect(email).toMatchObject({ typeClass: "text", maxLength: 255, nullable: false, unique: true, isPrimaryKey: false, generated: false });
+      expect(email).toMatchObject({
+        typeClass: "text",
+        maxLength: 255,
+        nullable: false,
+        unique: true,
+        isPrimaryKey: false,
+        generated: false,
+      });
       expect(users.columns.find((c) => c.name === "id")).toMatchObject({ typeClass: "integer", unique: true, isPrimaryKey: true });
       expect(users.columns.find((c) => c.name === "phone")).toMatchObject({ nullable: true, unique: false });
       expect(users.hasTriggers).toBe(false);
@@ -60,7 +67,12 @@ describe.each(engines)("introspection on %s", (engine) => {
       const fk = schema.foreignKeys.find((f) => f.name === "orders_user_fk")!;
       expect(fk).toMatchObject({ fromTable: `${s}.orders`, fromColumns: ["user_id"], toTable: `${s}.users`, toColumns: ["id"] });
       expect(["NO ACTION", "RESTRICT"]).toContain(fk.onDelete);
-      expect(schema.foreignKeys.map((f) => f.name).sort()).toEqual(["orders_user_fk", "payment_order_fk", "session_user_fk", "ticket_user_fk"]);
+      expect(schema.foreignKeys.map((f) => f.name).sort()).toEqual([
+        "orders_user_fk",
+        "payment_order_fk",
+        "session_user_fk",
+        "ticket_user_fk",
+      ]);
     } finally {
       await conn.close();
     }
@@ -182,7 +194,9 @@ describe("PostgreSQL-only introspection", () => {
 describe("MySQL-only introspection", () => {
   it("has no materialized views and no partitioned parents", async () => {
     const db = await freshDatabase("mysql");
-    await db.exec("CREATE TABLE t (id int PRIMARY KEY, at date) PARTITION BY RANGE (id) (PARTITION a VALUES LESS THAN (10), PARTITION b VALUES LESS THAN MAXVALUE)");
+    await db.exec(
+      "CREATE TABLE t (id int PRIMARY KEY, at date) PARTITION BY RANGE (id) (PARTITION a VALUES LESS THAN (10), PARTITION b VALUES LESS THAN MAXVALUE)",
+    );
     const s = await introspectDb(db);
     expect(s.materializedViews).toEqual([]);
     expect(s.tables.get(`${db.name}.t`)!.partitioned).toBe(false);

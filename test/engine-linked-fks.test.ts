@@ -40,7 +40,8 @@ async function schema(db: TestDatabase, onUpdate: string): Promise<void> {
 
 async function expectMaskedOnce(db: TestDatabase): Promise<void> {
   for (const u of await db.exec("SELECT id, email FROM users")) expect(u.email).toBe(masked(original(Number(u.id))));
-  for (const o of await db.exec("SELECT id, customer_email FROM orders")) expect(o.customer_email).toBe(masked(original(((Number(o.id) - 1) % USERS) + 1)));
+  for (const o of await db.exec("SELECT id, customer_email FROM orders"))
+    expect(o.customer_email).toBe(masked(original(((Number(o.id) - 1) % USERS) + 1)));
 }
 
 async function constraintExists(db: TestDatabase): Promise<boolean> {

@@ -56,7 +56,9 @@ async function seed(db: TestDatabase): Promise<void> {
       BEGIN INSERT INTO masking_log VALUES (pg_backend_pid(), current_setting('transaction_isolation')); RETURN NEW; END $$`);
     await db.exec("CREATE TRIGGER people_log BEFORE UPDATE ON people FOR EACH ROW EXECUTE FUNCTION log_conn()");
   } else {
-    await db.exec("CREATE TRIGGER people_log BEFORE UPDATE ON people FOR EACH ROW INSERT INTO masking_log VALUES (CONNECTION_ID(), @@tx_isolation)");
+    await db.exec(
+      "CREATE TRIGGER people_log BEFORE UPDATE ON people FOR EACH ROW INSERT INTO masking_log VALUES (CONNECTION_ID(), @@tx_isolation)",
+    );
   }
   await insert(
     db,
@@ -97,7 +99,9 @@ describe.each(engines)("parallel chunks on %s", (engine) => {
     expect(Number(await parallel.scalar("SELECT COUNT(DISTINCT conn) FROM masking_log"))).toBeGreaterThan(1);
     expect(Number(await parallel.scalar("SELECT COUNT(*) FROM masking_log"))).toBe(PEOPLE);
     // READ COMMITTED (MySQL: set for the masking sessions, so neighbouring chunks take no gap locks).
-    expect(await parallel.exec("SELECT DISTINCT iso FROM masking_log")).toEqual([{ iso: engine === "postgres" ? "read committed" : "READ-COMMITTED" }]);
+    expect(await parallel.exec("SELECT DISTINCT iso FROM masking_log")).toEqual([
+      { iso: engine === "postgres" ? "read committed" : "READ-COMMITTED" },
+    ]);
 
     const a = await dump(serial);
     const b = await dump(parallel);
@@ -107,7 +111,9 @@ describe.each(engines)("parallel chunks on %s", (engine) => {
     for (const r of b.orders) expect(r.customer_email).toBe(masked(original(Number(r.person_id))));
     expect(many.tables.find((t) => t.table.endsWith("people"))?.chunks).toBe(PEOPLE / CHUNK + 1);
     // The row count each job records comes from the boundary pass (no COUNT(*)): exact.
-    const jobs = await parallel.exec(`SELECT table_name, row_count FROM ${engine === "postgres" ? "aurora_staging.jobs" : "aurora_staging_jobs"} ORDER BY table_name`);
+    const jobs = await parallel.exec(
+      `SELECT table_name, row_count FROM ${engine === "postgres" ? "aurora_staging.jobs" : "aurora_staging_jobs"} ORDER BY table_name`,
+    );
     expect(jobs.map((j) => [String(j.table_name).split(".").pop(), Number(j.row_count)])).toEqual([
       ["orders", ORDERS],
       ["people", PEOPLE],
@@ -149,13 +155,21 @@ describe.each(engines)("parallel chunks on %s", (engine) => {
 describe("MariaDB with statement-based binary logging (refuses writes at READ COMMITTED)", () => {
   let server: LocalServer;
   beforeAll(async () => {
-    server = await startMariadb({ settings: { "log-bin": "binlog", "binlog-format": "STATEMENT", "log-bin-trust-function-creators": "1" } });
+    server = await startMariadb({
+      settings: { "log-bin": "binlog", "binlog-format": "STATEMENT", "log-bin-trust-function-creators": "1" },
+    });
   }, 120_000);
   afterAll(async () => server?.stop());
 
   it("keeps each table's chunks on one connection at the server's isolation, and masks everything", async () => {
     await server.createDatabase("stmtlog");
-    const c = await mysql.createConnection({ host: server.host, port: server.port, user: server.user, password: server.password, database: "stmtlog" });
+    const c = await mysql.createConnection({
+      host: server.host,
+      port: server.port,
+      user: server.user,
+      password: server.password,
+      database: "stmtlog",
+    });
     const db = {
       engine: "mysql",
       exec: async (text: string) => (await c.query(text))[0] as Record<string, unknown>[],
@@ -167,7 +181,9 @@ describe("MariaDB with statement-based binary logging (refuses writes at READ CO
       const report = await sanitize({ target: server.target("stmtlog"), rules, maskingKey: KEY, chunkSize: CHUNK, parallelism: 4 });
       expect(report.verified, JSON.stringify(report.checks.filter((x) => !x.passed))).toBe(true);
       // One connection masked all of people, at REPEATABLE READ (READ COMMITTED would fail every UPDATE here).
-      expect(await db.exec("SELECT COUNT(DISTINCT conn) AS n, MIN(iso) AS iso, COUNT(*) AS r FROM masking_log")).toEqual([{ n: 1, iso: "REPEATABLE-READ", r: PEOPLE }]);
+      expect(await db.exec("SELECT COUNT(DISTINCT conn) AS n, MIN(iso) AS iso, COUNT(*) AS r FROM masking_log")).toEqual([
+        { n: 1, iso: "REPEATABLE-READ", r: PEOPLE },
+      ]);
       for (const r of (await dump(db)).people) expect(r.email).toBe(masked(original(Number(r.id))));
     } finally {
       await c.end();

@@ -30,9 +30,13 @@ describe.each(engines)("progress record v2 on %s", (engine) => {
     const type = engine === "postgres" ? "bytea" : "BINARY(16)";
     await db.exec(`CREATE TABLE t (id ${type} NOT NULL PRIMARY KEY, n int NOT NULL, email varchar(255))`);
     // Bytes that are not valid UTF-8 (0x80-0xff), NULs, and keys sharing long prefixes.
-    const key = (i: number) => (i % 3 === 0 ? Buffer.concat([Buffer.alloc(14, 0xff), Buffer.from([i >> 8, i & 255])]) : randomBytes(16)).toString("hex");
+    const key = (i: number) =>
+      (i % 3 === 0 ? Buffer.concat([Buffer.alloc(14, 0xff), Buffer.from([i >> 8, i & 255])]) : randomBytes(16)).toString("hex");
     const lit = (hex: string) => (engine === "postgres" ? `decode('${hex}', 'hex')` : `UNHEX('${hex}')`);
-    await insertAll(db, Array.from({ length: 2000 }, (_, i) => `(${lit(key(i))}, ${i}, 'p${i}@corp.test')`));
+    await insertAll(
+      db,
+      Array.from({ length: 2000 }, (_, i) => `(${lit(key(i))}, ${i}, 'p${i}@corp.test')`),
+    );
     const r = await sanitize({ target: db.target, rules: emailRules, maskingKey: KEY, chunkSize: 100, coverage: "off" });
     expect(r.verified, JSON.stringify(r.checks)).toBe(true);
     expect(r.tables[0].rows).toBe(2000);
@@ -43,7 +47,10 @@ describe.each(engines)("progress record v2 on %s", (engine) => {
   it("chunks a varchar key in the database's own order (mixed case, punctuation)", async () => {
     const db = await freshDatabase(engine);
     await db.exec("CREATE TABLE t (code varchar(40) NOT NULL PRIMARY KEY, n int NOT NULL, email varchar(255))");
-    await insertAll(db, Array.from({ length: 1000 }, (_, i) => `('${["a", "B", "z-", "Z_", "é", "0"][i % 6]}${i}', ${i}, 'p${i}@corp.test')`));
+    await insertAll(
+      db,
+      Array.from({ length: 1000 }, (_, i) => `('${["a", "B", "z-", "Z_", "é", "0"][i % 6]}${i}', ${i}, 'p${i}@corp.test')`),
+    );
     const r = await sanitize({ target: db.target, rules: emailRules, maskingKey: KEY, chunkSize: 70, coverage: "off" });
     expect(r.verified, JSON.stringify(r.checks)).toBe(true);
     expect(r.tables[0].rows).toBe(1000);
@@ -53,21 +60,35 @@ describe.each(engines)("progress record v2 on %s", (engine) => {
   it("lets one of five concurrent first runs through and tells the others that another run holds the lock", async () => {
     const db = await freshDatabase(engine);
     await db.exec("CREATE TABLE t (id int NOT NULL PRIMARY KEY, n int NOT NULL, email varchar(255))");
-    await insertAll(db, Array.from({ length: 3000 }, (_, i) => `(${i}, ${i}, 'p${i}@corp.test')`));
-    const run = () => sanitize({ target: db.target, rules: emailRules, maskingKey: KEY, chunkSize: 100, coverage: "off" }).then((r) => r, (e: unknown) => e);
+    await insertAll(
+      db,
+      Array.from({ length: 3000 }, (_, i) => `(${i}, ${i}, 'p${i}@corp.test')`),
+    );
+    const run = () =>
+      sanitize({ target: db.target, rules: emailRules, maskingKey: KEY, chunkSize: 100, coverage: "off" }).then(
+        (r) => r,
+        (e: unknown) => e,
+      );
     const results = await Promise.all(Array.from({ length: 5 }, run));
     const errors = results.filter((x): x is SanitizeError => x instanceof SanitizeError);
-    expect(errors.map((e) => e.message)).toEqual(Array(4).fill(`another sanitize run holds the lock on database "${db.name}": let it finish, then re-run.`));
+    expect(errors.map((e) => e.message)).toEqual(
+      Array(4).fill(`another sanitize run holds the lock on database "${db.name}": let it finish, then re-run.`),
+    );
     expect(results.filter((x) => !(x instanceof Error)).map((x) => (x as { verified: boolean }).verified)).toEqual([true]);
     await everyRowMaskedOnce(db, 3000);
   });
 
   it("tries every masking statement before writing: a CHECK constraint the output violates stops the run before truncates and deletes", async () => {
     const db = await freshDatabase(engine);
-    await db.exec("CREATE TABLE t (id int NOT NULL PRIMARY KEY, n int NOT NULL, email varchar(255), CONSTRAINT corp_only CHECK (email LIKE '%@corp.test'))");
+    await db.exec(
+      "CREATE TABLE t (id int NOT NULL PRIMARY KEY, n int NOT NULL, email varchar(255), CONSTRAINT corp_only CHECK (email LIKE '%@corp.test'))",
+    );
     await db.exec("CREATE TABLE tokens (id int NOT NULL PRIMARY KEY, token varchar(40))");
     await db.exec("CREATE TABLE logs (id int NOT NULL PRIMARY KEY, old int NOT NULL)");
-    await insertAll(db, Array.from({ length: 10 }, (_, i) => `(${i}, ${i}, 'p${i}@corp.test')`));
+    await insertAll(
+      db,
+      Array.from({ length: 10 }, (_, i) => `(${i}, ${i}, 'p${i}@corp.test')`),
+    );
     await db.exec("INSERT INTO tokens VALUES (1, 'secret'), (2, 'secret2')");
     await db.exec("INSERT INTO logs VALUES (1, 1), (2, 0)");
     const rules = `${emailRules}  tokens: { truncate: true }\n  logs: { delete: "old = 1" }\n`;
@@ -123,8 +144,13 @@ describe("progress guard (MySQL)", () => {
   it("stops with an error naming the table when chunk bounds don't read back exactly (FLOAT key)", async () => {
     const db = await freshDatabase("mysql");
     await db.exec("CREATE TABLE t (id float NOT NULL PRIMARY KEY, n int NOT NULL, email varchar(255))");
-    await insertAll(db, Array.from({ length: 300 }, (_, i) => `(${i}.1, ${i}, 'p${i}@corp.test')`));
-    const err = await sanitize({ target: db.target, rules: emailRules, maskingKey: KEY, chunkSize: 100, coverage: "off" }).catch((e: unknown) => e);
+    await insertAll(
+      db,
+      Array.from({ length: 300 }, (_, i) => `(${i}.1, ${i}, 'p${i}@corp.test')`),
+    );
+    const err = await sanitize({ target: db.target, rules: emailRules, maskingKey: KEY, chunkSize: 100, coverage: "off" }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(SanitizeError);
     expect((err as SanitizeError).message).toMatch(/\.t: its primary key id \(float\) does not read back exactly/);
     expect(Number(await db.scalar("SELECT COUNT(*) FROM t WHERE email LIKE '%@corp.test'"))).toBe(300);

@@ -101,7 +101,12 @@ tables:
     // A stacked verify query, a write and (MySQL commits DDL implicitly, even in a READ ONLY
     // transaction) DDL are refused by the planner before anything runs: a verify query is
     // exactly one read-only SELECT/WITH statement.
-    for (const q of ["SELECT 0; DROP TABLE support_tickets", "DELETE FROM support_tickets", "DROP TABLE support_tickets", "TRUNCATE support_tickets"]) {
+    for (const q of [
+      "SELECT 0; DROP TABLE support_tickets",
+      "DELETE FROM support_tickets",
+      "DROP TABLE support_tickets",
+      "TRUNCATE support_tickets",
+    ]) {
       const refused = await rejected(
         sanitize({
           target: db.target,
@@ -134,12 +139,19 @@ verify:
     await createArticleSchema(db, { users: 10 });
     const before = await checksumTables(db);
     for (const entry of [db.target.host, `${db.target.host}:${db.target.port}`, `localhost/${db.name}`]) {
-      const err = await rejected(sanitize({ target: db.target, rules: articleRulesYaml, maskingKey: KEY, forbiddenHosts: ["prod.example.internal", entry] }));
+      const err = await rejected(
+        sanitize({ target: db.target, rules: articleRulesYaml, maskingKey: KEY, forbiddenHosts: ["prod.example.internal", entry] }),
+      );
       expect(err.kind).toBe("forbidden-host");
       expect(err.message).toContain(entry);
     }
     // A different port or database is another server: not refused (plan only, writes nothing).
-    const p = await plan({ target: db.target, rules: articleRulesYaml, maskingKey: KEY, forbiddenHosts: [`${db.target.host}:1`, `localhost/other_db`] });
+    const p = await plan({
+      target: db.target,
+      rules: articleRulesYaml,
+      maskingKey: KEY,
+      forbiddenHosts: [`${db.target.host}:1`, `localhost/other_db`],
+    });
     expect(p.tables.length).toBe(5);
     expect(await checksumTables(db)).toEqual(before);
     expect(await progressTablesExist(db)).toBe(false);
@@ -166,14 +178,25 @@ verify:
       "127.0.0.2",
     ];
     for (const host of spellings) {
-      const err = await rejected(sanitize({ target: { ...db.target, host }, rules: articleRulesYaml, maskingKey: KEY, forbiddenHosts: [forbidden] }));
+      const err = await rejected(
+        sanitize({ target: { ...db.target, host }, rules: articleRulesYaml, maskingKey: KEY, forbiddenHosts: [forbidden] }),
+      );
       expect(err.kind, host).toBe("forbidden-host");
     }
     // Through a URL as the CLI gets it, and with the forbidden entry itself spelled oddly.
     const viaUrl = parseDatabaseUrl(`${engine}://u:p@[::ffff:127.0.0.1]:${db.target.port}/${db.name}`);
-    expect((await rejected(sanitize({ target: { ...db.target, host: viaUrl.host }, rules: articleRulesYaml, maskingKey: KEY, forbiddenHosts: [forbidden] }))).kind).toBe("forbidden-host");
+    expect(
+      (
+        await rejected(
+          sanitize({ target: { ...db.target, host: viaUrl.host }, rules: articleRulesYaml, maskingKey: KEY, forbiddenHosts: [forbidden] }),
+        )
+      ).kind,
+    ).toBe("forbidden-host");
     for (const entry of [`[::ffff:7f00:1]:${db.target.port}/${db.name}`, `0x7f000001:${db.target.port}`, `2130706433`]) {
-      expect((await rejected(sanitize({ target: db.target, rules: articleRulesYaml, maskingKey: KEY, forbiddenHosts: [entry] }))).kind, entry).toBe("forbidden-host");
+      expect(
+        (await rejected(sanitize({ target: db.target, rules: articleRulesYaml, maskingKey: KEY, forbiddenHosts: [entry] }))).kind,
+        entry,
+      ).toBe("forbidden-host");
     }
     expect(await checksumTables(db)).toEqual(before);
     expect(await progressTablesExist(db)).toBe(false);
@@ -210,7 +233,18 @@ verify:
     await db.exec("INSERT INTO people VALUES (1, 'a@corp.test'), (2, 'b@corp.test'), (3, 'c@corp.test')");
     // The author wrongly declares a constant expression unique: rows 2 and 3 collide.
     const rules = {
-      tables: { people: { kind: "mask" as const, columns: { email: { transform: "sql" as const, expression: "CASE WHEN id = 1 THEN 'x1@masked.test' ELSE 'dup@masked.test' END", unique: true } } } },
+      tables: {
+        people: {
+          kind: "mask" as const,
+          columns: {
+            email: {
+              transform: "sql" as const,
+              expression: "CASE WHEN id = 1 THEN 'x1@masked.test' ELSE 'dup@masked.test' END",
+              unique: true,
+            },
+          },
+        },
+      },
       keep: [],
       verify: [],
     };
@@ -220,7 +254,11 @@ verify:
     expect(err.message).not.toContain("corp.test");
     expect(err.message).toMatch(/masking fails on its first rows: .*Nothing was written/);
     // The collision showed in the rolled-back trial, so no chunk was committed.
-    expect((await db.exec("SELECT email FROM people ORDER BY id")).map((r) => r.email)).toEqual(["a@corp.test", "b@corp.test", "c@corp.test"]);
+    expect((await db.exec("SELECT email FROM people ORDER BY id")).map((r) => r.email)).toEqual([
+      "a@corp.test",
+      "b@corp.test",
+      "c@corp.test",
+    ]);
   });
 
   it("requires the masking key for deterministic transforms, naming the columns", async () => {

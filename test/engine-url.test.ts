@@ -17,7 +17,13 @@ function thrown(f: () => unknown): SanitizeError {
 describe("parseDatabaseUrl", () => {
   it("parses postgres, postgresql and mysql URLs with defaults", () => {
     expect(parseDatabaseUrl("postgres://app:p%40ss@db.internal/shop", {})).toEqual({
-      engine: "postgres", host: "db.internal", port: 5432, user: "app", password: "p@ss", database: "shop", ssl: "require",
+      engine: "postgres",
+      host: "db.internal",
+      port: 5432,
+      user: "app",
+      password: "p@ss",
+      database: "shop",
+      ssl: "require",
     });
     expect(parseDatabaseUrl("postgresql://app@127.0.0.1:6543/shop", {}).ssl).toBe("disable");
     const m = parseDatabaseUrl("mysql://root:pw@staging.cluster-x.rds.amazonaws.com:3307/app?ssl=verify-full", {});
@@ -33,7 +39,13 @@ describe("parseDatabaseUrl", () => {
   });
 
   it("never echoes the URL or password in errors", () => {
-    for (const bad of ["redis://u:hunter2secret@h/d", "postgres://u:hunter2secret@h", "postgres://:hunter2secret@h/d", "not a url hunter2secret", "postgres://u:hunter2secret@h/d?sslmode=weird"]) {
+    for (const bad of [
+      "redis://u:hunter2secret@h/d",
+      "postgres://u:hunter2secret@h",
+      "postgres://:hunter2secret@h/d",
+      "not a url hunter2secret",
+      "postgres://u:hunter2secret@h/d?sslmode=weird",
+    ]) {
       const e = thrown(() => parseDatabaseUrl(bad, {}));
       expect(e.kind).toBe("connection");
       expect(e.message).not.toContain("hunter2secret");
@@ -66,7 +78,19 @@ describe("forbidden hosts", () => {
 
 describe("canonicalHost", () => {
   it("brings every spelling of an address to one form", () => {
-    const v4 = ["2130706433", "0x7f000001", "0177.0.0.1", "127.1", "0x7f.1", "127.0.0.1.", "::ffff:127.0.0.1", "[::ffff:127.0.0.1]", "::ffff:7f00:1", "0:0:0:0:0:ffff:7f00:0001", "[0:0:0:0:0:FFFF:7F00:0001]"];
+    const v4 = [
+      "2130706433",
+      "0x7f000001",
+      "0177.0.0.1",
+      "127.1",
+      "0x7f.1",
+      "127.0.0.1.",
+      "::ffff:127.0.0.1",
+      "[::ffff:127.0.0.1]",
+      "::ffff:7f00:1",
+      "0:0:0:0:0:ffff:7f00:0001",
+      "[0:0:0:0:0:FFFF:7F00:0001]",
+    ];
     for (const h of v4) expect(canonicalHost(h), h).toBe("127.0.0.1");
     expect(canonicalHost("[0:0:0:0:0:0:0:1]")).toBe("::1");
     expect(canonicalHost("2001:DB8:0:0:0:0:0:1")).toBe("2001:db8::1");
@@ -77,7 +101,8 @@ describe("canonicalHost", () => {
   });
 
   it("any loopback spelling gets the loopback TLS default", () => {
-    for (const h of ["127.1", "[::ffff:7f00:1]", "localhost.", "2130706433"]) expect(parseDatabaseUrl(`postgres://a@${h}/d`, {}).ssl, h).toBe("disable");
+    for (const h of ["127.1", "[::ffff:7f00:1]", "localhost.", "2130706433"])
+      expect(parseDatabaseUrl(`postgres://a@${h}/d`, {}).ssl, h).toBe("disable");
     expect(parseDatabaseUrl("postgres://a@10.0.0.1/d", {}).ssl).toBe("require");
   });
 });

@@ -54,8 +54,13 @@ function recordStatements(engine: "postgres" | "mysql") {
 describe.each(engines)("user SQL and the masking key never share a statement (%s)", (engine) => {
   it("masks exactly the rows `where` selects, `sql` values from the original row, templates reading them; no keyed statement holds user SQL", async () => {
     const db = await freshDatabase(engine);
-    await db.exec(`CREATE TABLE people (id int NOT NULL PRIMARY KEY, email varchar(255), ref varchar(64), label varchar(100), first_name varchar(40))`);
-    const values = Array.from({ length: 90 }, (_, k) => `(${k + 1}, 'p${k + 1}@corp.test', 'orig-${k + 1}', 'label-${k + 1}', 'Realname${k + 1}')`);
+    await db.exec(
+      `CREATE TABLE people (id int NOT NULL PRIMARY KEY, email varchar(255), ref varchar(64), label varchar(100), first_name varchar(40))`,
+    );
+    const values = Array.from(
+      { length: 90 },
+      (_, k) => `(${k + 1}, 'p${k + 1}@corp.test', 'orig-${k + 1}', 'label-${k + 1}', 'Realname${k + 1}')`,
+    );
     await db.exec(`INSERT INTO people VALUES ${values.join(",")}`);
     const sent = recordStatements(engine);
 
@@ -89,7 +94,9 @@ describe.each(engines)("user SQL and the masking key never share a statement (%s
 
   it("plan shows both steps", async () => {
     const db = await freshDatabase(engine);
-    await db.exec(`CREATE TABLE people (id int NOT NULL PRIMARY KEY, email varchar(255), ref varchar(64), label varchar(100), first_name varchar(40))`);
+    await db.exec(
+      `CREATE TABLE people (id int NOT NULL PRIMARY KEY, email varchar(255), ref varchar(64), label varchar(100), first_name varchar(40))`,
+    );
     const p = await plan({ target: db.target, rules, maskingKey: KEY, coverage: "off" });
     const statements = p.statements.join("\n");
     expect(statements).toMatch(/aurora_staging_work/);

@@ -22,9 +22,7 @@ class StandInWorkspace implements FleetWorkspace {
   maxRunning = 0;
   readonly calls: { stack: string; op: FleetOperation }[] = [];
 
-  constructor(
-    private readonly o: { clusters?: number; fail?: Record<string, string>; unverified?: string[] } = {},
-  ) {}
+  constructor(private readonly o: { clusters?: number; fail?: Record<string, string>; unverified?: string[] } = {}) {}
 
   async listStacks(): Promise<string[]> {
     return STACKS;
@@ -49,7 +47,10 @@ class StandInWorkspace implements FleetWorkspace {
                 clusterIdentifier: `${team}-staging-1a2b3c4d`,
                 sanitization: {
                   rowsPerTable: { "public.users": 1200, "public.orders": 300 },
-                  checks: [{ name: "users.email transform", passed: true }, { name: "leak check", passed: !this.o.unverified?.includes(stack) }],
+                  checks: [
+                    { name: "users.email transform", passed: true },
+                    { name: "leak check", passed: !this.o.unverified?.includes(stack) },
+                  ],
                   verified: !this.o.unverified?.includes(stack),
                 },
               }
@@ -70,7 +71,14 @@ class StandInWorkspace implements FleetWorkspace {
 function captureIo(tty = false) {
   const out = { stdout: "", stderr: "" };
   const stream = (k: "stdout" | "stderr") =>
-    ({ write: (s: string) => ((out[k] += s), true), isTTY: tty && k === "stderr", columns: 160 }) as unknown as NodeJS.WriteStream;
+    ({
+      write: (s: string) => {
+        out[k] += s;
+        return true;
+      },
+      isTTY: tty && k === "stderr",
+      columns: 160,
+    }) as unknown as NodeJS.WriteStream;
   return { io: new Io(stream("stdout"), stream("stderr")), out };
 }
 
@@ -85,7 +93,13 @@ describe("fleet: selection", () => {
     const ws = new StandInWorkspace();
     const r = await fleet(["preview", "--stacks", "team-*,staging", "--json"], ws);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).stacks.map((s: { stack: string }) => s.stack)).toEqual(["staging", "team-orders", "team-payments", "team-search", "team-ledger"]);
+    expect(JSON.parse(r.stdout).stacks.map((s: { stack: string }) => s.stack)).toEqual([
+      "staging",
+      "team-orders",
+      "team-payments",
+      "team-search",
+      "team-ledger",
+    ]);
     expect(ws.calls.every((c) => c.op === "preview")).toBe(true);
   });
 
@@ -97,13 +111,17 @@ describe("fleet: selection", () => {
     const ok = await fleet(["preview", "--stacks-file", join(dir, "ok.txt"), "--json"], ws);
     expect(JSON.parse(ok.stdout).stacks.map((s: { stack: string }) => s.stack)).toEqual(["team-orders", "sandbox"]);
     const typo = new StandInWorkspace();
-    await expect(fleet(["up", "--stacks-file", join(dir, "typo.txt"), "--region-clusters", "3"], typo)).rejects.toThrow(/lists stacks the project doesn't have: team-order\b/);
+    await expect(fleet(["up", "--stacks-file", join(dir, "typo.txt"), "--region-clusters", "3"], typo)).rejects.toThrow(
+      /lists stacks the project doesn't have: team-order\b/,
+    );
     expect(typo.calls).toEqual([]);
   });
 
   it("exactly one of --stacks / --stacks-file, a known operation, and a pattern that matches", async () => {
     await expect(fleet(["preview"], new StandInWorkspace())).rejects.toThrow(/exactly one of --stacks PATTERN .* or --stacks-file FILE/);
-    await expect(fleet(["apply", "--stacks", "*"], new StandInWorkspace())).rejects.toThrow(/expected one operation, preview, up, destroy; got apply/);
+    await expect(fleet(["apply", "--stacks", "*"], new StandInWorkspace())).rejects.toThrow(
+      /expected one operation, preview, up, destroy; got apply/,
+    );
     await expect(fleet(["preview", "--stacks", "prod-*"], new StandInWorkspace())).rejects.toThrow(/no stack matches "prod-\*"/);
   });
 });
@@ -126,7 +144,9 @@ describe("fleet: concurrency", () => {
 
   it("up: a full region is refused before any stack runs; an unknown count too", async () => {
     const full = new StandInWorkspace({ clusters: 40 });
-    await expect(fleet(["up", "--stacks", "*"], full)).rejects.toThrow(/the region holds 40 clusters and the quota is 40: no cluster is free/);
+    await expect(fleet(["up", "--stacks", "*"], full)).rejects.toThrow(
+      /the region holds 40 clusters and the quota is 40: no cluster is free/,
+    );
     expect(full.calls).toEqual([]);
     await expect(fleet(["up", "--stacks", "*"], new StandInWorkspace())).rejects.toThrow(/pass --region-clusters N/);
   });
@@ -140,13 +160,23 @@ describe("fleet: concurrency", () => {
 
 describe("fleet: report and exit code", () => {
   it("every stack runs even when one fails; --json report; exit 5", async () => {
-    const ws = new StandInWorkspace({ clusters: 2, fail: { "team-search": "aurora-staging stack config has 1 problem" }, unverified: ["team-ledger"] });
+    const ws = new StandInWorkspace({
+      clusters: 2,
+      fail: { "team-search": "aurora-staging stack config has 1 problem" },
+      unverified: ["team-ledger"],
+    });
     const r = await fleet(["up", "--stacks", "team-*", "--json"], ws);
     expect(r.code).toBe(5);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ operation: "up", succeeded: 2, failed: 2 });
     const by = Object.fromEntries(report.stacks.map((s: { stack: string }) => [s.stack, s]));
-    expect(by["team-orders"]).toMatchObject({ state: "succeeded", cloneId: "orders-staging-1a2b3c4d", rowsMasked: 1500, checks: { passed: 2, total: 2 }, verified: true });
+    expect(by["team-orders"]).toMatchObject({
+      state: "succeeded",
+      cloneId: "orders-staging-1a2b3c4d",
+      rowsMasked: 1500,
+      checks: { passed: 2, total: 2 },
+      verified: true,
+    });
     expect(by["team-orders"].durationMs).toBeGreaterThanOrEqual(0);
     expect(by["team-search"]).toMatchObject({ state: "failed", error: "error: aurora-staging stack config has 1 problem" });
     expect(by["team-ledger"]).toMatchObject({ state: "failed", verified: false, error: expect.stringMatching(/not verified/) });
@@ -198,10 +228,28 @@ describe("fleet: webhook", () => {
     const body = received[0].body as { text: string; blocks: { text: { text: string } }[]; stacks: Record<string, unknown>[] };
     expect(received[0].contentType).toBe("application/json");
     expect(body.text).toBe("aurora-staging fleet up: 1 succeeded, 1 failed");
-    expect(body.blocks.map((b) => b.text.text).join("\n")).toMatch(/`team-orders` succeeded · clone orders-staging-1a2b3c4d · 1,500 rows masked · checks 2\/2/);
+    expect(body.blocks.map((b) => b.text.text).join("\n")).toMatch(
+      /`team-orders` succeeded · clone orders-staging-1a2b3c4d · 1,500 rows masked · checks 2\/2/,
+    );
     expect(body.stacks).toEqual([
-      { stack: "team-orders", state: "succeeded", cloneId: "orders-staging-1a2b3c4d", rowsMasked: 1500, checks: { passed: 2, total: 2 }, durationMs: expect.any(Number), error: null },
-      { stack: "team-search", state: "failed", cloneId: null, rowsMasked: null, checks: null, durationMs: expect.any(Number), error: "error: cannot connect to the clone" },
+      {
+        stack: "team-orders",
+        state: "succeeded",
+        cloneId: "orders-staging-1a2b3c4d",
+        rowsMasked: 1500,
+        checks: { passed: 2, total: 2 },
+        durationMs: expect.any(Number),
+        error: null,
+      },
+      {
+        stack: "team-search",
+        state: "failed",
+        cloneId: null,
+        rowsMasked: null,
+        checks: null,
+        durationMs: expect.any(Number),
+        error: "error: cannot connect to the clone",
+      },
     ]);
     expect(r.stderr).toMatch(/webhook notified \(HTTP 200\)/);
     expect(r.stderr + r.stdout).not.toContain("s3cr3t-token");
@@ -209,7 +257,9 @@ describe("fleet: webhook", () => {
 
   it("a failed delivery is reported and doesn't change the exit code; the env variable works too", async () => {
     received.length = 0;
-    const r = await fleet(["preview", "--stacks", "sandbox"], new StandInWorkspace(), { env: { AURORA_STAGING_WEBHOOK_URL: `${url}/broken` } });
+    const r = await fleet(["preview", "--stacks", "sandbox"], new StandInWorkspace(), {
+      env: { AURORA_STAGING_WEBHOOK_URL: `${url}/broken` },
+    });
     expect(received).toHaveLength(1);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/the webhook was not delivered \(HTTP 500\); the outcome above stands/);
@@ -227,7 +277,8 @@ describe("fleet: the CLI", () => {
   });
 
   it("the sanitizer's own commands don't load Pulumi", () => {
-    const script = `const m=require(${JSON.stringify(cli)});m.main(["--help"],{out(){},err(){}}).then(()=>{` +
+    const script =
+      `const m=require(${JSON.stringify(cli)});m.main(["--help"],{out(){},err(){}}).then(()=>{` +
       `console.log(JSON.stringify(Object.keys(require.cache).filter(k=>k.includes("@pulumi"))))})`;
     const r = spawnSync(process.execPath, ["-e", script], { cwd: root, encoding: "utf8" });
     expect(r.status).toBe(0);

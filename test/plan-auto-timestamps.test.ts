@@ -13,18 +13,26 @@ const STAMP = "2001-02-03 04:05:06";
 
 async function people(db: TestDatabase, lastUpdate: string): Promise<void> {
   await db.exec(`CREATE TABLE people (id int PRIMARY KEY, email varchar(100) NOT NULL, last_update ${lastUpdate})`);
-  await db.exec(`INSERT INTO people (id, email, last_update) VALUES ${Array.from({ length: 30 }, (_, k) => `(${k + 1}, 'p${k + 1}@corp.test', '${STAMP}')`).join(", ")}`);
+  await db.exec(
+    `INSERT INTO people (id, email, last_update) VALUES ${Array.from({ length: 30 }, (_, k) => `(${k + 1}, 'p${k + 1}@corp.test', '${STAMP}')`).join(", ")}`,
+  );
 }
 
-const stamps = async (db: TestDatabase) => (await db.exec("SELECT CAST(last_update AS CHAR(19)) AS s FROM people ORDER BY id")).map((r) => String(r.s));
+const stamps = async (db: TestDatabase) =>
+  (await db.exec("SELECT CAST(last_update AS CHAR(19)) AS s FROM people ORDER BY id")).map((r) => String(r.s));
 
 describe("MySQL ON UPDATE CURRENT_TIMESTAMP", () => {
   // With a `where`, a chunk runs in two steps (mask-chunk.ts): its UPDATE keeps the column too.
-  it.each([["one-step", RULES], ["two-step (where)", RULES.replace("  people:\n", '  people:\n    where: "id > 0"\n')]])("is kept unchanged by masking, and plan says so (%s)", async (_, rules) => {
+  it.each([
+    ["one-step", RULES],
+    ["two-step (where)", RULES.replace("  people:\n", '  people:\n    where: "id > 0"\n')],
+  ])("is kept unchanged by masking, and plan says so (%s)", async (_, rules) => {
     const db = await freshDatabase("mysql", "autots");
     await people(db, "timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP");
     const p = await plan({ target: db.target, rules, maskingKey: KEY, coverage: "off" });
-    expect(p.warnings).toContainEqual(expect.stringMatching(/people\.last_update is ON UPDATE CURRENT_TIMESTAMP; masking keeps it unchanged/));
+    expect(p.warnings).toContainEqual(
+      expect.stringMatching(/people\.last_update is ON UPDATE CURRENT_TIMESTAMP; masking keeps it unchanged/),
+    );
     expect(p.statements.join("\n")).toMatch(/`last_update` = `last_update`/);
     const r = await sanitize({ target: db.target, rules, maskingKey: KEY, coverage: "off" });
     expect(r.verified, JSON.stringify(r.checks.filter((c) => !c.passed))).toBe(true);

@@ -8,7 +8,11 @@ import { engines, freshDatabase, type TestDatabase } from "./harness/db";
 const KEY = "plan-checks-test-key-0123456789abcdef";
 const hmacEmail = (v: string) => `u${createHmac("sha256", KEY).update(v, "utf8").digest("hex").slice(0, 20)}@example.com`;
 
-const mask = (columns: Record<string, TransformSpec>, extra: Partial<Extract<TableRule, { kind: "mask" }>> = {}): TableRule => ({ kind: "mask", columns, ...extra });
+const mask = (columns: Record<string, TransformSpec>, extra: Partial<Extract<TableRule, { kind: "mask" }>> = {}): TableRule => ({
+  kind: "mask",
+  columns,
+  ...extra,
+});
 const rulesOf = (tables: Record<string, TableRule>): Rules => ({ tables, keep: [], verify: [] });
 
 async function problemsOf(p: Promise<unknown>): Promise<string[]> {
@@ -42,20 +46,35 @@ describe.each(engines)("plan-time checks on %s", (engine) => {
            CREATE TABLE logs (id int PRIMARY KEY, msg text); INSERT INTO logs VALUES (1, 'x'), (2, 'y')`,
     );
     const rules = rulesOf({
-      accounts: mask({ email: { transform: "fixed", value: "same@example.com" }, alt_email: { transform: "name" }, code: { transform: "partial", keepFirst: 1 } }),
+      accounts: mask({
+        email: { transform: "fixed", value: "same@example.com" },
+        alt_email: { transform: "name" },
+        code: { transform: "partial", keepFirst: 1 },
+      }),
       logs: { kind: "truncate", cascade: false },
     });
     const problems = await problemsOf(sanitize(options(db, rules)));
-    for (const c of ["email", "alt_email", "code"]) expect(problems.some((p) => p.includes(`.accounts.${c}: is in a unique index`))).toBe(true);
+    for (const c of ["email", "alt_email", "code"])
+      expect(problems.some((p) => p.includes(`.accounts.${c}: is in a unique index`))).toBe(true);
     expect(problems).toHaveLength(3);
     // nothing was written: the truncate of the other table never ran
     expect(Number(await db.scalar("SELECT COUNT(*) FROM logs"))).toBe(2);
     expect(await db.scalar("SELECT email FROM accounts WHERE id = 1")).toBe("a@corp.test");
 
     // Transforms that keep distinct values distinct are accepted on the same columns.
-    const ok = await sanitize(options(db, rulesOf({ accounts: mask({ email: { transform: "email" }, alt_email: { transform: "email" }, code: { transform: "hash", length: 16 } }) })));
+    const ok = await sanitize(
+      options(
+        db,
+        rulesOf({
+          accounts: mask({ email: { transform: "email" }, alt_email: { transform: "email" }, code: { transform: "hash", length: 16 } }),
+        }),
+      ),
+    );
     expect(ok.verified).toBe(true);
-    expect((await db.exec("SELECT email FROM accounts ORDER BY id")).map((r) => r.email)).toEqual([hmacEmail("a@corp.test"), hmacEmail("b@corp.test")]);
+    expect((await db.exec("SELECT email FROM accounts ORDER BY id")).map((r) => r.email)).toEqual([
+      hmacEmail("a@corp.test"),
+      hmacEmail("b@corp.test"),
+    ]);
   });
 
   it("refuses a fixed value outside an enum's members, naming the allowed values", async () => {
@@ -69,10 +88,14 @@ describe.each(engines)("plan-time checks on %s", (engine) => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/subs\.state: .*enum, but the fixed value is not one of its members: use one of "active", "closed"\./);
     // exact members only (MySQL would accept 'Closed' and store 'closed'; PostgreSQL refuses it)
-    expect(await problemsOf(plan(options(db, rulesOf({ subs: mask({ state: { transform: "fixed", value: "Closed" } }) }))))).toHaveLength(1);
+    expect(await problemsOf(plan(options(db, rulesOf({ subs: mask({ state: { transform: "fixed", value: "Closed" } }) }))))).toHaveLength(
+      1,
+    );
     // free text never fits an enum (PostgreSQL enum types too, whatever the type is called)
     const text = await problemsOf(plan(options(db, rulesOf({ subs: mask({ state: { transform: "name" } }) }))));
-    expect(text).toEqual([expect.stringMatching(/subs\.state: transform "name" produces free text, but the column is .* which only holds its listed values/)]);
+    expect(text).toEqual([
+      expect.stringMatching(/subs\.state: transform "name" produces free text, but the column is .* which only holds its listed values/),
+    ]);
     const ok = await sanitize(options(db, rulesOf({ subs: mask({ state: { transform: "fixed", value: "closed" } }) })));
     expect(ok.verified).toBe(true);
     expect(await db.scalar("SELECT state FROM subs")).toBe("closed");
@@ -93,7 +116,9 @@ describe.each(engines)("plan-time checks on %s", (engine) => {
 
     it.each(["", "ON UPDATE CASCADE"])("links them when both sides use the same transform (%s)", async (onUpdate) => {
       const db = await shop(onUpdate);
-      const p = await plan(options(db, rulesOf({ users: mask({ email: { transform: "email" } }), orders: mask({ customer_email: { transform: "email" } }) })));
+      const p = await plan(
+        options(db, rulesOf({ users: mask({ email: { transform: "email" } }), orders: mask({ customer_email: { transform: "email" } }) })),
+      );
       expect(p.linkedForeignKeys.map((f) => f.name)).toEqual(["orders_email_fk"]);
       expect(p.linkedForeignKeys[0].onUpdate).toMatch(onUpdate ? /^CASCADE$/ : /^(NO ACTION|RESTRICT)$/);
     });
@@ -104,34 +129,58 @@ describe.each(engines)("plan-time checks on %s", (engine) => {
       expect(problems).toHaveLength(1);
       expect(problems[0]).toContain("orders.customer_email references users.email, which is masked: mask it with { transform: email } too");
       // a truncated referencing table is fine
-      const p = await plan(options(db, rulesOf({ users: mask({ email: { transform: "email" } }), orders: { kind: "truncate", cascade: false } })));
+      const p = await plan(
+        options(db, rulesOf({ users: mask({ email: { transform: "email" } }), orders: { kind: "truncate", cascade: false } })),
+      );
       expect(p.linkedForeignKeys).toEqual([]);
     });
 
     it("refuses different transforms on the two sides, naming both columns and the transform to use", async () => {
       const db = await shop("");
       const problems = await problemsOf(
-        plan(options(db, rulesOf({ users: mask({ email: { transform: "email", domain: "example.org" } }), orders: mask({ customer_email: { transform: "hash", length: 32 } }) }))),
+        plan(
+          options(
+            db,
+            rulesOf({
+              users: mask({ email: { transform: "email", domain: "example.org" } }),
+              orders: mask({ customer_email: { transform: "hash", length: 32 } }),
+            }),
+          ),
+        ),
       );
       expect(problems).toHaveLength(1);
-      expect(problems[0]).toMatch(/^tables\.orders\.columns\.customer_email: orders\.customer_email references users\.email \(foreign key orders_email_fk\)/);
-      expect(problems[0]).toContain("mask both with the same transform, e.g. { transform: email, domain: \"example.org\" }");
+      expect(problems[0]).toMatch(
+        /^tables\.orders\.columns\.customer_email: orders\.customer_email references users\.email \(foreign key orders_email_fk\)/,
+      );
+      expect(problems[0]).toContain('mask both with the same transform, e.g. { transform: email, domain: "example.org" }');
     });
 
     it("refuses a where on either side of a linked foreign key", async () => {
       const db = await shop("");
       const problems = await problemsOf(
-        plan(options(db, rulesOf({ users: mask({ email: { transform: "email" } }, { where: "id > 1" }), orders: mask({ customer_email: { transform: "email" } }) }))),
+        plan(
+          options(
+            db,
+            rulesOf({
+              users: mask({ email: { transform: "email" } }, { where: "id > 1" }),
+              orders: mask({ customer_email: { transform: "email" } }),
+            }),
+          ),
+        ),
       );
       expect(problems).toHaveLength(1);
-      expect(problems[0]).toMatch(/^tables\.users\.where: orders\.customer_email references users\.email .*where masks only some rows of users/);
+      expect(problems[0]).toMatch(
+        /^tables\.users\.where: orders\.customer_email references users\.email .*where masks only some rows of users/,
+      );
     });
 
     it("refuses a masked referencing column whose referenced column is left as is", async () => {
       const db = await shop("");
       const problems = await problemsOf(plan(options(db, rulesOf({ orders: mask({ customer_email: { transform: "email" } }) }))));
       expect(problems).toHaveLength(1);
-      expect(problems[0]).toContain("which is not masked, so masked values would reference no row: mask users.email with { transform: email } too");
+      expect(problems[0]).toContain(
+        "which is not masked, so masked values would reference no row: mask users.email with { transform: email } too",
+      );
       // null always satisfies the foreign key
       await plan(options(db, rulesOf({ orders: mask({ customer_email: { transform: "null" } }) })));
     });
@@ -148,7 +197,13 @@ describe.each(engines)("plan-time checks on %s", (engine) => {
     );
     const schemaName = pg ? "public" : db.name;
     const report = await sanitize(
-      options(db, rulesOf({ "order items": mask({ email: { transform: "email" } }), [`${schemaName}."odd.name"`]: mask({ email: { transform: "email" } }) })),
+      options(
+        db,
+        rulesOf({
+          "order items": mask({ email: { transform: "email" } }),
+          [`${schemaName}."odd.name"`]: mask({ email: { transform: "email" } }),
+        }),
+      ),
     );
     expect(report.verified).toBe(true);
     expect(await db.scalar(`SELECT email FROM ${q("order items")}`)).toBe(hmacEmail("a@corp.test"));
@@ -156,7 +211,10 @@ describe.each(engines)("plan-time checks on %s", (engine) => {
     // keep entries name those tables the same way (the column after the last dot)
     await db.exec(`ALTER TABLE ${q("odd.name")} ADD COLUMN note varchar(10)`);
     const kept = await plan({
-      ...options(db, { ...rulesOf({ "order items": mask({ email: { transform: "email" } }) }), keep: ['"odd.name".note', `${schemaName}."odd.name".email`, "order items.id"] }),
+      ...options(db, {
+        ...rulesOf({ "order items": mask({ email: { transform: "email" } }) }),
+        keep: ['"odd.name".note', `${schemaName}."odd.name".email`, "order items.id"],
+      }),
       coverage: "strict",
     });
     expect(kept.warnings.filter((w) => w.startsWith("keep:"))).toEqual([]);
@@ -177,16 +235,29 @@ describe("PostgreSQL inheritance, partitions and materialized views", () => {
        INSERT INTO staff SELECT i, 's' || i || '@corp.test', 'x' FROM generate_series(101, 130) i;
        INSERT INTO events SELECT i, DATE '2025-06-01' + i * 10, 'e' || i || '@corp.test' FROM generate_series(1, 40) i`,
     );
-    const original = await db.exec("SELECT tableoid::regclass::text AS t, id, email FROM people UNION ALL SELECT 'events', id, email FROM events ORDER BY 1, 2");
+    const original = await db.exec(
+      "SELECT tableoid::regclass::text AS t, id, email FROM people UNION ALL SELECT 'events', id, email FROM events ORDER BY 1, 2",
+    );
     const report = await sanitize({
-      ...options(db, rulesOf({ people: mask({ email: { transform: "email" } }), staff: mask({ email: { transform: "email" } }), events: mask({ email: { transform: "email" } }) })),
+      ...options(
+        db,
+        rulesOf({
+          people: mask({ email: { transform: "email" } }),
+          staff: mask({ email: { transform: "email" } }),
+          events: mask({ email: { transform: "email" } }),
+        }),
+      ),
       chunkSize: 7,
     });
     expect(report.verified).toBe(true);
-    const after = await db.exec("SELECT tableoid::regclass::text AS t, id, email FROM people UNION ALL SELECT 'events', id, email FROM events ORDER BY 1, 2");
+    const after = await db.exec(
+      "SELECT tableoid::regclass::text AS t, id, email FROM people UNION ALL SELECT 'events', id, email FROM events ORDER BY 1, 2",
+    );
     expect(after).toEqual(original.map((r) => ({ ...r, email: hmacEmail(String(r.email)) })));
     expect(new Set(after.map((r) => r.t))).toEqual(new Set(["people", "staff", "events"]));
-    const p = await plan(options(db, rulesOf({ people: mask({ email: { transform: "email" } }), events: { kind: "truncate", cascade: false } })));
+    const p = await plan(
+      options(db, rulesOf({ people: mask({ email: { transform: "email" } }), events: { kind: "truncate", cascade: false } })),
+    );
     expect(p.statements.join("\n")).toMatch(/UPDATE ONLY "public"."people"/);
     expect(p.statements.join("\n")).toMatch(/TRUNCATE "public"."events"/);
   });
@@ -202,7 +273,14 @@ describe("PostgreSQL inheritance, partitions and materialized views", () => {
        INSERT INTO guests VALUES (20, 'g20@corp.test'), (21, 'g21@corp.test')`,
     );
     const report = await sanitize(
-      options(db, rulesOf({ people: { kind: "truncate", cascade: false }, staff: mask({ email: { transform: "email" } }), guests: { kind: "delete", delete: "id = 20" } })),
+      options(
+        db,
+        rulesOf({
+          people: { kind: "truncate", cascade: false },
+          staff: mask({ email: { transform: "email" } }),
+          guests: { kind: "delete", delete: "id = 20" },
+        }),
+      ),
     );
     expect(report.verified).toBe(true);
     expect(await db.exec("SELECT tableoid::regclass::text AS t, id, email FROM people ORDER BY id")).toEqual([
@@ -224,9 +302,13 @@ describe("PostgreSQL inheritance, partitions and materialized views", () => {
        CREATE MATERIALIZED VIEW m_audit AS SELECT note FROM audit;
        CREATE MATERIALIZED VIEW m_other AS SELECT v FROM other`,
     );
-    const p = await plan(options(db, rulesOf({ users: mask({ email: { transform: "email" } }), audit: { kind: "truncate", cascade: false } })));
+    const p = await plan(
+      options(db, rulesOf({ users: mask({ email: { transform: "email" } }), audit: { kind: "truncate", cascade: false } })),
+    );
     expect(p.refreshMaterializedViews.map((m) => m.qualified)).toEqual(["public.z_emails", "public.a_email_count", "public.m_audit"]);
-    expect(p.warnings.some((w) => w.includes("refreshed after masking") && w.includes("public.z_emails, public.a_email_count, public.m_audit"))).toBe(true);
+    expect(
+      p.warnings.some((w) => w.includes("refreshed after masking") && w.includes("public.z_emails, public.a_email_count, public.m_audit")),
+    ).toBe(true);
     const none = await plan(options(db, rulesOf({ other: { kind: "delete", delete: "id < 0" } })));
     expect(none.refreshMaterializedViews.map((m) => m.qualified)).toEqual(["public.m_other"]);
   });

@@ -16,7 +16,9 @@ vi.mock("../sanitize/core/fragment", () => ({
 describe.each(engines)("rules SQL fragments on %s", (engine) => {
   it("reports each refused fragment under its key and never sends it to the database", async () => {
     const db = await freshDatabase(engine);
-    await db.exec("CREATE TABLE people (id int PRIMARY KEY, email varchar(100), note varchar(100)); CREATE TABLE logs (id int PRIMARY KEY)");
+    await db.exec(
+      "CREATE TABLE people (id int PRIMARY KEY, email varchar(100), note varchar(100)); CREATE TABLE logs (id int PRIMARY KEY)",
+    );
     const refused = "REFUSE";
     const err = await plan({
       target: db.target,

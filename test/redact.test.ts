@@ -13,7 +13,9 @@ const cpuMs = (c0: NodeJS.CpuUsage) => {
 
 describe("URL passwords", () => {
   it("userinfo ends at the LAST @: a password with an unencoded @ is fully hidden", () => {
-    expect(redactUrl("connect postgres://app:Sup3r@Secret99@db.internal:5432/app failed")).toBe("connect postgres://app:***@db.internal:5432/app failed");
+    expect(redactUrl("connect postgres://app:Sup3r@Secret99@db.internal:5432/app failed")).toBe(
+      "connect postgres://app:***@db.internal:5432/app failed",
+    );
     expect(redactUrl("mysql://root:a@b@c@h/db")).toBe("mysql://root:***@h/db");
     expect(redactUrl('{"url":"postgres://u:p@ss@h/db","x":"y"}')).toBe('{"url":"postgres://u:***@h/db","x":"y"}');
     // no password: user only, with a port
@@ -82,11 +84,17 @@ describe("values in database errors", () => {
     ["Duplicate entry 'alice@corp.test' for key 'users.email'", "Duplicate entry '<redacted>' for key 'users.email'"],
     ["Duplicate entry 'O'Brien' for key 'uq_name'", "Duplicate entry '<redacted>' for key 'uq_name'"],
     ["Truncated incorrect INTEGER value: 'alice@corp.test'", "Truncated incorrect INTEGER value: '<redacted>'"],
-    ["Incorrect integer value: 'bob' for column `db`.`t`.`n` at row 1", "Incorrect integer value: '<redacted>' for column `db`.`t`.`n` at row 1"],
+    [
+      "Incorrect integer value: 'bob' for column `db`.`t`.`n` at row 1",
+      "Incorrect integer value: '<redacted>' for column `db`.`t`.`n` at row 1",
+    ],
     ["Incorrect string value: '\\xE2\\x82' for column 'name' at row 1", "Incorrect string value: '<redacted>' for column 'name' at row 1"],
-    ['duplicate key value violates unique constraint "users_email_key"', 'duplicate key value violates unique constraint "users_email_key"'],
+    [
+      'duplicate key value violates unique constraint "users_email_key"',
+      'duplicate key value violates unique constraint "users_email_key"',
+    ],
     ["Key (email)=(alice@corp.test) already exists.", "Key (email)=(<redacted>) already exists."],
-    ["Key (a, b)=(x (1), y) is not present in table \"t\".", 'Key (a, b)=(<redacted>) is not present in table "t".'],
+    ['Key (a, b)=(x (1), y) is not present in table "t".', 'Key (a, b)=(<redacted>) is not present in table "t".'],
     ['column "Email" of relation "users" does not exist', 'column "Email" of relation "users" does not exist'],
     ['invalid input value for enum mood: "sad"', 'invalid input value for enum mood: "<redacted>"'],
     ['value "99999999999" is out of range for type integer', 'value "<redacted>" is out of range for type integer'],
@@ -100,7 +108,9 @@ describe("values in database errors", () => {
   });
 
   it("appends the error code once", () => {
-    expect(redactDbMessage({ code: "22P02", message: 'invalid input syntax for type integer: "x@y"' })).toBe('invalid input syntax for type integer: "<redacted>" [22P02]');
+    expect(redactDbMessage({ code: "22P02", message: 'invalid input syntax for type integer: "x@y"' })).toBe(
+      'invalid input syntax for type integer: "<redacted>" [22P02]',
+    );
   });
 
   it("is linear: 2 MB of adversarial text (bound only guards against quadratic blow-up)", () => {

@@ -64,9 +64,15 @@ describe("loadRules", () => {
     expect(r.tables.payment_audit_log).toEqual({ kind: "truncate", cascade: false });
     expect(r.tables.session_tokens).toEqual({ kind: "truncate", cascade: true });
     expect(r.tables.support_tickets).toEqual({ kind: "delete", delete: "closed_at < '2024-01-01'" });
-    expect(r.tables["billing.cards"]).toEqual({ kind: "mask", delete: "expired", columns: { note: { transform: "null" }, number: { transform: "partial", keepLast: 4 } } });
+    expect(r.tables["billing.cards"]).toEqual({
+      kind: "mask",
+      delete: "expired",
+      columns: { note: { transform: "null" }, number: { transform: "partial", keepLast: 4 } },
+    });
     expect(r.keep).toEqual(["users.email_verified", "billing.cards.id", "audit.*"]);
-    expect(r.verify).toEqual([{ name: "no real emails", sql: "SELECT COUNT(*) FROM users WHERE email NOT LIKE '%@example.com'", expect: 0 }]);
+    expect(r.verify).toEqual([
+      { name: "no real emails", sql: "SELECT COUNT(*) FROM users WHERE email NOT LIKE '%@example.com'", expect: 0 },
+    ]);
   });
 
   it("the shipped default rules load and use the documented transforms", () => {
@@ -94,7 +100,9 @@ describe("loadRules", () => {
     const p = problemsOf("tables:\n  users:\n    columns: { email: { transform: email }\n  orders: {}\n");
     expect(p).toHaveLength(1);
     expect(p[0]).toMatch(/^rules\.yaml:\d+: invalid YAML: /);
-    expect(problemsOf("tables:\n  a: { truncate: true }\n  a: { truncate: true }\n")[0]).toMatch(/^rules\.yaml:3: invalid YAML: Map keys must be unique/);
+    expect(problemsOf("tables:\n  a: { truncate: true }\n  a: { truncate: true }\n")[0]).toMatch(
+      /^rules\.yaml:3: invalid YAML: Map keys must be unique/,
+    );
   });
 
   it("unknown transform names the path, the line and the choices", () => {
@@ -103,7 +111,9 @@ describe("loadRules", () => {
       `rules.yaml:5 tables.users.columns.email: unknown transform "emial"; expected one of fixed, null, template, email, hash, phone, name, partial, sql, digits, uuid, address, ip, date, blob, json`,
     ]);
     // Block style: the line is the one holding the bad name.
-    expect(problemsOf("tables:\n  users:\n    columns:\n      email:\n        domain: x.io\n        transform: emial\n")[0]).toMatch(/^rules\.yaml:6 tables\.users\.columns\.email: unknown transform "emial"/);
+    expect(problemsOf("tables:\n  users:\n    columns:\n      email:\n        domain: x.io\n        transform: emial\n")[0]).toMatch(
+      /^rules\.yaml:6 tables\.users\.columns\.email: unknown transform "emial"/,
+    );
   });
 
   it("unknown option and wrong types, all reported at once, in file order", () => {
@@ -132,7 +142,7 @@ describe("loadRules", () => {
       `rules.yaml:8 tables.users.columns.f: missing required "value"`,
       "rules.yaml:9 tables.users.columns.p.mask: must be at most 1 character",
       `rules.yaml:10 tables.orders.colums: unknown key "colums"; did you mean "columns"? expected one of columns, where, delete, truncate, cascade`,
-      "rules.yaml:10 tables.orders: the table entry does nothing: add `columns`, `truncate: true` or `delete: \"condition\"`, or remove the table",
+      'rules.yaml:10 tables.orders: the table entry does nothing: add `columns`, `truncate: true` or `delete: "condition"`, or remove the table',
       "rules.yaml:12 verify[0].expect: must be a number or a string, got a list",
       `rules.yaml:13 extra: unknown key "extra"; expected one of tables, keep, verify, databases, logins`,
     ]);
@@ -195,7 +205,9 @@ describe("loadRules", () => {
 
 describe("the published JSON Schema", () => {
   it("lists every transform, describes each one, and accepts the documented example", () => {
-    const schema = rulesSchema as unknown as { definitions: Record<string, { description?: string; properties?: Record<string, unknown> }> };
+    const schema = rulesSchema as unknown as {
+      definitions: Record<string, { description?: string; properties?: Record<string, unknown> }>;
+    };
     const variant = schema.definitions.transform as unknown as { properties: { transform: { enum: string[] } } };
     expect(variant.properties.transform.enum.filter((x) => x !== null)).toEqual(transformNames);
     for (const n of transformNames) {
@@ -258,7 +270,13 @@ describe("loading limits", () => {
   function bigRules(tables: number, broken = false): string {
     const lines = ["tables:"];
     for (let t = 0; t < tables; t++) {
-      lines.push(`  t${t}:`, "    columns:", "      email: { transform: email }", "      phone: { transform: phone }", `      notes: { transform: ${broken ? "nul" : '"null"'} }`);
+      lines.push(
+        `  t${t}:`,
+        "    columns:",
+        "      email: { transform: email }",
+        "      phone: { transform: phone }",
+        `      notes: { transform: ${broken ? "nul" : '"null"'} }`,
+      );
     }
     lines.push("keep:");
     for (let t = 0; t < tables; t++) lines.push(`  - t${t}.created_at`);
@@ -297,6 +315,8 @@ describe("loading limits", () => {
     expect(problems).toHaveLength(25_000);
     expect(problems[24_999]).toMatch(/^big\.yaml:\d+ tables\.t24999\.columns\.notes: unknown transform "nul"/);
     expect(broken).toBeLessThan(15_000);
-    console.log(`rules loading: ${text.length} bytes, 100k entries: ${Math.round(full)} ms CPU; quarter ${Math.round(quarter)} ms; 25k problems ${Math.round(broken)} ms`);
+    console.log(
+      `rules loading: ${text.length} bytes, 100k entries: ${Math.round(full)} ms CPU; quarter ${Math.round(quarter)} ms; 25k problems ${Math.round(broken)} ms`,
+    );
   });
 });

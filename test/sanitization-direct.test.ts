@@ -68,7 +68,10 @@ describe("Sanitization provider: check", () => {
   });
 
   it("skips what is unknown during preview", async () => {
-    const r = await provider.check!({}, { ...base(), host: UNKNOWN, port: UNKNOWN, password: UNKNOWN, rules: UNKNOWN, forbiddenHosts: [UNKNOWN] });
+    const r = await provider.check!(
+      {},
+      { ...base(), host: UNKNOWN, port: UNKNOWN, password: UNKNOWN, rules: UNKNOWN, forbiddenHosts: [UNKNOWN] },
+    );
     expect(r.failures ?? []).toEqual([]);
     expect(r.inputs.rulesHash).toBe(UNKNOWN);
   });
@@ -112,7 +115,10 @@ describe("Sanitization provider: check", () => {
     const bad = await provider.check!({}, { ...base(), appUserName: "App User", appUserPassword: "short-secret", clusterResourceId: "" });
     expect(bad.failures?.map((f) => f.property)).toEqual(["appUserName", "appUserPassword", "clusterResourceId"]);
     expect(JSON.stringify(bad.failures)).not.toContain("short-secret");
-    expect((await provider.check!({}, { ...base(), appUserName: "app_user", appUserPassword: UNKNOWN, clusterResourceId: UNKNOWN })).failures ?? []).toEqual([]);
+    expect(
+      (await provider.check!({}, { ...base(), appUserName: "app_user", appUserPassword: UNKNOWN, clusterResourceId: UNKNOWN })).failures ??
+        [],
+    ).toEqual([]);
   });
 
   it("refuses a host that is one of the forbidden hosts", async () => {
@@ -143,7 +149,17 @@ describe("Sanitization provider: check", () => {
 });
 
 describe("Sanitization provider: diff", () => {
-  const olds = { host: "a.invalid", port: 5432, engine: "postgres", database: "app", username: "admin", rulesHash: "h1", options: { chunkSize: 5 }, forbiddenHosts: ["p"], verified: true };
+  const olds = {
+    host: "a.invalid",
+    port: 5432,
+    engine: "postgres",
+    database: "app",
+    username: "admin",
+    rulesHash: "h1",
+    options: { chunkSize: 5 },
+    forbiddenHosts: ["p"],
+    verified: true,
+  };
   const news = { ...olds, password: "x", maskingKey: "y", rules: "..." };
 
   it("reports no change for the same database, rules and options (password/key are not compared)", async () => {
@@ -155,10 +171,20 @@ describe("Sanitization provider: diff", () => {
   });
   it("replaces when the physical cluster (clusterResourceId) changes; updates when the app user's name does", async () => {
     const withId = { ...olds, clusterResourceId: "cluster-AAA", appUserName: "app_user" };
-    expect(await provider.diff!("id", withId, { ...news, clusterResourceId: "cluster-AAA", appUserName: "app_user" })).toMatchObject({ changes: false, replaces: [] });
-    expect((await provider.diff!("id", withId, { ...news, clusterResourceId: "cluster-BBB", appUserName: "app_user" })).replaces).toEqual(["clusterResourceId"]);
-    expect((await provider.diff!("id", withId, { ...news, clusterResourceId: UNKNOWN, appUserName: "app_user" })).replaces).toEqual(["clusterResourceId"]);
-    expect(await provider.diff!("id", withId, { ...news, clusterResourceId: "cluster-AAA", appUserName: "other_user" })).toMatchObject({ changes: true, replaces: [] });
+    expect(await provider.diff!("id", withId, { ...news, clusterResourceId: "cluster-AAA", appUserName: "app_user" })).toMatchObject({
+      changes: false,
+      replaces: [],
+    });
+    expect((await provider.diff!("id", withId, { ...news, clusterResourceId: "cluster-BBB", appUserName: "app_user" })).replaces).toEqual([
+      "clusterResourceId",
+    ]);
+    expect((await provider.diff!("id", withId, { ...news, clusterResourceId: UNKNOWN, appUserName: "app_user" })).replaces).toEqual([
+      "clusterResourceId",
+    ]);
+    expect(await provider.diff!("id", withId, { ...news, clusterResourceId: "cluster-AAA", appUserName: "other_user" })).toMatchObject({
+      changes: true,
+      replaces: [],
+    });
   });
   it("replaces when the clone (host, port, engine, database) changes or is not known yet", async () => {
     expect((await provider.diff!("id", olds, { ...news, host: "b.invalid" })).replaces).toEqual(["host"]);
@@ -219,7 +245,12 @@ describe.each(engines)("Sanitization provider on %s", (engine) => {
     expectNoSecrets(state, db);
     await expectSanitized(db);
     // The published user logs in with the password and reads the sanitized data.
-    const rows = await execWith(engine, { ...db.target, password: app.appUserPassword, user: app.appUserName } as never, db.name, "SELECT COUNT(*) AS n FROM users");
+    const rows = await execWith(
+      engine,
+      { ...db.target, password: app.appUserPassword, user: app.appUserName } as never,
+      db.name,
+      "SELECT COUNT(*) AS n FROM users",
+    );
     expect(Number(rows[0].n)).toBe(USERS);
   });
 
@@ -278,7 +309,9 @@ describe.each(engines)("Sanitization provider on %s", (engine) => {
     const db = await servers.fresh(engine);
     await seedArticleSchema(db);
     const inputs = await checked(inputsFor(db));
-    await expect(provider.create({ ...inputs, forbiddenHosts: [db.target.host] })).rejects.toThrow(/refused, nothing was written.*forbiddenHosts entry "127\.0\.0\.1" \(by name\)/);
+    await expect(provider.create({ ...inputs, forbiddenHosts: [db.target.host] })).rejects.toThrow(
+      /refused, nothing was written.*forbiddenHosts entry "127\.0\.0\.1" \(by name\)/,
+    );
     await expectUntouched(db);
   });
 
@@ -287,7 +320,9 @@ describe.each(engines)("Sanitization provider on %s", (engine) => {
     await seedArticleSchema(db);
     expect(db.target.host).toBe("127.0.0.1");
     const inputs = await checked(inputsFor(db));
-    await expect(provider.create({ ...inputs, forbiddenHosts: ["localhost"] })).rejects.toThrow(/refused, nothing was written.*forbiddenHosts entry "localhost" \(by resolved address\)/);
+    await expect(provider.create({ ...inputs, forbiddenHosts: ["localhost"] })).rejects.toThrow(
+      /refused, nothing was written.*forbiddenHosts entry "localhost" \(by resolved address\)/,
+    );
     await expectUntouched(db);
   });
 
@@ -301,7 +336,9 @@ describe.each(engines)("Sanitization provider on %s", (engine) => {
     await expect(provider.create(prod)).rejects.toThrow(/refused, nothing was written.*prod-writer/);
     await expectUntouched(db);
     // A clone endpoint only reachable through the forward: sanitized.
-    const clone = await checked(inputsFor(db, { host: "clone-writer.cluster-def.eu-west-1.rds.amazonaws.invalid", port: 1, options: forwarded }));
+    const clone = await checked(
+      inputsFor(db, { host: "clone-writer.cluster-def.eu-west-1.rds.amazonaws.invalid", port: 1, options: forwarded }),
+    );
     const { outs } = await provider.create(clone);
     expect((outs as SanitizationState).host).toBe("clone-writer.cluster-def.eu-west-1.rds.amazonaws.invalid");
     await expectSanitized(db);

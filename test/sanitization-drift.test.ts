@@ -81,7 +81,7 @@ describe("where the sanitizer is found", () => {
   it("a sanitizer too old for this provider is refused by name", async () => {
     const old = copySanitizer();
     // A dist built before the shared option schema existed.
-    writeFileSync(path.join(old, "dist", "sanitize", "index.js"), 'exports.sanitizeCluster = () => {}; exports.loadRules = () => ({});\n');
+    writeFileSync(path.join(old, "dist", "sanitize", "index.js"), "exports.sanitizeCluster = () => {}; exports.loadRules = () => ({});\n");
     await expect(provider.check!({}, { ...offlineInputs(), sanitizerHome: old })).rejects.toThrow(
       /is older than this provider: it lacks hashRules, assertNotForbidden, sanitizeOptionsSchema.*npm run build/,
     );

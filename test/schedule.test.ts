@@ -65,7 +65,9 @@ describe("schedule config", () => {
   });
 
   it("a bare cron string says the repository is needed too", () => {
-    expect(configError({ ...minimal, schedule: "0 3 * * *" })).toMatch(/aurora-staging:schedule: must be an object: a deployment needs the cron and the repository/);
+    expect(configError({ ...minimal, schedule: "0 3 * * *" })).toMatch(
+      /aurora-staging:schedule: must be an object: a deployment needs the cron and the repository/,
+    );
   });
 
   it("reports missing and bad keys together", () => {
@@ -87,7 +89,10 @@ describe("the program declares the stack's deployment settings and schedule", ()
   });
 
   it("with schedule: settings (code, npm ci, OIDC, agent pool) and an update schedule after them", async () => {
-    const run = await runWithMocks(() => stagingProgram({ allConfig: allConfig({ "aurora-staging:schedule": JSON.stringify(schedule) }), secretKeys: [], now: NOW }), { preview: true });
+    const run = await runWithMocks(
+      () => stagingProgram({ allConfig: allConfig({ "aurora-staging:schedule": JSON.stringify(schedule) }), secretKeys: [], now: NOW }),
+      { preview: true },
+    );
     const settings = one(run.resources, SETTINGS);
     const cron = one(run.resources, SCHEDULE);
     const stack = { organization: "acme", project: "aurora-staging", stack: "team-test" };
@@ -115,7 +120,12 @@ describe("the program declares the stack's deployment settings and schedule", ()
   it("a bad schedule stops the program before anything is declared", async () => {
     let error: unknown;
     const run = await runWithMocks(
-      () => stagingProgram({ allConfig: allConfig({ "aurora-staging:schedule": JSON.stringify({ ...schedule, cron: "0 3 * *" }) }), secretKeys: [], now: NOW }),
+      () =>
+        stagingProgram({
+          allConfig: allConfig({ "aurora-staging:schedule": JSON.stringify({ ...schedule, cron: "0 3 * *" }) }),
+          secretKeys: [],
+          now: NOW,
+        }),
       { preview: true },
     ).catch((e) => {
       error = e;

@@ -61,16 +61,25 @@ async function deploy(db: TestDatabase, rules: string) {
     if (args.type === "command:local:Command") {
       // Play the command provider: the create command under sh, with the given environment only.
       const env = plain(args.inputs.environment) as Record<string, string>;
-      const { stdout } = await run("sh", ["-c", String(plain(args.inputs.create))], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env } });
+      const { stdout } = await run("sh", ["-c", String(plain(args.inputs.create))], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? "", ...env },
+      });
       hookOutput.push(stdout.trim());
       return { stdout, stderr: "" };
     }
     return undefined;
   };
-  const source = fakeCluster("prod-db", db.engine === "postgres" ? "aurora-postgresql" : "aurora-mysql", db.engine === "postgres" ? "16.4" : "8.0.mysql_aurora.3.08.0", db.target.port, {
-    databaseName: db.name,
-    masterUsername: db.target.user,
-  });
+  const source = fakeCluster(
+    "prod-db",
+    db.engine === "postgres" ? "aurora-postgresql" : "aurora-mysql",
+    db.engine === "postgres" ? "16.4" : "8.0.mysql_aurora.3.08.0",
+    db.target.port,
+    {
+      databaseName: db.name,
+      masterUsername: db.target.user,
+    },
+  );
   const outcome = await runWithMocks(
     async () => {
       const config = parseStagingConfig(
@@ -97,7 +106,11 @@ async function deploy(db: TestDatabase, rules: string) {
         type === "aws:rds/cluster:Cluster"
           ? { endpoint: db.target.host, readerEndpoint: db.target.host, port: db.target.port, masterUsername: db.target.user }
           : type === "random:index/randomPassword:RandomPassword"
-            ? { result: pulumi.secret(name.includes("app") ? "app-user-password-0123456789" : (db.target.password ?? "")) as unknown as string }
+            ? {
+                result: pulumi.secret(
+                  name.includes("app") ? "app-user-password-0123456789" : (db.target.password ?? ""),
+                ) as unknown as string,
+              }
             : {},
       async provider(args) {
         events.push(`start ${args.type}`);
@@ -158,7 +171,9 @@ describe.each(engines)("a whole stack deploy on %s (AWS faked, database and sani
     expect(events).not.toContain("start aws:secretsmanager/secretVersion:SecretVersion");
     // Nothing was registered past the failed Sanitization.
     for (const r of outcome.resources) {
-      expect(["aws:route53/record:Record", "aws:secretsmanager/secretVersion:SecretVersion", "command:local:Command"]).not.toContain(r.type);
+      expect(["aws:route53/record:Record", "aws:secretsmanager/secretVersion:SecretVersion", "command:local:Command"]).not.toContain(
+        r.type,
+      );
     }
   });
 });

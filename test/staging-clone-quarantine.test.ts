@@ -12,7 +12,18 @@ import { describe, expect, it, vi } from "vitest";
 import { parseStagingConfig, StagingConfigError } from "../components/config";
 import { SANITIZATION_TOKEN } from "../components/sanitization";
 import { lookupSource, planClone } from "../components/source";
-import { byType, fakeCluster, isSecret, one, plain, REGION, resolve, runWithMocks, SOURCES, type RegisteredResource } from "./harness/pulumi-mocks";
+import {
+  byType,
+  fakeCluster,
+  isSecret,
+  one,
+  plain,
+  REGION,
+  resolve,
+  runWithMocks,
+  SOURCES,
+  type RegisteredResource,
+} from "./harness/pulumi-mocks";
 import {
   build,
   CLUSTER,
@@ -139,7 +150,11 @@ describe("quarantine: the clone's own security group; team access only after ver
 
 describe("parameter groups and log exports", () => {
   it("aurora-postgresql: staging-owned groups in the source's family, logging off, the stack's parameters added", async () => {
-    const { resources } = await build({ ...pgStack, clusterParameters: { work_mem: "65536" }, instanceParameters: { random_page_cost: 1.1 } });
+    const { resources } = await build({
+      ...pgStack,
+      clusterParameters: { work_mem: "65536" },
+      instanceParameters: { random_page_cost: 1.1 },
+    });
     const clusterGroup = one(resources, CLUSTER_PARAMETERS);
     const instanceGroup = one(resources, INSTANCE_PARAMETERS);
     expect(inputs(clusterGroup).family).toBe("aurora-postgresql16");
@@ -166,7 +181,12 @@ describe("parameter groups and log exports", () => {
   it("aurora-mysql: general, slow and audit logs off, event scheduler off", async () => {
     const { resources } = await build(mysqlStack);
     expect(inputs(one(resources, CLUSTER_PARAMETERS)).family).toBe("aurora-mysql8.0");
-    expect(parameterValues(one(resources, CLUSTER_PARAMETERS))).toEqual({ general_log: "0", slow_query_log: "0", server_audit_logging: "0", event_scheduler: "OFF" });
+    expect(parameterValues(one(resources, CLUSTER_PARAMETERS))).toEqual({
+      general_log: "0",
+      slow_query_log: "0",
+      server_audit_logging: "0",
+      event_scheduler: "OFF",
+    });
     expect(parameterValues(one(resources, INSTANCE_PARAMETERS))).toEqual({ general_log: "0", slow_query_log: "0" });
   });
 
@@ -174,10 +194,15 @@ describe("parameter groups and log exports", () => {
     const { resources } = await build({ ...pgStack, logExports: ["postgresql"], logRetentionDays: 14 });
     const cluster = one(resources, CLUSTER);
     const group = one(resources, LOG_GROUP);
-    expect(inputs(group)).toMatchObject({ name: `/aws/rds/cluster/${String(inputs(cluster).clusterIdentifier)}/postgresql`, retentionInDays: 14 });
+    expect(inputs(group)).toMatchObject({
+      name: `/aws/rds/cluster/${String(inputs(cluster).clusterIdentifier)}/postgresql`,
+      retentionInDays: 14,
+    });
     expect(cluster.dependencies).toContain(group.urn);
     expect(inputs(cluster).enabledCloudwatchLogsExports).toEqual(["postgresql"]);
-    await expect(build({ ...pgStack, logExports: ["slowquery"] })).rejects.toThrow(/aurora-staging:logExports\[0\]: "slowquery" is not a log export of aurora-postgresql/);
+    await expect(build({ ...pgStack, logExports: ["slowquery"] })).rejects.toThrow(
+      /aurora-staging:logExports\[0\]: "slowquery" is not a log export of aurora-postgresql/,
+    );
   });
 });
 
@@ -202,7 +227,9 @@ describe("the Sanitization follows the physical cluster; identifiers cover what 
       const b = inputsOf(named(second.resources, name));
       return Object.keys({ ...a, ...b }).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
     };
-    expect(inputs(named(second.resources, "staging-cluster")).clusterIdentifier).toBe(inputs(named(first.resources, "staging-cluster")).clusterIdentifier);
+    expect(inputs(named(second.resources, "staging-cluster")).clusterIdentifier).toBe(
+      inputs(named(first.resources, "staging-cluster")).clusterIdentifier,
+    );
     expect(changed("staging-sanitization")).toEqual(["clusterResourceId"]);
     expect(named(second.resources, "staging-sanitization").replacementTrigger).toBe("cluster-RECREATEDOUTSIDEPULUMI0001");
     expect(changed("staging-hook-grants")).toEqual(["triggers"]);
@@ -236,7 +263,10 @@ describe("the Sanitization follows the physical cluster; identifiers cover what 
 describe("the application user is published, the master user isn't", () => {
   it("a per-generation app password reaches the Sanitization as a secret; the secret holds the app user", async () => {
     const { resources, result } = await build({ ...quarantined, appUserName: "payments_app" });
-    expect(inputs(named(resources, "staging-app-password"))).toMatchObject({ special: false, keepers: { generation: (await resolve(result.clone.cloneGeneration)).value } });
+    expect(inputs(named(resources, "staging-app-password"))).toMatchObject({
+      special: false,
+      keepers: { generation: (await resolve(result.clone.cloneGeneration)).value },
+    });
     const s = one(resources, SANITIZATION_TOKEN);
     expect(inputs(s).appUserName).toBe("payments_app");
     expect(isSecret(s.inputs.appUserPassword)).toBe(true);
@@ -249,7 +279,9 @@ describe("the application user is published, the master user isn't", () => {
   });
 
   it("the app user may not be the master user", async () => {
-    await expect(build({ ...pgStack, appUserName: "postgres" })).rejects.toThrow(/aurora-staging:appUserName: "postgres" is the master user's name/);
+    await expect(build({ ...pgStack, appUserName: "postgres" })).rejects.toThrow(
+      /aurora-staging:appUserName: "postgres" is the master user's name/,
+    );
   });
 });
 
@@ -268,7 +300,11 @@ describe("IAM roles and secret hook commands", () => {
     }
     // Their features call out of the VPC: egress opens with them, after verification.
     const egress = one(resources, EGRESS);
-    expect(inputs(egress)).toMatchObject({ ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", securityGroupId: `${one(resources, SECURITY_GROUP).name}-id` });
+    expect(inputs(egress)).toMatchObject({
+      ipProtocol: "-1",
+      cidrIpv4: "0.0.0.0/0",
+      securityGroupId: `${one(resources, SECURITY_GROUP).name}-id`,
+    });
     expect(dependsOnTransitively(resources, egress).has(sanitization.urn)).toBe(true);
     // Not configured: nothing carried, and the group has no egress at all.
     const plainStack = (await build(mysqlStack, { sources: withRoles("prod-mysql") })).resources;
@@ -279,7 +315,10 @@ describe("IAM roles and secret hook commands", () => {
     await expect(build({ ...pgStack, carryIamRoles: true }, { sources: withRoles("prod-pg") })).rejects.toThrow(
       /aurora-staging:iamRoleFeatures: Aurora PostgreSQL needs the feature of source role arn:aws:iam::123456789012:role\/aurora-s3-import/,
     );
-    const pg = await build({ ...pgStack, carryIamRoles: true, iamRoleFeatures: { [roles[0]]: "s3Import", [roles[1]]: "Lambda" } }, { sources: withRoles("prod-pg") });
+    const pg = await build(
+      { ...pgStack, carryIamRoles: true, iamRoleFeatures: { [roles[0]]: "s3Import", [roles[1]]: "Lambda" } },
+      { sources: withRoles("prod-pg") },
+    );
     expect(byType(pg.resources, ROLE_ASSOCIATION).map((a) => inputs(a).featureName)).toEqual(["s3Import", "Lambda"]);
   });
 
@@ -291,9 +330,13 @@ describe("IAM roles and secret hook commands", () => {
       "aurora-staging:sourceCluster": "prod-pg",
       "aurora-staging:maskingKey": MASKING_KEY,
       "aurora-staging:runnerCidrs": JSON.stringify([RUNNER]),
-      "aurora-staging:postCloneCommands": JSON.stringify([{ name: "notify", command: `curl -H 'Authorization: ${token}' https://ci.example.com/hook` }]),
+      "aurora-staging:postCloneCommands": JSON.stringify([
+        { name: "notify", command: `curl -H 'Authorization: ${token}' https://ci.example.com/hook` },
+      ]),
     };
-    const mod = (await import("../index")) as unknown as (() => Promise<Record<string, unknown>>) | { default: () => Promise<Record<string, unknown>> };
+    const mod = (await import("../index")) as unknown as
+      | (() => Promise<Record<string, unknown>>)
+      | { default: () => Promise<Record<string, unknown>> };
     const main = typeof mod === "function" ? mod : mod.default;
     const { resources } = await runWithMocks(() => {
       pulumi.runtime.setAllConfig(allConfig, ["aurora-staging:maskingKey", "aurora-staging:postCloneCommands"]);
@@ -359,9 +402,13 @@ describe("what can't take effect is said at preview; new keys are validated with
       };
     });
     expect(result.quiet).toEqual([]);
-    expect(result.exports).toEqual([expect.stringMatching(/aurora-staging:logExports: exports error to CloudWatch, so minCapacity 0 \(auto-pause\) may not take effect/)]);
+    expect(result.exports).toEqual([
+      expect.stringMatching(/aurora-staging:logExports: exports error to CloudWatch, so minCapacity 0 \(auto-pause\) may not take effect/),
+    ]);
     expect(result.binlog).toEqual([expect.stringMatching(/clusterParameters\.binlog_format: "ROW" turns on the binary log/)]);
-    expect(result.noRunner).toEqual([expect.stringMatching(/aurora-staging:runnerCidrs: neither runnerCidrs nor runnerSecurityGroupIds is set/)]);
+    expect(result.noRunner).toEqual([
+      expect.stringMatching(/aurora-staging:runnerCidrs: neither runnerCidrs nor runnerSecurityGroupIds is set/),
+    ]);
   });
 
   it("the program shows the warnings at preview with pulumi.log.warn", async () => {
@@ -385,7 +432,9 @@ describe("what can't take effect is said at preview; new keys are validated with
           }),
         { preview: true },
       );
-      expect(warn.mock.calls.map((c) => c[0])).toEqual([expect.stringMatching(/logExports: exports error to CloudWatch, so minCapacity 0/)]);
+      expect(warn.mock.calls.map((c) => c[0])).toEqual([
+        expect.stringMatching(/logExports: exports error to CloudWatch, so minCapacity 0/),
+      ]);
     } finally {
       warn.mockRestore();
     }
@@ -393,7 +442,12 @@ describe("what can't take effect is said at preview; new keys are validated with
 
   it("reports problems of the new keys together, before anything is declared", async () => {
     let error: unknown;
-    const run = await build({ ...pgStack, securityGroupIds: ["sg-0123456789abcdef0"], runnerCidrs: ["0.0.0.0/0"], clusterParameters: { log_statement: "all" } }).catch((e) => {
+    const run = await build({
+      ...pgStack,
+      securityGroupIds: ["sg-0123456789abcdef0"],
+      runnerCidrs: ["0.0.0.0/0"],
+      clusterParameters: { log_statement: "all" },
+    }).catch((e) => {
       error = e;
       return undefined;
     });

@@ -39,7 +39,11 @@ describe("StagingClone on an aurora-postgresql 16.4 source (defaults)", () => {
     const src = SOURCES["prod-pg"];
     const inputs = plain(cluster.inputs) as Record<string, unknown>;
 
-    expect(inputs.restoreToPointInTime).toEqual({ sourceClusterIdentifier: "prod-pg", restoreType: "copy-on-write", useLatestRestorableTime: true });
+    expect(inputs.restoreToPointInTime).toEqual({
+      sourceClusterIdentifier: "prod-pg",
+      restoreType: "copy-on-write",
+      useLatestRestorableTime: true,
+    });
     expect(inputs.engine).toBe("aurora-postgresql");
     // Not pinned: the restore starts on the source's version; pinning only drifts later.
     expect(inputs).not.toHaveProperty("engineVersion");
@@ -160,7 +164,10 @@ describe("StagingClone on an aurora-mysql 3.08 source (ARN, overrides, Serverles
     expect(instances).toHaveLength(2);
     expect(instances.map((i) => i.instanceClass)).toEqual(["db.serverless", "db.serverless"]);
     expect(instances.every((i) => i.publiclyAccessible === false)).toBe(true);
-    expect(instances.map((i) => i.identifier)).toEqual([`${String(cluster.clusterIdentifier)}-1`, `${String(cluster.clusterIdentifier)}-2`]);
+    expect(instances.map((i) => i.identifier)).toEqual([
+      `${String(cluster.clusterIdentifier)}-1`,
+      `${String(cluster.clusterIdentifier)}-2`,
+    ]);
     expect(plain(one(resources, SANITIZATION_TOKEN).inputs)).toMatchObject({
       engine: "mysql",
       username: "admin",
@@ -253,7 +260,12 @@ describe("refresh: a new generation replaces the clone; unchanged config is a no
   }
 
   it("unchanged config gives identical resources and inputs across two runs", async () => {
-    const stack = { ...pgStack, postCloneCommands: [{ name: "grants", command: "psql -f grants.sql" }], connectionSecretName: "staging/payments/aurora", stableHostname: { zoneId: "Z0123456789ABC", name: "payments.db.staging.example.com" } };
+    const stack = {
+      ...pgStack,
+      postCloneCommands: [{ name: "grants", command: "psql -f grants.sql" }],
+      connectionSecretName: "staging/payments/aurora",
+      stableHostname: { zoneId: "Z0123456789ABC", name: "payments.db.staging.example.com" },
+    };
     const first = await build(stack);
     const second = await build(stack, { now: new Date("2026-12-24T09:00:00Z") });
     expect(second.resources.map((r) => `${r.type}::${r.name}`).sort()).toEqual(first.resources.map((r) => `${r.type}::${r.name}`).sort());
@@ -267,7 +279,11 @@ describe("refresh: a new generation replaces the clone; unchanged config is a no
   });
 
   it("changing only the refresh value changes the cluster identifier (forcing replacement) and nothing else that matters", async () => {
-    const stack = { ...pgStack, connectionSecretName: "staging/payments/aurora", stableHostname: { zoneId: "Z0123456789ABC", name: "payments.db.staging.example.com" } };
+    const stack = {
+      ...pgStack,
+      connectionSecretName: "staging/payments/aurora",
+      stableHostname: { zoneId: "Z0123456789ABC", name: "payments.db.staging.example.com" },
+    };
     const before = byName((await build(stack)).resources);
     const afterRun = await build({ ...stack, refresh: "2026-11-27" });
     const after = byName(afterRun.resources);
@@ -279,17 +295,30 @@ describe("refresh: a new generation replaces the clone; unchanged config is a no
     expect(cluster(after).clusterIdentifier).not.toBe(cluster(before).clusterIdentifier);
     expect(String(cluster(after).clusterIdentifier)).toMatch(/^payments-staging-[0-9a-f]{8}$/);
     // The cluster: identifier, its generation tag and the per-generation password; nothing else.
-    expect(changedKeys(before.get("staging-cluster")!, after.get("staging-cluster")!)).toEqual(["clusterIdentifier", "masterPassword", "tags"]);
+    expect(changedKeys(before.get("staging-cluster")!, after.get("staging-cluster")!)).toEqual([
+      "clusterIdentifier",
+      "masterPassword",
+      "tags",
+    ]);
     // The new clone gets a new security group, without the live clone's team access.
     expect(changedKeys(before.get("staging-security-group")!, after.get("staging-security-group")!)).toEqual(["name", "tags"]);
     expect(after.get("staging-cluster")!.replacementTrigger).toBe(cluster(after).clusterIdentifier);
     const tagsBefore = cluster(before).tags as Record<string, string>;
     const tagsAfter = cluster(after).tags as Record<string, string>;
     expect({ ...tagsAfter, CloneGeneration: "x" }).toEqual({ ...tagsBefore, CloneGeneration: "x" });
-    expect(changedKeys(before.get("staging-instance-1")!, after.get("staging-instance-1")!)).toEqual(["clusterIdentifier", "identifier", "tags"]);
+    expect(changedKeys(before.get("staging-instance-1")!, after.get("staging-instance-1")!)).toEqual([
+      "clusterIdentifier",
+      "identifier",
+      "tags",
+    ]);
     expect(changedKeys(before.get("staging-master-password")!, after.get("staging-master-password")!)).toEqual(["keepers"]);
     // The sanitizer follows the new clone (so it is replaced with it) and nothing else moves.
-    expect(changedKeys(before.get("staging-sanitization")!, after.get("staging-sanitization")!)).toEqual(["appUserPassword", "clusterResourceId", "host", "password"]);
+    expect(changedKeys(before.get("staging-sanitization")!, after.get("staging-sanitization")!)).toEqual([
+      "appUserPassword",
+      "clusterResourceId",
+      "host",
+      "password",
+    ]);
     expect(changedKeys(before.get("staging-app-password")!, after.get("staging-app-password")!)).toEqual(["keepers"]);
     // Shared by generations: the parameter groups stay.
     expect(changedKeys(before.get("staging-cluster-parameters")!, after.get("staging-cluster-parameters")!)).toEqual([]);
@@ -339,7 +368,12 @@ describe("publishing: the stable address waits for sanitization and the hooks", 
       expect(r.dependencies).toContain(sanitization.urn);
       expect(r.dependencies).toContain(hooks[1].urn);
     }
-    expect(plain(record.inputs)).toMatchObject({ zoneId: "Z0123456789ABC", name: "payments.db.staging.example.com", type: "CNAME", ttl: 30 });
+    expect(plain(record.inputs)).toMatchObject({
+      zoneId: "Z0123456789ABC",
+      name: "payments.db.staging.example.com",
+      type: "CNAME",
+      ttl: 30,
+    });
     const writer = (await resolve(result.clone.writerEndpoint)).value;
     expect((plain(record.inputs) as Record<string, unknown>).records).toEqual([writer]);
     expect((await resolve(result.clone.stableHostname!)).value).toBe("payments.db.staging.example.com");
@@ -358,7 +392,9 @@ describe("publishing: the stable address waits for sanitization and the hooks", 
       dbname: "app",
       dbClusterIdentifier: (await resolve(result.clone.clusterIdentifier)).value,
     });
-    expect((await resolve(result.clone.connectionSecretArn!)).value).toMatch(/^arn:aws:secretsmanager:eu-west-1:.*:secret:staging\/payments\/aurora-/);
+    expect((await resolve(result.clone.connectionSecretArn!)).value).toMatch(
+      /^arn:aws:secretsmanager:eu-west-1:.*:secret:staging\/payments\/aurora-/,
+    );
   });
 
   it("hooks run after sanitization, in order, and get the password only through a secret environment", async () => {
@@ -394,7 +430,11 @@ describe("publishing: the stable address waits for sanitization and the hooks", 
 
   it("a configured masking key is passed to the sanitizer as a secret and nothing is generated", async () => {
     const { resources } = await build(pgStack, { maskingKey: MASKING_KEY });
-    expect(byType(resources, PASSWORD).map((r) => r.name).sort()).toEqual(["staging-app-password", "staging-master-password"]);
+    expect(
+      byType(resources, PASSWORD)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["staging-app-password", "staging-master-password"]);
     const s = one(resources, SANITIZATION_TOKEN);
     expect(isSecret(s.inputs.maskingKey)).toBe(true);
     expect(plain(s.inputs.maskingKey)).toBe(MASKING_KEY);
@@ -412,7 +452,9 @@ describe("the program (index.ts) with stack config", () => {
       "aurora-staging:connectionSecretName": "staging/payments/aurora",
     };
     // index.ts itself, reading the config the way `pulumi up` provides it.
-    const mod = (await import("../index")) as unknown as (() => Promise<Record<string, unknown>>) | { default: () => Promise<Record<string, unknown>> };
+    const mod = (await import("../index")) as unknown as
+      | (() => Promise<Record<string, unknown>>)
+      | { default: () => Promise<Record<string, unknown>> };
     const main = typeof mod === "function" ? mod : mod.default;
     const { result, resources } = await runWithMocks(() => {
       pulumi.runtime.setAllConfig(allConfig, ["aurora-staging:maskingKey"]);
@@ -465,7 +507,12 @@ describe("the program (index.ts) with stack config", () => {
       );
       await expect(
         stagingProgram({
-          allConfig: { "aws:region": REGION, "aurora-staging:team": "payments", "aurora-staging:sourceCluster": "prod-pg", "aurora-staging:rulesFile": "nope.yaml" },
+          allConfig: {
+            "aws:region": REGION,
+            "aurora-staging:team": "payments",
+            "aurora-staging:sourceCluster": "prod-pg",
+            "aurora-staging:rulesFile": "nope.yaml",
+          },
           now: NOW,
           baseDir: __dirname,
         }),
@@ -474,5 +521,4 @@ describe("the program (index.ts) with stack config", () => {
     });
     expect(bad.resources).toEqual([]);
   });
-
 });

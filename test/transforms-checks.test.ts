@@ -28,7 +28,14 @@ describe.each(engines)("built-in checks on %s", (engine) => {
 
   it("email: the whole value is u + 20 lowercase hex @ the domain", () =>
     check({ transform: "email", domain: "ex-ample.test" }, ["alice@corp.io", "bob@ex-ample.test", null, "x"], {
-      near: [`U${hmac("a").slice(0, 20)}@ex-ample.test`, `u${hmac("a").slice(0, 20).toUpperCase()}@ex-ample.test`, `u${hmac("a").slice(0, 19)}@ex-ample.test`, `u${hmac("a").slice(0, 20)}@exxample.test`, `u${hmac("a").slice(0, 20)}@ex-ample.test.evil`, `xu${hmac("a").slice(0, 20)}@ex-ample.test`],
+      near: [
+        `U${hmac("a").slice(0, 20)}@ex-ample.test`,
+        `u${hmac("a").slice(0, 20).toUpperCase()}@ex-ample.test`,
+        `u${hmac("a").slice(0, 19)}@ex-ample.test`,
+        `u${hmac("a").slice(0, 20)}@exxample.test`,
+        `u${hmac("a").slice(0, 20)}@ex-ample.test.evil`,
+        `xu${hmac("a").slice(0, 20)}@ex-ample.test`,
+      ],
     }));
 
   it("hash: exactly `length` lowercase hex characters", () =>
@@ -37,7 +44,9 @@ describe.each(engines)("built-in checks on %s", (engine) => {
     }));
 
   it("name: one of the shipped names, or 'First Last' of them", async () => {
-    await check({ transform: "name" }, ["Jane Doe", "Alex", "Alex  Chen", null], { near: ["alex chen", "Alex Chen ", "Alex Chenx", "Chen Alex"] });
+    await check({ transform: "name" }, ["Jane Doe", "Alex", "Alex  Chen", null], {
+      near: ["alex chen", "Alex Chen ", "Alex Chenx", "Chen Alex"],
+    });
     await check({ transform: "name", kind: "first" }, ["Jane", "Alex Chen", "Zoë"], { near: ["alex", "Alexx", "Abbott"] });
   });
 

@@ -32,19 +32,29 @@ describe.each(engines)("new transforms on %s", (engine) => {
   it("digits: postcodes and account numbers keep their format; a preset of phone; a permutation on unique columns", async () => {
     const db = await freshDatabase(engine);
     const rows = ["2800", "D-10115", "DE89 3704 0044 0532 0130 00", "2801", null];
-    const t = await setup(db, `varchar(40)${utf8} UNIQUE`, rows, { typeClass: "text", unique: true, maxLength: 40, rawType: "varchar(40)" });
+    const t = await setup(db, `varchar(40)${utf8} UNIQUE`, rows, {
+      typeClass: "text",
+      unique: true,
+      maxLength: 40,
+      rawType: "varchar(40)",
+    });
     expect(validateSpec({ transform: "digits", keepPrefix: 2 }, t.columns[1], t)).toEqual([]);
     await mask(db, t, { v: { transform: "digits", keepPrefix: 2 } });
     const out = await texts(db, "v");
     expect(out).toEqual(rows.map((r) => (r === null ? null : referenceDigitMask(r, 2, true, KEY))));
-    out.forEach((o, i) => o !== null && expect(o).not.toBe(rows[i]));
+    for (const [i, o] of out.entries()) if (o !== null) expect(o).not.toBe(rows[i]);
   });
 
   it("uuid: a valid v4 UUID from the HMAC, in text and native uuid columns; the check flags others", async () => {
     const db = await freshDatabase(engine);
     const rows = ["0b7e3f5c-1f0e-11ee-be56-0242ac120002", "alice", null];
     const native = engine === "postgres";
-    const t = await setup(db, native ? "uuid" : "char(36)", native ? [rows[0], "9c5b94b1-35ad-49bb-b118-8e8fc24abf80", null] : rows, native ? { typeClass: "uuid", rawType: "uuid" } : { typeClass: "text", maxLength: 36, rawType: "char(36)" });
+    const t = await setup(
+      db,
+      native ? "uuid" : "char(36)",
+      native ? [rows[0], "9c5b94b1-35ad-49bb-b118-8e8fc24abf80", null] : rows,
+      native ? { typeClass: "uuid", rawType: "uuid" } : { typeClass: "text", maxLength: 36, rawType: "char(36)" },
+    );
     const before = await texts(db, "v");
     expect(await violations(db, t, "v", { transform: "uuid" })).toBe(native ? 1 : 2); // a v4 UUID could be an output
     await mask(db, t, { v: { transform: "uuid" } });
@@ -63,10 +73,14 @@ describe.each(engines)("new transforms on %s", (engine) => {
     const t = await setup(db, `varchar(40)${utf8}`, rows, { typeClass: "text", maxLength: 40, rawType: "varchar(40)" });
     expect(await violations(db, t, "v", { transform: "address" })).toBe(2);
     await mask(db, t, { v: { transform: "address" } });
-    const expected = rows.map((v) => (v === null ? null : `${1 + (hexInt(hmac(v), 0, 8) % 999)} ${STREETS[hexInt(hmac(v), 8, 8) % STREETS.length]}`));
+    const expected = rows.map((v) =>
+      v === null ? null : `${1 + (hexInt(hmac(v), 0, 8) % 999)} ${STREETS[hexInt(hmac(v), 8, 8) % STREETS.length]}`,
+    );
     expect(await texts(db, "v")).toEqual(expected);
     expect(await violations(db, t, "v", { transform: "address" })).toBe(0);
-    expect(validateSpec({ transform: "address" }, col("v", "text", { maxLength: 16, rawType: "varchar(16)" }), t).join()).toMatch(/can be 17 characters/);
+    expect(validateSpec({ transform: "address" }, col("v", "text", { maxLength: 16, rawType: "varchar(16)" }), t).join()).toMatch(
+      /can be 17 characters/,
+    );
   });
 
   it("ip: IPv4 and IPv6 into the documentation ranges, in text columns (and inet on PostgreSQL)", async () => {
@@ -79,7 +93,9 @@ describe.each(engines)("new transforms on %s", (engine) => {
     const v6 = (h: string) => `2001:db8:${[0, 1, 2, 3, 4, 5].map((g) => h.slice(4 + 4 * g, 8 + 4 * g)).join(":")}`;
     expect(await texts(db, "v")).toEqual(rows.map((v) => (v === null ? null : v.includes(":") ? v6(hmac(v)) : v4(hmac(v)))));
     expect(await violations(db, t, "v", { transform: "ip" })).toBe(0);
-    expect(validateSpec({ transform: "ip" }, col("v", "text", { maxLength: 15, rawType: "varchar(15)" }), t).join()).toMatch(/IPv6 output.*version: 4/);
+    expect(validateSpec({ transform: "ip" }, col("v", "text", { maxLength: 15, rawType: "varchar(15)" }), t).join()).toMatch(
+      /IPv6 output.*version: 4/,
+    );
     expect(validateSpec({ transform: "ip", version: 4 }, col("v", "text", { maxLength: 15, rawType: "varchar(15)" }), t)).toEqual([]);
     if (engine !== "postgres") return;
     await db.exec("CREATE TABLE n (id int primary key, a inet)");
@@ -103,9 +119,21 @@ describe.each(engines)("new transforms on %s", (engine) => {
       ["2024-12-31", "1999-12-31 23:59:59", "2000-12-31", "2001-02-28"],
       [null, null, null, null],
     ];
-    for (const [i, r] of rows.entries()) await db.exec(`INSERT INTO t VALUES (${i + 1}, ${r.map((v) => (v === null ? "NULL" : `'${v}'`)).join(", ")})`);
-    const t = table("t", [id, col("d", "date", { rawType: "date" }), col("ts", "timestamp", { rawType: "timestamp" }), col("y", "date", { rawType: "date" }), col("m", "date", { rawType: "date" })]);
-    await mask(db, t, { d: { transform: "date", range: 10 }, ts: { transform: "date" }, y: { transform: "date", keep: "year" }, m: { transform: "date", keep: "month" } });
+    for (const [i, r] of rows.entries())
+      await db.exec(`INSERT INTO t VALUES (${i + 1}, ${r.map((v) => (v === null ? "NULL" : `'${v}'`)).join(", ")})`);
+    const t = table("t", [
+      id,
+      col("d", "date", { rawType: "date" }),
+      col("ts", "timestamp", { rawType: "timestamp" }),
+      col("y", "date", { rawType: "date" }),
+      col("m", "date", { rawType: "date" }),
+    ]);
+    await mask(db, t, {
+      d: { transform: "date", range: 10 },
+      ts: { transform: "date" },
+      y: { transform: "date", keep: "year" },
+      m: { transform: "date", keep: "month" },
+    });
     const shift = (v: string, r: number) => {
       const k = hexInt(hmac(v), 0, 8) % (2 * r);
       const days = k < r ? k - r : k - r + 1;
@@ -131,22 +159,41 @@ describe.each(engines)("new transforms on %s", (engine) => {
     const bin = engine === "postgres" ? "bytea" : "blob";
     await db.exec(`CREATE TABLE t (id int primary key, a ${bin}, b ${bin}, c ${bin})`);
     const photo = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46]);
-    await db.exec(`INSERT INTO t VALUES (1, ${ph(db)}, ${engine === "postgres" ? "$2, $3" : "?, ?"}), (2, NULL, NULL, NULL)`, [photo, photo, photo]);
+    await db.exec(`INSERT INTO t VALUES (1, ${ph(db)}, ${engine === "postgres" ? "$2, $3" : "?, ?"}), (2, NULL, NULL, NULL)`, [
+      photo,
+      photo,
+      photo,
+    ]);
     const c = (n: string) => col(n, "binary", { rawType: bin });
     const t = table("t", [id, c("a"), c("b"), c("c")]);
-    const specs: Record<string, TransformSpec> = { a: { transform: "blob" }, b: { transform: "blob", fill: "placeholder" }, c: { transform: "blob", fill: "null" } };
+    const specs: Record<string, TransformSpec> = {
+      a: { transform: "blob" },
+      b: { transform: "blob", fill: "placeholder" },
+      c: { transform: "blob", fill: "null" },
+    };
     for (const [n, s] of Object.entries(specs)) expect(await violations(db, t, n, s)).toBe(1);
     await mask(db, t, specs);
     const rows = await db.exec("SELECT a, b, c FROM t ORDER BY id");
-    expect(rows.map((r) => [r.a, r.b, r.c].map((x) => (x === null ? null : Buffer.from(x as Buffer).toString("utf8"))))).toEqual([["", "REDACTED", null], [null, null, null]]);
+    expect(rows.map((r) => [r.a, r.b, r.c].map((x) => (x === null ? null : Buffer.from(x as Buffer).toString("utf8"))))).toEqual([
+      ["", "REDACTED", null],
+      [null, null, null],
+    ]);
     for (const [n, s] of Object.entries(specs)) expect(await violations(db, t, n, s)).toBe(0);
     expect(validateSpec({ transform: "blob" }, col("x", "binary", { rawType: "binary(16)" }), t).join()).toMatch(/fixed-length type/);
-    expect(validateSpec({ transform: "blob", fill: "null" }, col("x", "binary", { rawType: bin, nullable: false }), t).join()).toMatch(/NOT NULL/);
+    expect(validateSpec({ transform: "blob", fill: "null" }, col("x", "binary", { rawType: bin, nullable: false }), t).join()).toMatch(
+      /NOT NULL/,
+    );
   });
 });
 
 describe.each(engines)("json on %s", (engine) => {
-  const doc = { contact: { email: "alice@corp.io", phone: "+1 555 123 4567" }, phones: ["+1 555 000 1111"], name: "Alice", n: 1, nothing: null };
+  const doc = {
+    contact: { email: "alice@corp.io", phone: "+1 555 123 4567" },
+    phones: ["+1 555 000 1111"],
+    name: "Alice",
+    n: 1,
+    nothing: null,
+  };
   const spec: TransformSpec = {
     transform: "json",
     paths: [
@@ -165,7 +212,11 @@ describe.each(engines)("json on %s", (engine) => {
   for (const type of engine === "postgres" ? ["jsonb", "json", "text"] : ["json"]) {
     it(`masks the values at the paths of a ${type} column and leaves the rest, JSON nulls and absent paths alone`, async () => {
       const db = await freshDatabase(engine);
-      const t = await setup(db, type, [JSON.stringify(doc), null], { typeClass: type === "text" ? "text" : "json", rawType: type, maxLength: undefined });
+      const t = await setup(db, type, [JSON.stringify(doc), null], {
+        typeClass: type === "text" ? "text" : "json",
+        rawType: type,
+        maxLength: undefined,
+      });
       expect(validateSpec(spec, t.columns[1], t)).toEqual([]);
       expect(await violations(db, t, "v", spec)).toBe(1);
       await mask(db, t, { v: spec });
@@ -180,7 +231,12 @@ describe.each(engines)("json on %s", (engine) => {
     const t = table("t", [id, col("v", "json", { rawType: "jsonb" })]);
     const problems = (paths: unknown[]) => validateSpec({ transform: "json", paths } as TransformSpec, t.columns[1], t).join("\n");
     expect(problems([{ path: "contact.email", transform: "email" }])).toMatch(/json path "contact.email" is not a simple path/);
-    expect(problems([{ path: "$.a", transform: "email" }, { path: "$.a.b", transform: "hash" }])).toMatch(/"\$\.a\.b" overlaps "\$\.a"/);
+    expect(
+      problems([
+        { path: "$.a", transform: "email" },
+        { path: "$.a.b", transform: "hash" },
+      ]),
+    ).toMatch(/"\$\.a\.b" overlaps "\$\.a"/);
     expect(problems([{ path: "$.a", transform: "template", value: "{id}" }])).toMatch(/transform "template" can't be used inside JSON/);
     expect(problems([{ path: "$.a", transform: "phone", keepPrefx: 2 }])).toMatch(/unknown option "keepPrefx" for transform "phone"/);
     expect(problems([{ path: "$.a", transform: "hash", length: 3 }])).toMatch(/json path "\$\.a": hash length 3 is out of range/);
@@ -212,7 +268,13 @@ describe("the new transforms in a rules file", () => {
     );
     const cols = (rules.tables.people as { columns: Record<string, TransformSpec> }).columns;
     expect(cols.born).toEqual({ transform: "date", keep: "year" });
-    expect(cols.profile).toEqual({ transform: "json", paths: [{ path: "$.contact.email", transform: "email", domain: "staging.test" }, { path: "$.nick", transform: null }] });
+    expect(cols.profile).toEqual({
+      transform: "json",
+      paths: [
+        { path: "$.contact.email", transform: "email", domain: "staging.test" },
+        { path: "$.nick", transform: null },
+      ],
+    });
     const bad = (line: string) => {
       try {
         loadRules(["tables:", "  people:", "    columns:", line].join("\n"), "rules.yaml");

@@ -35,7 +35,7 @@ describe.each(engines)("SQL functions on %s", (engine) => {
   });
 
   it("quotes identifiers with embedded quotes and rejects empty or NUL names", () => {
-    expect(render(ident("we\"ird`name"), quoter).text).toBe(engine === "postgres" ? '"we""ird`name"' : "`we\"ird``name`");
+    expect(render(ident('we"ird`name'), quoter).text).toBe(engine === "postgres" ? '"we""ird`name"' : '`we"ird``name`');
     expect(() => quoter.quoteIdent("")).toThrow(/empty/);
     expect(() => quoter.quoteIdent("a\0b")).toThrow(/NUL/);
   });
@@ -61,7 +61,9 @@ describe.each(engines)("transforms executed on %s", (engine) => {
     await db.exec(`CREATE TABLE orders (id int primary key, customer_email ${text})`);
     for (const [i, e] of EMAILS.entries()) {
       await db.exec("INSERT INTO users VALUES (" + (i + 1) + ", " + (engine === "postgres" ? "$1" : "?") + ")", [e]);
-      await db.exec("INSERT INTO orders VALUES (" + (i + 1) + ", " + (engine === "postgres" ? "$1" : "?") + ")", [EMAILS[EMAILS.length - 1 - i]]);
+      await db.exec("INSERT INTO orders VALUES (" + (i + 1) + ", " + (engine === "postgres" ? "$1" : "?") + ")", [
+        EMAILS[EMAILS.length - 1 - i],
+      ]);
     }
     const users = table("users", [id, col("email", "text", { unique: true })]);
     const orders = table("orders", [id, col("customer_email", "text")]);
@@ -82,7 +84,11 @@ describe.each(engines)("transforms executed on %s", (engine) => {
     await db.exec("CREATE TABLE t (id int primary key, a varchar(100), h1 varchar(64), h2 varchar(64))");
     await db.exec("INSERT INTO t VALUES (1, 'x@y.z', 'secret-1', 'secret-1'), (2, NULL, NULL, 'secret-2')");
     const t = table("t", [id, col("a", "text"), col("h1", "text"), col("h2", "text")]);
-    await mask(db, t, { a: { transform: "email", domain: "staging.test" }, h1: { transform: "hash", length: 12 }, h2: { transform: "hash" } });
+    await mask(db, t, {
+      a: { transform: "email", domain: "staging.test" },
+      h1: { transform: "hash", length: 12 },
+      h2: { transform: "hash" },
+    });
     expect(await values(db, "t", "a")).toEqual([`u${hmac("x@y.z").slice(0, 20)}@staging.test`, null]);
     expect(await values(db, "t", "h1")).toEqual([hmac("secret-1").slice(0, 12), null]);
     expect(await values(db, "t", "h2")).toEqual([hmac("secret-1"), hmac("secret-2")]);
@@ -114,7 +120,11 @@ describe.each(engines)("transforms executed on %s", (engine) => {
     const pickL = (v: string) => LAST_NAMES[parseInt(hmac(v).slice(8, 16), 16) % LAST_NAMES.length];
     expect(await values(db, "t", "f")).toEqual(["Jane", "Jane", "Ann"].map(pickF));
     expect(await values(db, "t", "l")).toEqual(["Doe", "Roe", "Doe"].map(pickL));
-    expect(await values(db, "t", "n")).toEqual([`${pickF("Jane Doe")} ${pickL("Jane Doe")}`, null, `${pickF("Ann Lee")} ${pickL("Ann Lee")}`]);
+    expect(await values(db, "t", "n")).toEqual([
+      `${pickF("Jane Doe")} ${pickL("Jane Doe")}`,
+      null,
+      `${pickF("Ann Lee")} ${pickL("Ann Lee")}`,
+    ]);
   });
 
   it("partial: keeps the ends, masks the middle, masks short values whole, keeps NULL", async () => {
@@ -130,9 +140,19 @@ describe.each(engines)("transforms executed on %s", (engine) => {
 
   it("template with {id} and {{ escapes; fixed, null and sql", async () => {
     const db = await freshDatabase(engine);
-    await db.exec("CREATE TABLE t (id int primary key, fn varchar(40) unique, tag varchar(40), pw varchar(80) NOT NULL, n int, gone varchar(10), s varchar(10))");
+    await db.exec(
+      "CREATE TABLE t (id int primary key, fn varchar(40) unique, tag varchar(40), pw varchar(80) NOT NULL, n int, gone varchar(10), s varchar(10))",
+    );
     await db.exec("INSERT INTO t VALUES (7, 'Jane', 'a', 'x', 5, 'bye', 'q'), (8, NULL, 'b', 'y', 6, NULL, 'r')");
-    const t = table("t", [id, col("fn", "text", { unique: true }), col("tag", "text", { maxLength: undefined, rawType: "text" }), col("pw", "text", { nullable: false }), col("n", "integer"), col("gone", "text"), col("s", "text")]);
+    const t = table("t", [
+      id,
+      col("fn", "text", { unique: true }),
+      col("tag", "text", { maxLength: undefined, rawType: "text" }),
+      col("pw", "text", { nullable: false }),
+      col("n", "integer"),
+      col("gone", "text"),
+      col("s", "text"),
+    ]);
     const specs: Record<string, TransformSpec> = {
       fn: { transform: "template", value: "FirstName_{id}" },
       tag: { transform: "template", value: "{{{id}}}-{fn}" },
@@ -202,15 +222,21 @@ describe("transform validation (no database)", () => {
     expect(problems({ transform: "null" }, "pw")).toMatch(/users\.pw: is NOT NULL.*use `fixed`/);
   });
   it("string transform on a numeric column; fixed string into a numeric column", () => {
-    expect(problems({ transform: "email" }, "age")).toMatch(/users\.age: transform "email" produces text.*integer.*Numeric columns take `fixed` with a number/);
+    expect(problems({ transform: "email" }, "age")).toMatch(
+      /users\.age: transform "email" produces text.*integer.*Numeric columns take `fixed` with a number/,
+    );
     expect(problems({ transform: "fixed", value: "12" }, "age")).toMatch(/users\.age: is integer but the fixed value is a string/);
     expect(problems({ transform: "fixed", value: 12 }, "age")).toBe("");
     const enumCol = col("tier", "text", { rawType: "enum('gold','silver')" });
-    expect(validateSpec({ transform: "name" }, enumCol, t).join()).toMatch(/users\.tier: .*enum\('gold','silver'\), which only holds its listed values: use `fixed`/);
+    expect(validateSpec({ transform: "name" }, enumCol, t).join()).toMatch(
+      /users\.tier: .*enum\('gold','silver'\), which only holds its listed values: use `fixed`/,
+    );
     expect(validateSpec({ transform: "fixed", value: "gold" }, enumCol, t)).toEqual([]);
   });
   it("non-unique transforms on a unique column suggest email/hash/template", () => {
-    expect(problems({ transform: "fixed", value: "x" }, "code")).toMatch(/users\.code: is unique.*gives every row the same value.*`email`, `hash`/);
+    expect(problems({ transform: "fixed", value: "x" }, "code")).toMatch(
+      /users\.code: is unique.*gives every row the same value.*`email`, `hash`/,
+    );
     expect(problems({ transform: "hash", length: 8 }, "code")).toMatch(/is unique.*can collide/);
     expect(problems({ transform: "hash", length: 16 }, "code")).toBe("");
     expect(problems({ transform: "template", value: "c_{id}" }, "code")).toBe("");
@@ -218,9 +244,14 @@ describe("transform validation (no database)", () => {
   });
   it("template lengths come from the referenced column's type: {int4} is at most 11 characters", () => {
     const staff = (keyType: string, n = 16) =>
-      table("staff", [col("staff_id", "integer", { isPrimaryKey: true, unique: true, nullable: false, rawType: keyType }), col("username", "text", { maxLength: n, rawType: `varchar(${n})` })]);
-    const check = (keyType: string, n = 16) => validateSpec({ transform: "template", value: "staff{staff_id}" }, staff(keyType, n).columns[1], staff(keyType, n)).join("\n");
-    for (const ok of ["integer", "int4", "int(11)", "int", "int unsigned", "smallint", "int2", "tinyint(4)", "mediumint"]) expect(check(ok), ok).toBe("");
+      table("staff", [
+        col("staff_id", "integer", { isPrimaryKey: true, unique: true, nullable: false, rawType: keyType }),
+        col("username", "text", { maxLength: n, rawType: `varchar(${n})` }),
+      ]);
+    const check = (keyType: string, n = 16) =>
+      validateSpec({ transform: "template", value: "staff{staff_id}" }, staff(keyType, n).columns[1], staff(keyType, n)).join("\n");
+    for (const ok of ["integer", "int4", "int(11)", "int", "int unsigned", "smallint", "int2", "tinyint(4)", "mediumint"])
+      expect(check(ok), ok).toBe("");
     expect(check("bigint")).toMatch(/staff\.username: transform "template" output can be 25 characters.*varchar\(16\)/);
     expect(check("int8")).toMatch(/can be 25/);
     expect(check("integer", 15)).toMatch(/can be 16 characters, but the column is varchar\(15\)/);
@@ -236,8 +267,12 @@ describe("transform validation (no database)", () => {
   });
   it("deterministic transforms refuse to render without a key", () => {
     const ctx = ctxFor("postgres", t, "pw", {}, null);
-    expect(() => getTransform("email").render({ transform: "email" }, ctx)).toThrow(/users\.pw: transform "email" is deterministic.*AURORA_STAGING_MASKING_KEY.*openssl rand -hex 32/);
-    expect(needsMaskingKey({ tables: { u: { kind: "mask", columns: { a: { transform: "partial" } } } }, keep: [], verify: [] })).toBe(false);
+    expect(() => getTransform("email").render({ transform: "email" }, ctx)).toThrow(
+      /users\.pw: transform "email" is deterministic.*AURORA_STAGING_MASKING_KEY.*openssl rand -hex 32/,
+    );
+    expect(needsMaskingKey({ tables: { u: { kind: "mask", columns: { a: { transform: "partial" } } } }, keep: [], verify: [] })).toBe(
+      false,
+    );
     expect(needsMaskingKey({ tables: { u: { kind: "mask", columns: { a: { transform: "phone" } } } }, keep: [], verify: [] })).toBe(true);
   });
   it("masking keys: short keys are refused without echoing them", () => {

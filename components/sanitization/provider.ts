@@ -147,8 +147,8 @@ const REPLACE_KEYS = ["host", "port", "engine", "database", "clusterResourceId"]
  * Nothing found: one error naming every path tried and how to fix it.
  */
 function loadSanitizer(recordedHome?: unknown): LoadedSanitizer {
-  const path = require("path") as typeof import("path");
-  const fs = require("fs") as typeof import("fs");
+  const path = require("node:path") as typeof import("path");
+  const fs = require("node:fs") as typeof import("fs");
   const override = process.env.AURORA_STAGING_HOME;
   const candidates: { home: string; why: string }[] = override
     ? [{ home: override, why: "AURORA_STAGING_HOME" }]
@@ -203,9 +203,9 @@ function loadSanitizer(recordedHome?: unknown): LoadedSanitizer {
  * same sources built the same way give the same version on every machine and checkout.
  */
 function sanitizerVersion(home: string): string {
-  const path = require("path") as typeof import("path");
-  const fs = require("fs") as typeof import("fs");
-  const crypto = require("crypto") as typeof import("crypto");
+  const path = require("node:path") as typeof import("path");
+  const fs = require("node:fs") as typeof import("fs");
+  const crypto = require("node:crypto") as typeof import("crypto");
   let version = "unversioned";
   try {
     const pkg = JSON.parse(fs.readFileSync(path.join(home, "package.json"), "utf8")) as { version?: unknown };
@@ -257,10 +257,14 @@ function validateInputs(sanitizer: SanitizerModule, news: Record<string, unknown
   nonEmpty("database", "the database inside the clone to sanitize");
   nonEmpty("username", "the clone's master username");
   if (known("engine") && news.engine !== "postgres" && news.engine !== "mysql")
-    failures.push({ property: "engine", reason: `engine must be "postgres" or "mysql" (aurora-postgresql / aurora-mysql), got "${String(news.engine)}".` });
+    failures.push({
+      property: "engine",
+      reason: `engine must be "postgres" or "mysql" (aurora-postgresql / aurora-mysql), got "${String(news.engine)}".`,
+    });
   if (known("port")) {
     const p = Number(news.port);
-    if (!Number.isInteger(p) || p < 1 || p > 65535) failures.push({ property: "port", reason: `port must be an integer 1-65535, got ${String(news.port)}.` });
+    if (!Number.isInteger(p) || p < 1 || p > 65535)
+      failures.push({ property: "port", reason: `port must be an integer 1-65535, got ${String(news.port)}.` });
   }
   // The shared masking key schema; its messages never echo the key.
   if (known("maskingKey")) {
@@ -273,19 +277,35 @@ function validateInputs(sanitizer: SanitizerModule, news: Record<string, unknown
           `${sanitizer.MIN_MASKING_KEY_LENGTH} characters, e.g. made with \`openssl rand -hex 32\`.`,
       });
   }
-  if (news.password === undefined) failures.push({ property: "password", reason: "password is required: the clone's master password (secret)." });
+  if (news.password === undefined)
+    failures.push({ property: "password", reason: "password is required: the clone's master password (secret)." });
   if ((news.appUserName === undefined) !== (news.appUserPassword === undefined))
-    failures.push({ property: news.appUserName === undefined ? "appUserName" : "appUserPassword", reason: "appUserName and appUserPassword go together: give both (the published application user) or neither." });
+    failures.push({
+      property: news.appUserName === undefined ? "appUserName" : "appUserPassword",
+      reason: "appUserName and appUserPassword go together: give both (the published application user) or neither.",
+    });
   if (known("appUserName") && (typeof news.appUserName !== "string" || !/^[a-z_][a-z0-9_]{0,31}$/.test(news.appUserName)))
-    failures.push({ property: "appUserName", reason: `appUserName must be 1-32 lowercase letters, digits or _ (not starting with a digit), got "${String(news.appUserName)}".` });
-  if (known("appUserPassword") && (typeof news.appUserPassword !== "string" || news.appUserPassword.length < 16 || !/^[\x20-\x7e]+$/.test(news.appUserPassword)))
-    failures.push({ property: "appUserPassword", reason: "appUserPassword must be at least 16 printable ASCII characters (e.g. a random.RandomPassword with special: false)." });
+    failures.push({
+      property: "appUserName",
+      reason: `appUserName must be 1-32 lowercase letters, digits or _ (not starting with a digit), got "${String(news.appUserName)}".`,
+    });
+  if (
+    known("appUserPassword") &&
+    (typeof news.appUserPassword !== "string" || news.appUserPassword.length < 16 || !/^[\x20-\x7e]+$/.test(news.appUserPassword))
+  )
+    failures.push({
+      property: "appUserPassword",
+      reason: "appUserPassword must be at least 16 printable ASCII characters (e.g. a random.RandomPassword with special: false).",
+    });
   if (known("clusterResourceId") && (typeof news.clusterResourceId !== "string" || news.clusterResourceId.trim() === ""))
     failures.push({ property: "clusterResourceId", reason: "clusterResourceId must be the clone cluster's resource id (cluster-...)." });
 
   const fh = news.forbiddenHosts;
   if (fh !== undefined && !isUnknown(fh) && (!Array.isArray(fh) || fh.some((f) => typeof f !== "string")))
-    failures.push({ property: "forbiddenHosts", reason: "forbiddenHosts must be a list of host names (the source cluster's writer and reader endpoints)." });
+    failures.push({
+      property: "forbiddenHosts",
+      reason: "forbiddenHosts must be a list of host names (the source cluster's writer and reader endpoints).",
+    });
 
   const o = news.options;
   if (o !== undefined && o !== null && !isUnknown(o)) {
@@ -312,7 +332,7 @@ function validateOptions(sanitizer: SanitizerModule, o: Record<string, unknown>)
     // One issue at a time, so each line keeps its own property (an unknown-keys issue gives a line per key).
     const lines = sanitizer.describeIssues({ issues: [issue] } as unknown as Parameters<typeof describeIssues>[0], ctx);
     const props = issue.code === "unrecognized_keys" ? issue.keys.map((k) => property([...issue.path, k])) : [property(issue.path)];
-    lines.forEach((reason, n) => failures.push({ property: props[n] ?? props[0], reason }));
+    for (const [n, reason] of lines.entries()) failures.push({ property: props[n] ?? props[0], reason });
   }
   return failures;
 }
@@ -391,19 +411,23 @@ async function runSanitization(inputs: SanitizationInputs, previous?: Partial<Sa
         ? " On the Sanitization resource, connect.retryForMs is options.connectRetrySeconds; for an SSM port forward set " +
           "options.connectHost/connectPort to the forwarded local address and keep host the real writer endpoint."
         : "";
-    throw new Error(redactor.scrub(`Sanitization of ${where}${via} failed: ${err && err.message ? err.message : String(e)}${hint}`));
+    throw new Error(redactor.scrub(`Sanitization of ${where}${via} failed: ${err?.message ? err.message : String(e)}${hint}`));
   }
 
   // The target's own database reports its tables and checks as before; the others' carry their name.
   const own = (db: string) => db === inputs.database;
   const allChecks: CheckResult[] = [
-    ...report.databases.flatMap((d) => (d.report ? d.report.checks.map((c) => (own(d.database) ? c : { ...c, name: `${d.database}: ${c.name}` })) : [])),
+    ...report.databases.flatMap((d) =>
+      d.report ? d.report.checks.map((c) => (own(d.database) ? c : { ...c, name: `${d.database}: ${c.name}` })) : [],
+    ),
     ...report.checks,
   ];
   const runs = report.databases.flatMap((d) => (d.report ? [d.report] : []));
   const failed = allChecks.filter((c: CheckResult) => !c.passed);
   if (!report.verified || failed.length > 0) {
-    const list = failed.length ? failed.map((c) => `${c.name} (${c.detail})`).join("; ") : "the run reported verified=false without a failed check";
+    const list = failed.length
+      ? failed.map((c) => `${c.name} (${c.detail})`).join("; ")
+      : "the run reported verified=false without a failed check";
     throw new Error(
       redactor.scrub(
         `Sanitization of ${where} FAILED verification (run ${report.runId}): failed check(s): ${list}. ` +
@@ -439,7 +463,11 @@ async function runSanitization(inputs: SanitizationInputs, previous?: Partial<Sa
     resumed: runs.some((r) => r.resumed),
     ...(inputs.clusterResourceId ? { clusterResourceId: inputs.clusterResourceId } : {}),
     ...(inputs.appUserName ? { appUserName: inputs.appUserName } : {}),
-    databases: report.databases.map((d) => ({ database: d.database, action: d.action, ...(d.report ? { verified: d.report.verified } : {}) })),
+    databases: report.databases.map((d) => ({
+      database: d.database,
+      action: d.action,
+      ...(d.report ? { verified: d.report.verified } : {}),
+    })),
     steps: report.steps.map((st) => ({ name: st.name, detail: st.detail })),
     sanitizerVersion: loaded.version,
     sanitizerPath: loaded.file,
@@ -454,7 +482,8 @@ function sameJson(a: unknown, b: unknown): boolean {
     if (Array.isArray(v)) return v.map(canon);
     if (v !== null && typeof v === "object") {
       const out: Record<string, unknown> = {};
-      for (const k of Object.keys(v as object).sort()) if ((v as Record<string, unknown>)[k] !== undefined) out[k] = canon((v as Record<string, unknown>)[k]);
+      for (const k of Object.keys(v as object).sort())
+        if ((v as Record<string, unknown>)[k] !== undefined) out[k] = canon((v as Record<string, unknown>)[k]);
       return out;
     }
     return v;
@@ -484,12 +513,15 @@ export const sanitizationProvider: pulumi.dynamic.ResourceProvider = {
         inputs.rulesHash = sanitizer.hashRules(sanitizer.loadRules(news.rules, "rules"));
       } catch (e) {
         const err = e as Error;
-        failures.push({ property: "rules", reason: `rules are invalid: ${err && err.message ? err.message : String(e)}` });
+        failures.push({ property: "rules", reason: `rules are invalid: ${err?.message ? err.message : String(e)}` });
       }
     } else if (isUnknown(news.rules)) {
       inputs.rulesHash = UNKNOWN;
     } else {
-      failures.push({ property: "rules", reason: news.rules === undefined ? "rules is required: the rules YAML text." : "rules must be the rules YAML text (a string)." });
+      failures.push({
+        property: "rules",
+        reason: news.rules === undefined ? "rules is required: the rules YAML text." : "rules must be the rules YAML text (a string).",
+      });
     }
     // Catch a production endpoint already at preview, when the endpoint is known.
     const endpointKnown = ["host", "port", "database", "username"].every((k) => news[k] !== undefined && !isUnknown(news[k]));

@@ -3,18 +3,37 @@ import type { ClusterRunReport } from "../core/types";
 import type { Plan } from "../plan";
 import { checksLines, reportLines, table } from "./format";
 
-export function clusterPlanLines(databases: { database: string; action: string; plan?: Plan }[], details: (t: Plan["tables"][number]) => string): string[] {
-  const lines = ["Databases:", ...table([["database", "action", "tables"], ...databases.map((d) => [d.database, d.action, d.plan ? String(d.plan.tables.length) : ""])])];
+export function clusterPlanLines(
+  databases: { database: string; action: string; plan?: Plan }[],
+  details: (t: Plan["tables"][number]) => string,
+): string[] {
+  const lines = [
+    "Databases:",
+    ...table([
+      ["database", "action", "tables"],
+      ...databases.map((d) => [d.database, d.action, d.plan ? String(d.plan.tables.length) : ""]),
+    ]),
+  ];
   for (const d of databases) {
     if (!d.plan?.tables.length) continue;
-    lines.push("", `${d.database}:`, ...table([["table", "action", "details"], ...d.plan.tables.map((t) => [t.table.qualified, t.action, details(t)])]));
+    lines.push(
+      "",
+      `${d.database}:`,
+      ...table([["table", "action", "details"], ...d.plan.tables.map((t) => [t.table.qualified, t.action, details(t)])]),
+    );
   }
   lines.push("", "Nothing was written. Run the same command with `sanitize --cluster` to apply it.");
   return lines;
 }
 
 export function clusterReportLines(report: ClusterRunReport): string[] {
-  const lines = ["Databases:", ...table([["database", "action", "verified"], ...report.databases.map((d) => [d.database, d.action, d.report ? String(d.report.verified) : ""])])];
+  const lines = [
+    "Databases:",
+    ...table([
+      ["database", "action", "verified"],
+      ...report.databases.map((d) => [d.database, d.action, d.report ? String(d.report.verified) : ""]),
+    ]),
+  ];
   for (const d of report.databases) {
     if (d.report) lines.push("", `${d.database}:`, ...reportLines(d.report).map((l) => `  ${l}`));
   }

@@ -14,8 +14,15 @@ export function fmtMs(ms: number): string {
 /** Left-aligned columns; the last column is not padded. */
 export function table(rows: string[][], indent = "  "): string[] {
   const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows.map((r) => indent + r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  ").trimEnd());
+  for (const r of rows) for (const [i, c] of r.entries()) widths[i] = Math.max(widths[i] ?? 0, c.length);
+  return rows.map(
+    (r) =>
+      indent +
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
+        .join("  ")
+        .trimEnd(),
+  );
 }
 
 export function tablesLines(tables: TableReport[]): string[] {
@@ -33,12 +40,16 @@ export function checksLines(checks: CheckResult[]): string[] {
 
 export function reportLines(report: RunReport): string[] {
   const lines: string[] = [];
-  if (report.alreadyDone) lines.push("Nothing needed writing: every table was already sanitized. Every check below ran now, against the data as it is.");
+  if (report.alreadyDone)
+    lines.push("Nothing needed writing: every table was already sanitized. Every check below ran now, against the data as it is.");
   if (report.resumed) lines.push("Resumed an interrupted run: chunks committed before were not applied again.");
   const rows = report.tables.reduce((n, t) => n + t.rows, 0);
   const failed = report.checks.filter((c) => !c.passed);
   lines.push(`Tables (${report.tables.length}, ${fmtInt(rows)} rows changed):`, ...tablesLines(report.tables));
-  lines.push(`Checks run now, at ${report.checkedAt} (${report.checks.length - failed.length}/${report.checks.length} passed):`, ...checksLines(report.checks));
+  lines.push(
+    `Checks run now, at ${report.checkedAt} (${report.checks.length - failed.length}/${report.checks.length} passed):`,
+    ...checksLines(report.checks),
+  );
   lines.push(
     `Run ${report.runId}, rules ${report.rulesHash.slice(0, 12)}, ${report.engine}, ${report.startedAt} -> ${report.finishedAt}`,
     report.verified

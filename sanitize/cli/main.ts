@@ -96,7 +96,11 @@ function reportError(e: unknown, io: Io, command: string, json: boolean): number
     kind = "usage";
     message = e.message;
     problems = e.problems;
-  } else if (e instanceof TypeError && typeof (e as NodeJS.ErrnoException).code === "string" && (e as NodeJS.ErrnoException).code!.startsWith("ERR_PARSE_ARGS")) {
+  } else if (
+    e instanceof TypeError &&
+    typeof (e as NodeJS.ErrnoException).code === "string" &&
+    (e as NodeJS.ErrnoException).code!.startsWith("ERR_PARSE_ARGS")
+  ) {
     code = ExitCode.usage;
     kind = "usage";
     message = `${e.message} (see aurora-staging ${command} --help)`;

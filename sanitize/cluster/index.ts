@@ -65,7 +65,9 @@ async function withCluster<T>(options: SanitizeOptions, fn: (s: Session) => Prom
 const layoutOf = (s: Session) => layoutCluster(s.options, s.rules, { cluster: s.cluster, admin: s.admin, onDatabase: s.onDatabase, plan });
 
 /** Every database, what happens to it and (sanitized or clean) its plan. Writes nothing. */
-export async function planCluster(options: SanitizeOptions): Promise<{ databases: { database: string; action: DatabaseEntry["action"]; plan?: Plan }[] }> {
+export async function planCluster(
+  options: SanitizeOptions,
+): Promise<{ databases: { database: string; action: DatabaseEntry["action"]; plan?: Plan }[] }> {
   return withCluster(options, async (s) => {
     const { entries, plans } = await layoutOf(s);
     return { databases: entries.map((e) => ({ database: e.database, action: e.action, plan: plans.get(e.database) })) };
@@ -92,17 +94,31 @@ export async function sanitizeCluster(options: ClusterSanitizeOptions): Promise<
       if (subs.length) steps.push({ name: "subscriptions dropped with their database", detail: `${e.database}: ${subs.join(", ")}` });
       await s.cluster.dropDatabase(s.admin, e.database);
     }
-    if (entries.some((e) => e.action === "drop")) steps.push({ name: "databases dropped", detail: entries.filter((e) => e.action === "drop").map((e) => e.database + (e.absent ? " (already gone)" : "")).join(", ") });
+    if (entries.some((e) => e.action === "drop"))
+      steps.push({
+        name: "databases dropped",
+        detail: entries
+          .filter((e) => e.action === "drop")
+          .map((e) => e.database + (e.absent ? " (already gone)" : ""))
+          .join(", "),
+      });
     const checks = await clusterChecks(s, ctx, kept, entries);
     const failed = checks.filter((c) => !c.passed);
     if (failed.length) {
-      throw new SanitizeError(failed.map((c) => `cluster check failed before any masking: ${c.name} (${c.detail}); nothing was masked`), "verification");
+      throw new SanitizeError(
+        failed.map((c) => `cluster check failed before any masking: ${c.name} (${c.detail}); nothing was masked`),
+        "verification",
+      );
     }
 
     const databases: ClusterDatabaseReport[] = [];
     for (const e of entries) {
       if (e.action === "sanitize" && e.rules) {
-        databases.push({ database: e.database, action: "sanitize", report: await sanitize({ ...s.options, target: { ...s.options.target, database: e.database }, rules: e.rules }) });
+        databases.push({
+          database: e.database,
+          action: "sanitize",
+          report: await sanitize({ ...s.options, target: { ...s.options.target, database: e.database }, rules: e.rules }),
+        });
       } else {
         databases.push({ database: e.database, action: e.action });
         if (e.action === "clean" && e.rules?.verify.length) {
@@ -131,7 +147,12 @@ export async function verifyCluster(options: SanitizeOptions): Promise<{ checks:
   return withCluster(options, async (s) => {
     const { entries } = await layoutOf(s);
     const ctx = await lockdownContext(s);
-    const checks = await clusterChecks(s, ctx, entries.filter((e) => e.action !== "drop"), entries);
+    const checks = await clusterChecks(
+      s,
+      ctx,
+      entries.filter((e) => e.action !== "drop"),
+      entries,
+    );
     for (const e of entries) {
       if (!e.rules || (e.action === "clean" && !e.rules.verify.length)) continue;
       const v = await verify({ ...s.options, target: { ...s.options.target, database: e.database }, rules: e.rules });
@@ -147,7 +168,13 @@ async function lockdownContext(s: Session): Promise<LockdownContext> {
 }
 
 /** Runs `fn` for a lockdown where it lives: once, or in every database that stays. */
-async function acrossScope(s: Session, l: Lockdown, ctx: LockdownContext, kept: DatabaseEntry[], fn: (conn: Connection, c: LockdownContext) => Promise<string[]>): Promise<string[]> {
+async function acrossScope(
+  s: Session,
+  l: Lockdown,
+  ctx: LockdownContext,
+  kept: DatabaseEntry[],
+  fn: (conn: Connection, c: LockdownContext) => Promise<string[]>,
+): Promise<string[]> {
   if (l.scope === "cluster") return fn(s.admin, ctx);
   const out: string[] = [];
   for (const e of kept) {
@@ -176,7 +203,11 @@ async function clusterChecks(s: Session, ctx: LockdownContext, kept: DatabaseEnt
   if (drops.length) {
     const listed = new Set(await s.cluster.listDatabases(s.admin));
     const left = drops.filter((d) => listed.has(d));
-    checks.push({ name: "dropped databases are gone", passed: left.length === 0, detail: left.length ? `still there: ${left.join(", ")}` : `${drops.length} gone` });
+    checks.push({
+      name: "dropped databases are gone",
+      passed: left.length === 0,
+      detail: left.length ? `still there: ${left.join(", ")}` : `${drops.length} gone`,
+    });
   }
   return checks;
 }
@@ -184,14 +215,20 @@ async function clusterChecks(s: Session, ctx: LockdownContext, kept: DatabaseEnt
 /** Names only where identifiers can't be parameters; the same rule on both engines. */
 function checkAppUser(appUser: { name: string; password: string }): void {
   const problems: string[] = [];
-  if (!/^[a-z_][a-z0-9_]{0,31}$/.test(appUser.name)) problems.push(`appUser.name "${appUser.name}" must be 1-32 lowercase letters, digits or _ (not starting with a digit)`);
+  if (!/^[a-z_][a-z0-9_]{0,31}$/.test(appUser.name))
+    problems.push(`appUser.name "${appUser.name}" must be 1-32 lowercase letters, digits or _ (not starting with a digit)`);
   if (typeof appUser.password !== "string" || appUser.password.length < 16 || !/^[\x20-\x7e]+$/.test(appUser.password)) {
     problems.push("appUser.password must be at least 16 printable ASCII characters");
   }
   if (problems.length) throw new SanitizeError(problems, "rules");
 }
 
-async function publishAppUser(s: Session, appUser: { name: string; password: string }, entries: DatabaseEntry[], verified: boolean): Promise<{ name: string; detail: string }> {
+async function publishAppUser(
+  s: Session,
+  appUser: { name: string; password: string },
+  entries: DatabaseEntry[],
+  verified: boolean,
+): Promise<{ name: string; detail: string }> {
   if (!verified) return { name: "application user not published", detail: `${appUser.name}: the cluster is not verified` };
   const what = await s.cluster.ensureAppUser(s.admin, appUser.name, appUser.password);
   const dbs = entries.filter((e) => e.action === "sanitize").map((e) => e.database);

@@ -28,14 +28,21 @@ export interface LayoutDeps {
 type Kind = SanitizeError["kind"];
 
 /** The databases and what happens to each. Throws, naming every problem, before anything is written. */
-export async function layoutCluster(options: SanitizeOptions, rules: Rules, deps: LayoutDeps): Promise<{ entries: DatabaseEntry[]; plans: Map<string, Plan> }> {
+export async function layoutCluster(
+  options: SanitizeOptions,
+  rules: Rules,
+  deps: LayoutDeps,
+): Promise<{ entries: DatabaseEntry[]; plans: Map<string, Plan> }> {
   const own = options.target.database;
   const named = rules.databases ?? {};
   const problems: { kind: Kind; text: string }[] = [];
   const listed = await deps.cluster.listDatabases(deps.admin);
   const entries: DatabaseEntry[] = [];
   if (named[own]) {
-    problems.push({ kind: "rules", text: `databases: "${own}" is the target's own database, whose rules are the top-level tables/keep/verify; move them there and remove it from databases:` });
+    problems.push({
+      kind: "rules",
+      text: `databases: "${own}" is the target's own database, whose rules are the top-level tables/keep/verify; move them there and remove it from databases:`,
+    });
   }
   for (const database of [own, ...listed.filter((d) => d !== own)]) {
     const rule = database === own ? undefined : named[database];
@@ -50,7 +57,11 @@ export async function layoutCluster(options: SanitizeOptions, rules: Rules, deps
     if (listed.includes(database) || database === own) continue;
     // A dropped database is gone on the next run: that is the rule fulfilled, not a typo.
     if (rule.kind === "drop") entries.push({ database, action: "drop", absent: true });
-    else problems.push({ kind: "rules", text: `databases: "${database}" is not a database on this server (it has: ${listed.join(", ")}); fix the name or remove the entry` });
+    else
+      problems.push({
+        kind: "rules",
+        text: `databases: "${database}" is not a database on this server (it has: ${listed.join(", ")}); fix the name or remove the entry`,
+      });
   }
 
   const plans = new Map<string, Plan>();
@@ -63,7 +74,11 @@ export async function layoutCluster(options: SanitizeOptions, rules: Rules, deps
       for (const p of err.problems) problems.push({ kind: err.kind, text: `database "${e.database}": ${p}` });
     }
   }
-  if (problems.length) throw new SanitizeError(problems.map((p) => p.text), mostSevere(problems.map((p) => p.kind)));
+  if (problems.length)
+    throw new SanitizeError(
+      problems.map((p) => p.text),
+      mostSevere(problems.map((p) => p.kind)),
+    );
   return { entries, plans };
 }
 

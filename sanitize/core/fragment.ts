@@ -108,13 +108,26 @@ function scanWith(lexer: Lexer, text: string, backslash: boolean): Scan {
   return { tokens, problems: [] };
 }
 
-const unclosedComment = (text: string, i: number) => ({ problem: `has a /* comment that is never closed ${at(text, i)}; close it with */` });
+const unclosedComment = (text: string, i: number) => ({
+  problem: `has a /* comment that is never closed ${at(text, i)}; close it with */`,
+});
 
 function quoted(text: string, i: number, quote: string, backslash: boolean, what: string, pos = i): Step {
   const end = quotedEnd(text, i, quote, backslash);
   if (end < 0) return { problem: `has a ${what} that is never closed ${at(text, i)}; close it (a quote inside is written twice)` };
   // A quoted identifier keeps its name (a doubled quote inside is one quote).
-  if (what === "quoted identifier") return { end, token: { kind: "ident", text: text.slice(i + 1, end - 1).split(quote + quote).join(quote), pos } };
+  if (what === "quoted identifier")
+    return {
+      end,
+      token: {
+        kind: "ident",
+        text: text
+          .slice(i + 1, end - 1)
+          .split(quote + quote)
+          .join(quote),
+        pos,
+      },
+    };
   return { end, token: { kind: "literal", text: quote, pos } };
 }
 
@@ -128,9 +141,13 @@ const postgres: Lexer = {
       let depth = 1;
       let j = i + 2;
       while (j < text.length && depth > 0) {
-        if (text[j] === "/" && text[j + 1] === "*") (depth++, (j += 2));
-        else if (text[j] === "*" && text[j + 1] === "/") (depth--, (j += 2));
-        else j++;
+        if (text[j] === "/" && text[j + 1] === "*") {
+          depth++;
+          j += 2;
+        } else if (text[j] === "*" && text[j + 1] === "/") {
+          depth--;
+          j += 2;
+        } else j++;
       }
       return depth > 0 ? unclosedComment(text, i) : { end: j };
     }
@@ -161,13 +178,16 @@ const postgres: Lexer = {
 
 const mysql: Lexer = {
   // `--` starts a comment only when followed by whitespace/control (or the end): `id--1` is arithmetic.
-  lineComment: (text, i) => text[i] === "#" || (text[i] === "-" && text[i + 1] === "-" && (i + 2 >= text.length || text.charCodeAt(i + 2) <= 32)),
+  lineComment: (text, i) =>
+    text[i] === "#" || (text[i] === "-" && text[i + 1] === "-" && (i + 2 >= text.length || text.charCodeAt(i + 2) <= 32)),
   next(text, i, backslash) {
     const ch = text[i];
     if (ch === "/" && text[i + 1] === "*") {
       // `/*! ... */` (and MariaDB's `/*M! ... */`) is executed, not ignored.
       if (text[i + 2] === "!" || (text[i + 2] === "M" && text[i + 3] === "!")) {
-        return { problem: `has an executable comment /*! ... */ ${at(text, i)}; MySQL runs its content, so write the SQL without the comment` };
+        return {
+          problem: `has an executable comment /*! ... */ ${at(text, i)}; MySQL runs its content, so write the SQL without the comment`,
+        };
       }
       // MySQL block comments don't nest: the first */ ends them.
       const close = text.indexOf("*/", i + 2);
@@ -210,7 +230,9 @@ function structure(text: string, scan: Scan, engine: EngineName, what: string): 
     if (t.kind === "param" && !reportedParam) {
       reportedParam = true;
       const hint = engine === "postgres" ? "write the value itself (a literal), not $n" : "write the value itself (a literal), not ?";
-      problems.push(`uses the bind parameter ${t.text} ${at(text, t.pos)}, which would read the sanitizer's own statement parameters; ${hint}`);
+      problems.push(
+        `uses the bind parameter ${t.text} ${at(text, t.pos)}, which would read the sanitizer's own statement parameters; ${hint}`,
+      );
     }
   }
   if (depth > 0) problems.push(`leaves ${depth} parenthes${depth === 1 ? "is" : "es"} open; balance the parentheses`);
@@ -254,7 +276,7 @@ export function checkQuery(text: string, engine: EngineName): string[] {
     const toks = scan.tokens;
     const first = toks.find((t) => !(t.kind === "punct" && t.text === "("));
     const allowed = FIRST_WORDS[engine];
-    if (!first || first.kind !== "word" || !allowed.includes(first.text.toLowerCase())) {
+    if (first?.kind !== "word" || !allowed.includes(first.text.toLowerCase())) {
       if (scan.problems.length === 0) {
         const shown = first ? (first.kind === "word" ? first.text : text.slice(first.pos, first.pos + 1)).slice(0, MAX_QUOTE) : "";
         out.push(
@@ -272,7 +294,9 @@ export function checkQuery(text: string, engine: EngineName): string[] {
       const prevWord = prev?.kind === "word" ? prev.text.toLowerCase() : "";
       const nextTok = toks[i + 1];
       if (w === "into" && depths[i] === 0) {
-        out.push(`has INTO ${at(text, t.pos)}: a verify query must not write (INTO OUTFILE, INTO @variable, SELECT INTO a table); remove INTO`);
+        out.push(
+          `has INTO ${at(text, t.pos)}: a verify query must not write (INTO OUTFILE, INTO @variable, SELECT INTO a table); remove INTO`,
+        );
       } else if (WRITE_WORDS.has(w) && !(nextTok?.kind === "punct" && nextTok.text === "(")) {
         const opensGroup = prev?.kind === "punct" && prev.text === "(";
         const lockClause = w === "update" && (prevWord === "for" || prevWord === "key");

@@ -12,7 +12,12 @@ const HOST_CHARS = /^[a-z0-9._~:-]+$/;
  * IPv6 compressed, and IPv4-mapped/-compatible IPv6 as the IPv4 address it reaches.
  */
 export function canonicalHost(raw: string): string {
-  const h = raw.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1").replace(/%.*$/, "").replace(/\.+$/, "");
+  const h = raw
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, "$1")
+    .replace(/%.*$/, "")
+    .replace(/\.+$/, "");
   if (!HOST_CHARS.test(h)) return h;
   let parsed: string;
   try {
@@ -34,4 +39,3 @@ export function addressKey(address: string): string {
   const a = canonicalHost(address);
   return /^127\./.test(a) || a === "::1" || a === "0.0.0.0" || a === "::" ? "loopback" : a;
 }
-

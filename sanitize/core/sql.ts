@@ -20,10 +20,7 @@ export interface Param {
   readonly secret: boolean;
 }
 
-type Piece =
-  | { kind: "text"; text: string }
-  | { kind: "param"; param: Param }
-  | { kind: "ident"; parts: readonly string[] };
+type Piece = { kind: "text"; text: string } | { kind: "param"; param: Param } | { kind: "ident"; parts: readonly string[] };
 
 export class Sql {
   /** @internal */
@@ -138,7 +135,10 @@ export function displaySql(fragment: Sql, quoter: IdentQuoter, opts: { full?: bo
     else {
       let end = i;
       let n = 1;
-      while (isSeparator(ps[end + 1]) && ps[end + 2]?.kind === "param") (end += 2), n++;
+      while (isSeparator(ps[end + 1]) && ps[end + 2]?.kind === "param") {
+        end += 2;
+        n++;
+      }
       if (n > ELIDE_ITEMS) {
         out += `<${n.toLocaleString("en-US")} values>`;
         i = end;

@@ -70,7 +70,11 @@ export function estimateStorage(sizes: Map<string, TableSize>, work: TableWork[]
 function owned(t: TableSize, w: TableWork, reader: SizeReader): { ownedBytes: number; why: string } {
   if (w.action === "truncate") return { ownedBytes: 0, why: "truncate: a new empty table; the old pages stay the source's" };
   const deleted = t.dataBytes * w.deletedFraction;
-  if (w.action === "delete") return { ownedBytes: Math.round(deleted), why: `delete ${pct(w.deletedFraction)} of rows: their pages get a delete mark, nothing is rewritten` };
+  if (w.action === "delete")
+    return {
+      ownedBytes: Math.round(deleted),
+      why: `delete ${pct(w.deletedFraction)} of rows: their pages get a delete mark, nothing is rewritten`,
+    };
   const rewritten = (1 - w.deletedFraction) * w.maskedFraction;
   const indexes = reader.indexesWrittenByUpdate(t, w.maskedColumns);
   const indexBytes = indexes.reduce((n, i) => n + i.bytes, 0);

@@ -30,7 +30,10 @@ export interface CostEstimate extends StorageEstimate {
 
 function pricesFor(region: string) {
   const prices = regionPrices(region);
-  if (!prices) throw new UsageError(`cost: no prices for region ${region} (price table of ${PRICES.date} has ${priceRegions().join(", ")}); pass --region`);
+  if (!prices)
+    throw new UsageError(
+      `cost: no prices for region ${region} (price table of ${PRICES.date} has ${priceRegions().join(", ")}); pass --region`,
+    );
   return prices;
 }
 
@@ -41,7 +44,11 @@ export async function estimateCost(options: SanitizeOptions & { region: string }
 }
 
 /** The estimate for an already validated plan (`plan` prints it too). */
-export async function estimateForPlan(p: Plan, options: Pick<SanitizeOptions, "target" | "connect">, region: string): Promise<CostEstimate> {
+export async function estimateForPlan(
+  p: Plan,
+  options: Pick<SanitizeOptions, "target" | "connect">,
+  region: string,
+): Promise<CostEstimate> {
   const prices = pricesFor(region);
   const reader = SIZE_READERS[p.engine];
   const conn = await getDialect(p.engine).connect(options.target, options.connect);
@@ -51,7 +58,13 @@ export async function estimateForPlan(p: Plan, options: Pick<SanitizeOptions, "t
     for (const t of p.tables) {
       const deletedFraction = t.delete ? await fraction(conn, t.ref, t.delete) : 0;
       const maskedFraction = t.mask?.where ? await fraction(conn, t.ref, t.mask.where) : 1;
-      work.push({ table: t.table.qualified, action: t.action, maskedColumns: t.mask?.columns.map((c) => c.name) ?? [], deletedFraction, maskedFraction });
+      work.push({
+        table: t.table.qualified,
+        action: t.action,
+        maskedColumns: t.mask?.columns.map((c) => c.name) ?? [],
+        deletedFraction,
+        maskedFraction,
+      });
     }
     const storage = estimateStorage(sizes, work, reader);
     const ownedGb = storage.ownedBytes / GB;

@@ -10,7 +10,13 @@ export interface RegionPrices {
   instanceHour: Record<string, number>;
 }
 
-export const PRICES = table as { date: string; currency: string; source: string; hoursPerMonth: number; regions: Record<string, RegionPrices> };
+export const PRICES = table as {
+  date: string;
+  currency: string;
+  source: string;
+  hoursPerMonth: number;
+  regions: Record<string, RegionPrices>;
+};
 
 export function regionPrices(region: string): RegionPrices | undefined {
   return PRICES.regions[region];
@@ -26,14 +32,23 @@ export interface InstanceCost {
 }
 
 /** Instance cost per month for `count` instances of `instanceClass` (or the Serverless ACU range). */
-export function instanceMonthlyCost(o: { region: string; instanceClass: string; count: number; serverless?: { minCapacity: number; maxCapacity: number } }): InstanceCost | { unknown: string } {
+export function instanceMonthlyCost(o: {
+  region: string;
+  instanceClass: string;
+  count: number;
+  serverless?: { minCapacity: number; maxCapacity: number };
+}): InstanceCost | { unknown: string } {
   const p = regionPrices(o.region);
   if (!p) return { unknown: `no prices for region ${o.region} in the price table (${PRICES.date}; has ${priceRegions().join(", ")})` };
   const hours = PRICES.hoursPerMonth;
   if (o.instanceClass === "db.serverless") {
     const s = o.serverless ?? { minCapacity: 0.5, maxCapacity: 4 };
     const perAcu = p.serverlessAcuHour * hours * o.count;
-    return { low: round(s.minCapacity * perAcu), high: round(s.maxCapacity * perAcu), basis: `${o.count} x Serverless v2 ${s.minCapacity}-${s.maxCapacity} ACU at $${p.serverlessAcuHour}/ACU-hour` };
+    return {
+      low: round(s.minCapacity * perAcu),
+      high: round(s.maxCapacity * perAcu),
+      basis: `${o.count} x Serverless v2 ${s.minCapacity}-${s.maxCapacity} ACU at $${p.serverlessAcuHour}/ACU-hour`,
+    };
   }
   const hourly = p.instanceHour[o.instanceClass];
   if (hourly === undefined) return { unknown: `no price for ${o.instanceClass} in ${o.region} in the price table (${PRICES.date})` };

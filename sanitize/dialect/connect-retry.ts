@@ -8,13 +8,24 @@
 import { Redactor } from "../core/redact";
 import { SanitizeError, type ConnectionTarget } from "../core/types";
 
-const TRANSIENT_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "57P03"]);
+const TRANSIENT_CODES = new Set([
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "ECONNRESET",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "57P03",
+]);
 
 export function isTransientConnectError(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
   if (e?.code && TRANSIENT_CODES.has(e.code)) return true;
   const msg = String(e?.message ?? "");
-  return /database system is starting up|Connection terminated due to connection timeout|connect ETIMEDOUT|timeout expired|Server shutdown in progress/i.test(msg);
+  return /database system is starting up|Connection terminated due to connection timeout|connect ETIMEDOUT|timeout expired|Server shutdown in progress/i.test(
+    msg,
+  );
 }
 
 export function describeError(err: unknown, password?: string): string {

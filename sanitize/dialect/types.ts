@@ -4,7 +4,16 @@
  * folder plus one line in dialect/index.ts.
  */
 import type { IdentQuoter, Sql } from "../core/sql";
-import type { ColumnInfo, ConnectOptions, TableInfo, Connection, ConnectionTarget, EngineName, SchemaInfo, SqlFunctions } from "../core/types";
+import type {
+  ColumnInfo,
+  ConnectOptions,
+  TableInfo,
+  Connection,
+  ConnectionTarget,
+  EngineName,
+  SchemaInfo,
+  SqlFunctions,
+} from "../core/types";
 
 /** The statements whose syntax differs between engines. Everything else is portable SQL. */
 export interface Statements {

@@ -201,7 +201,9 @@ async function sampleRows(target: ConnectionTarget): Promise<SampleRows> {
   try {
     const ids = sampleIds.join(", ");
     const users = await exec(`SELECT id, email, phone, first_name, last_name, password_hash FROM users WHERE id IN (${ids}) ORDER BY id`);
-    const orderEmails = await exec(`SELECT user_id, MIN(customer_email) AS customer_email FROM orders WHERE user_id IN (${ids}) GROUP BY user_id ORDER BY user_id`);
+    const orderEmails = await exec(
+      `SELECT user_id, MIN(customer_email) AS customer_email FROM orders WHERE user_id IN (${ids}) GROUP BY user_id ORDER BY user_id`,
+    );
     const counts: Record<string, string> = {};
     for (const t of ["session_tokens", "payment_audit_log", "support_tickets"]) {
       counts[t] = String((await exec(`SELECT COUNT(*) AS n FROM ${t}`))[0].n);
@@ -228,7 +230,9 @@ function beforeAfterLines(before: SampleRows, after: SampleRows): string[] {
     const oa = after.orderEmails.find((r) => String(r.user_id) === String(b.id));
     if (ob) {
       const same = oa && a && oa.customer_email === a.email ? "  (same as users.email)" : "";
-      lines.push(`     ${"orders.customer_email".padEnd(22)} ${short(ob.customer_email).padEnd(36)} -> ${short(oa?.customer_email)}${same}`);
+      lines.push(
+        `     ${"orders.customer_email".padEnd(22)} ${short(ob.customer_email).padEnd(36)} -> ${short(oa?.customer_email)}${same}`,
+      );
     }
   }
   for (const t of Object.keys(before.counts)) lines.push(`   ${t} rows: ${before.counts[t]} -> ${after.counts[t]}`);

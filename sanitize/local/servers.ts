@@ -149,9 +149,13 @@ export async function startPostgres(opts: ServerOptions = {}): Promise<LocalServ
   writeFileSync(pwFile, password);
   chmodSync(pwFile, 0o644);
   if (isRoot) run("chown", ["-R", "postgres:postgres", dir]);
-  run(join(bin, "initdb"), ["-D", data, "-U", "postgres", "--pwfile", pwFile, "--auth=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync"], {
-    asUser: "postgres",
-  });
+  run(
+    join(bin, "initdb"),
+    ["-D", data, "-U", "postgres", "--pwfile", pwFile, "--auth=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync"],
+    {
+      asUser: "postgres",
+    },
+  );
   const fast = opts.fast ?? true;
   const settings: Record<string, string> = {
     listen_addresses: "127.0.0.1",
@@ -203,7 +207,13 @@ export async function startMariadb(opts: ServerOptions = {}): Promise<LocalServe
   const port = await freePort();
   const password = "local-only";
   const user = "aurora";
-  run("mariadb-install-db", ["--no-defaults", `--datadir=${data}`, "--auth-root-authentication-method=socket", "--skip-test-db", ...(isRoot ? ["--user=root"] : [])]);
+  run("mariadb-install-db", [
+    "--no-defaults",
+    `--datadir=${data}`,
+    "--auth-root-authentication-method=socket",
+    "--skip-test-db",
+    ...(isRoot ? ["--user=root"] : []),
+  ]);
   // Created at every start by the server itself: a TCP user for tests (root stays socket-only).
   const init = join(dir, "init.sql");
   writeFileSync(

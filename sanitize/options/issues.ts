@@ -25,7 +25,9 @@ export function describeIssues(error: z.ZodError, ctx: IssueContext): string[] {
     if (issue.code === "unrecognized_keys") {
       const known = ctx.knownKeys?.(issue.path) ?? [];
       for (const k of issue.keys) {
-        out.push(`${pathText(ctx.where, [...issue.path, k])}: is not a known key${didYouMean(k, known)}${known.length ? `; known: ${known.join(", ")}` : ""}`);
+        out.push(
+          `${pathText(ctx.where, [...issue.path, k])}: is not a known key${didYouMean(k, known)}${known.length ? `; known: ${known.join(", ")}` : ""}`,
+        );
       }
       continue;
     }

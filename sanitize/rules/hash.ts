@@ -14,7 +14,7 @@ export function hashRules(rules: Rules): string {
   const hashed = {
     ...own,
     ...(databases && Object.keys(databases).length ? { databases } : {}),
-    ...(logins && logins.keep.length ? { logins } : {}),
+    ...(logins?.keep.length ? { logins } : {}),
   };
   return createHash("sha256").update(canonicalJson(hashed)).digest("hex");
 }
@@ -23,6 +23,8 @@ export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(",")}}`;
 }

@@ -3,8 +3,30 @@
  * table entries, template syntax) is collected with its line and YAML path, and all of them
  * are thrown together as one SanitizeError, so a user fixes the file in one pass.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap } from "yaml";
-import { SanitizeError, type DatabaseRule, type DatabaseRules, type Rules, type RulesLocation, type TableRule, type TransformSpec, type VerifyQuery } from "../core/types";
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from "yaml";
+import {
+  SanitizeError,
+  type DatabaseRule,
+  type DatabaseRules,
+  type Rules,
+  type RulesLocation,
+  type TableRule,
+  type TransformSpec,
+  type VerifyQuery,
+} from "../core/types";
 import { parseTemplate } from "../transforms/template";
 import { explain, schemaValidator, type PathSegment } from "./schema";
 
@@ -27,19 +49,30 @@ export function parseRules(text: string, source = "rules"): ParsedRules {
     `${source}${line ? `:${line}` : ""}${path ? ` ${path}` : ""}: ${message}`;
   const lineOf = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
   const pairs = new PairIndex();
-  const locate = (path: PathSegment[], atKey = false): RulesLocation => ({ path: showPath(path), line: lineOf(findOffset(doc, path, atKey, pairs)) });
+  const locate = (path: PathSegment[], atKey = false): RulesLocation => ({
+    path: showPath(path),
+    line: lineOf(findOffset(doc, path, atKey, pairs)),
+  });
 
   if (doc.errors.length) {
     throw new SanitizeError(
       // Only the first: after one syntax error the parser's follow-up errors are noise.
-      doc.errors.slice(0, 1).map((e) => fmt(lineOf(e.pos[0]), "", `invalid YAML: ${firstLine(e.message).replace(/ at line \d+, column \d+:?$/, "")}`)),
+      doc.errors
+        .slice(0, 1)
+        .map((e) => fmt(lineOf(e.pos[0]), "", `invalid YAML: ${firstLine(e.message).replace(/ at line \d+, column \d+:?$/, "")}`)),
       "rules",
     );
   }
   const duplicate = firstDuplicateKey(doc);
   if (duplicate) {
     throw new SanitizeError(
-      [fmt(lineOf(duplicate.offset), "", `invalid YAML: Map keys must be unique: "${duplicate.key}" appears twice in one mapping (YAML would silently keep only the last); remove one`)],
+      [
+        fmt(
+          lineOf(duplicate.offset),
+          "",
+          `invalid YAML: Map keys must be unique: "${duplicate.key}" appears twice in one mapping (YAML would silently keep only the last); remove one`,
+        ),
+      ],
       "rules",
     );
   }
@@ -61,10 +94,17 @@ export function parseRules(text: string, source = "rules"): ParsedRules {
   const root = isObject(data) ? data : {};
   const own = normaliseScope(root, [], add);
   const databases = normaliseDatabases(root.databases, add);
-  const logins = { keep: isObject(root.logins) && Array.isArray(root.logins.keep) ? root.logins.keep.filter((k): k is string => typeof k === "string") : [] };
+  const logins = {
+    keep:
+      isObject(root.logins) && Array.isArray(root.logins.keep) ? root.logins.keep.filter((k): k is string => typeof k === "string") : [],
+  };
 
   // In file order, so the list reads top to bottom like the file.
-  if (found.length) throw new SanitizeError(found.sort((a, b) => a.line - b.line).map((f) => f.text), "rules");
+  if (found.length)
+    throw new SanitizeError(
+      found.sort((a, b) => a.line - b.line).map((f) => f.text),
+      "rules",
+    );
   return { rules: { ...own, databases, logins }, locate: (path) => locate(path) };
 }
 
@@ -113,10 +153,16 @@ function normaliseDatabases(value: unknown, add: Report): Record<string, Databas
     const rulesKeys = ["tables", "keep", "verify"].filter((k) => entry[k] !== undefined);
     if (entry.drop === true) {
       const extra = [...(entry.clean !== undefined ? ["clean"] : []), ...rulesKeys];
-      if (extra.length) add([...at, extra[0]], `drop: true removes the database, so ${extra.join(", ")} can't apply; remove ${extra.length > 1 ? "them" : "it"}, or remove drop`, true);
+      if (extra.length)
+        add(
+          [...at, extra[0]],
+          `drop: true removes the database, so ${extra.join(", ")} can't apply; remove ${extra.length > 1 ? "them" : "it"}, or remove drop`,
+          true,
+        );
       else out[name] = { kind: "drop" };
     } else if (entry.clean === true) {
-      if (entry.tables !== undefined) add([...at, "tables"], "clean: true keeps the database as it is, so it has no tables rules; remove tables, or remove clean", true);
+      if (entry.tables !== undefined)
+        add([...at, "tables"], "clean: true keeps the database as it is, so it has no tables rules; remove tables, or remove clean", true);
       else out[name] = { kind: "sanitize", clean: true, rules: normaliseScope(entry, at, add) };
     } else if (entry.tables !== undefined) {
       out[name] = { kind: "sanitize", clean: false, rules: normaliseScope(entry, at, add) };
@@ -134,7 +180,10 @@ function normaliseTable(e: Record<string, unknown>, report: (msg: string, key?: 
   if (e.truncate === true) {
     const extra = ["columns", "where", "delete"].filter(has);
     if (extra.length) {
-      report(`truncate can't be combined with ${extra.join(", ")}: a truncated table has no rows left to mask or delete. Remove ${extra.length > 1 ? "them" : "it"}, or remove truncate.`, extra[0]);
+      report(
+        `truncate can't be combined with ${extra.join(", ")}: a truncated table has no rows left to mask or delete. Remove ${extra.length > 1 ? "them" : "it"}, or remove truncate.`,
+        extra[0],
+      );
       return undefined;
     }
     return { kind: "truncate", cascade: e.cascade === true };
@@ -154,12 +203,15 @@ function normaliseTable(e: Record<string, unknown>, report: (msg: string, key?: 
     return rule;
   }
   if (has("where")) {
-    report("where only selects the rows whose columns are masked, but there are no columns; to remove rows use `delete: \"condition\"`", "where");
+    report(
+      'where only selects the rows whose columns are masked, but there are no columns; to remove rows use `delete: "condition"`',
+      "where",
+    );
     return undefined;
   }
   if (typeof e.delete === "string") return { kind: "delete", delete: e.delete };
   if (!has("columns") && !has("delete")) {
-    report("the table entry does nothing: add `columns`, `truncate: true` or `delete: \"condition\"`, or remove the table");
+    report('the table entry does nothing: add `columns`, `truncate: true` or `delete: "condition"`, or remove the table');
   }
   return undefined;
 }

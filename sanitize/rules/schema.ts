@@ -76,7 +76,8 @@ function kindOf(v: unknown): string {
   return `a ${typeof v}`;
 }
 
-const article = (t: string): string => (t === "object" ? "a mapping" : t === "array" ? "a list" : t === "integer" ? "an integer" : `a ${t}`);
+const article = (t: string): string =>
+  t === "object" ? "a mapping" : t === "array" ? "a list" : t === "integer" ? "an integer" : `a ${t}`;
 
 export function explain(errors: ErrorObject[], data: unknown): SchemaProblem[] {
   const out: SchemaProblem[] = [];
@@ -97,10 +98,15 @@ export function explain(errors: ErrorObject[], data: unknown): SchemaProblem[] {
       case "additionalProperties": {
         const key = (e.params as { additionalProperty: string }).additionalProperty;
         const allowed = Object.keys((e.parentSchema as { properties?: Record<string, unknown> }).properties ?? {});
-        const what = path.includes("columns") && path.length === 4 ? `option "${key}" for transform "${transformAt(data, path)}"` : `key "${key}"`;
+        const what =
+          path.includes("columns") && path.length === 4 ? `option "${key}" for transform "${transformAt(data, path)}"` : `key "${key}"`;
         const choices = allowed.filter((a) => a !== "transform");
         const near = closest(key, choices);
-        push({ path: [...path, key], atKey: true, message: `unknown ${what}; ${near ? `did you mean "${near}"? ` : ""}expected one of ${choices.join(", ") || "(no options)"}` });
+        push({
+          path: [...path, key],
+          atKey: true,
+          message: `unknown ${what}; ${near ? `did you mean "${near}"? ` : ""}expected one of ${choices.join(", ") || "(no options)"}`,
+        });
         break;
       }
       case "required": {
@@ -111,7 +117,13 @@ export function explain(errors: ErrorObject[], data: unknown): SchemaProblem[] {
       case "enum": {
         const allowed = [...new Set((e.params as { allowedValues: unknown[] }).allowedValues.map(String))];
         const got = JSON.stringify(e.data);
-        if (last === "transform") push({ path, shownPath: path.slice(0, -1), atKey: false, message: `unknown transform ${got}; expected one of ${allowed.join(", ")}` });
+        if (last === "transform")
+          push({
+            path,
+            shownPath: path.slice(0, -1),
+            atKey: false,
+            message: `unknown transform ${got}; expected one of ${allowed.join(", ")}`,
+          });
         else push({ path, atKey: false, message: `${got} is not allowed; expected one of ${allowed.join(", ")}` });
         break;
       }
@@ -135,13 +147,24 @@ export function explain(errors: ErrorObject[], data: unknown): SchemaProblem[] {
       case "minimum":
       case "maximum": {
         const limit = (e.params as { limit: number }).limit;
-        push({ path, atKey: false, message: `${e.data} is ${e.keyword === "minimum" ? "below the minimum" : "above the maximum"} ${limit}` });
+        push({
+          path,
+          atKey: false,
+          message: `${e.data} is ${e.keyword === "minimum" ? "below the minimum" : "above the maximum"} ${limit}`,
+        });
         break;
       }
       case "minLength":
       case "maxLength": {
         const limit = (e.params as { limit: number }).limit;
-        push({ path, atKey: false, message: limit === 1 && e.keyword === "minLength" ? "must not be empty" : `must be ${e.keyword === "minLength" ? "at least" : "at most"} ${limit} character${limit === 1 ? "" : "s"}` });
+        push({
+          path,
+          atKey: false,
+          message:
+            limit === 1 && e.keyword === "minLength"
+              ? "must not be empty"
+              : `must be ${e.keyword === "minLength" ? "at least" : "at most"} ${limit} character${limit === 1 ? "" : "s"}`,
+        });
         break;
       }
       default:
@@ -160,7 +183,8 @@ function transformAt(data: unknown, path: PathSegment[]): string {
 
 function patternMessage(path: PathSegment[], value: unknown): string {
   const v = JSON.stringify(value);
-  if (path[0] === "keep") return `bad keep entry ${v}; expected table.column, schema.table.column or table.* (write a name holding a dot in double quotes: "my.table".column)`;
+  if (path[0] === "keep")
+    return `bad keep entry ${v}; expected table.column, schema.table.column or table.* (write a name holding a dot in double quotes: "my.table".column)`;
   if (path[0] === "tables" && path.length === 2) return `bad table name ${v}; expected table or schema.table (at most one dot)`;
   if (path[0] === "tables" && path.length === 4) return `bad column name ${v}`;
   if (path[path.length - 1] === "domain") return `bad email domain ${v}; expected a host name such as example.com`;

@@ -36,12 +36,17 @@ export const blob = {
   validate(spec, column) {
     const out = columnProblems(column);
     const fill = fillOf(spec);
-    if (column.typeClass !== "binary" && column.typeClass !== "text") out.push(`transform "blob" works on binary and text columns, but the column is ${column.rawType}.`);
+    if (column.typeClass !== "binary" && column.typeClass !== "text")
+      out.push(`transform "blob" works on binary and text columns, but the column is ${column.rawType}.`);
     if (/^binary\s*\(/i.test(column.rawType) && fill !== "null") {
-      out.push(`is ${column.rawType}, a fixed-length type that pads every value with zero bytes: use \`fill: null\`, or \`fixed\`/\`sql\` with a value of exactly that length.`);
+      out.push(
+        `is ${column.rawType}, a fixed-length type that pads every value with zero bytes: use \`fill: null\`, or \`fixed\`/\`sql\` with a value of exactly that length.`,
+      );
     }
-    if (fill === "null" && !column.nullable) out.push('is NOT NULL, so blob `fill: null` can\'t be used: use `fill: empty` or `fill: placeholder`.');
-    if (column.typeClass === "text" && fill === "placeholder") out.push(...needLength("blob", column, BLOB_PLACEHOLDER.length, "placeholder"));
+    if (fill === "null" && !column.nullable)
+      out.push("is NOT NULL, so blob `fill: null` can't be used: use `fill: empty` or `fill: placeholder`.");
+    if (column.typeClass === "text" && fill === "placeholder")
+      out.push(...needLength("blob", column, BLOB_PLACEHOLDER.length, "placeholder"));
     out.push(...needUniqueSafe("blob", column, blob.preservesUniqueness(spec), "gives every row the same value"));
     return out;
   },
@@ -50,7 +55,8 @@ export const blob = {
   },
   violation(spec, ctx) {
     if (fillOf(spec) === "null") return sql`(${ctx.self} IS NOT NULL)`;
-    const differs = ctx.column.typeClass === "text" ? ctx.fn.distinctText(ctx.self, target(spec, ctx)) : ctx.fn.distinct(ctx.self, target(spec, ctx));
+    const differs =
+      ctx.column.typeClass === "text" ? ctx.fn.distinctText(ctx.self, target(spec, ctx)) : ctx.fn.distinct(ctx.self, target(spec, ctx));
     return sql`(${ctx.self} IS NOT NULL AND ${differs})`;
   },
 } satisfies TransformDefinition<Spec>;

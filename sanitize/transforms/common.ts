@@ -24,7 +24,9 @@ export function columnProblems(column: ColumnInfo): string[] {
 export function needText(transform: string, column: ColumnInfo): string[] {
   if (column.enumValues !== undefined || /^(enum|set)\s*\(/i.test(column.rawType)) {
     // MySQL ENUM/SET: generated text would be rejected (or, in non-strict mode, blanked).
-    return [`transform "${transform}" produces free text, but the column is ${column.rawType}, which only holds its listed values: use \`fixed\` with one of them.`];
+    return [
+      `transform "${transform}" produces free text, but the column is ${column.rawType}, which only holds its listed values: use \`fixed\` with one of them.`,
+    ];
   }
   if (column.typeClass === "text") return [];
   return [

@@ -14,7 +14,8 @@ export const date = {
   summary:
     "Deterministic: shifts a date or timestamp by a keyed number of days in -range..-1 or 1..range (default 30; never 0), or with `keep: year` / `keep: month` moves it to a keyed day of the same year / month (time 00:00); NULL stays NULL.",
   options: z.strictObject({
-    range: z.int()
+    range: z
+      .int()
       .min(1)
       .max(DATE_MAX_RANGE)
       .default(DATE_DEFAULT_RANGE)
@@ -34,11 +35,15 @@ export const date = {
   validate(spec, column) {
     const out = columnProblems(column);
     if (column.typeClass !== "date" && column.typeClass !== "timestamp") {
-      out.push(`transform "date" works on date and timestamp columns, but the column is ${column.rawType}: use \`fixed\` or \`sql\` for other types.`);
+      out.push(
+        `transform "date" works on date and timestamp columns, but the column is ${column.rawType}: use \`fixed\` or \`sql\` for other types.`,
+      );
     }
-    if (spec.keep !== undefined && spec.range !== undefined) out.push("date takes either `range` (shift) or `keep` (year or month), not both.");
+    if (spec.keep !== undefined && spec.range !== undefined)
+      out.push("date takes either `range` (shift) or `keep` (year or month), not both.");
     const r = spec.range ?? DATE_DEFAULT_RANGE;
-    if (!Number.isInteger(r) || r < 1 || r > DATE_MAX_RANGE) out.push(`date range ${r} must be an integer from 1 to ${DATE_MAX_RANGE} (days).`);
+    if (!Number.isInteger(r) || r < 1 || r > DATE_MAX_RANGE)
+      out.push(`date range ${r} must be an integer from 1 to ${DATE_MAX_RANGE} (days).`);
     out.push(...needUniqueSafe("date", column, false, "can move two values to the same day"));
     return out;
   },
@@ -54,6 +59,9 @@ export const date = {
     // k in 0..2r-1 becomes -r..-1 or 1..r: never the same day.
     const r = spec.range ?? DATE_DEFAULT_RANGE;
     const k = sql`mod(${x}, ${lit(2 * r)})`;
-    return keepNull(ctx.self, sql`CASE WHEN ${k} < ${lit(r)} THEN ${fn.addDays(ctx.self, sql`${lit(r)} - ${k}`, -1)} ELSE ${fn.addDays(ctx.self, sql`${k} - ${lit(r - 1)}`, 1)} END`);
+    return keepNull(
+      ctx.self,
+      sql`CASE WHEN ${k} < ${lit(r)} THEN ${fn.addDays(ctx.self, sql`${lit(r)} - ${k}`, -1)} ELSE ${fn.addDays(ctx.self, sql`${k} - ${lit(r - 1)}`, 1)} END`,
+    );
   },
 } satisfies TransformDefinition<Spec>;

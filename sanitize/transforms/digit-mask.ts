@@ -67,12 +67,14 @@ export function renderDigitMask(ctx: TransformContext, key: MaskingKey, opts: Di
     }),
   ];
 
-  const keyedDigit = (ref: BoundRef) => (j: Sql): Sql => {
-    const offsetAt = sql`${lit(HEX_PER_DIGIT)} * mod(${j} - 1, ${lit(2 * DIGITS_PER_BLOCK)}) + 1`;
-    const offset = sql`CASE WHEN ${j} = 1 THEN 1 + mod(${fn.hexToInt(fn.substrAt(ref("h"), lit(1), lit(HEX_PER_DIGIT)))}, 9) ELSE ${fn.hexToInt(fn.substrAt(ref("h"), offsetAt, lit(HEX_PER_DIGIT)))} END`;
-    const digit = fn.toText(sql`mod(${fn.toBigint(fn.substrAt(ref("d"), j, lit(1)))} + ${offset}, 10)`);
-    return sql`CASE WHEN ${j} <= ${int(ref, "n")} THEN ${digit} ELSE '' END`;
-  };
+  const keyedDigit =
+    (ref: BoundRef) =>
+    (j: Sql): Sql => {
+      const offsetAt = sql`${lit(HEX_PER_DIGIT)} * mod(${j} - 1, ${lit(2 * DIGITS_PER_BLOCK)}) + 1`;
+      const offset = sql`CASE WHEN ${j} = 1 THEN 1 + mod(${fn.hexToInt(fn.substrAt(ref("h"), lit(1), lit(HEX_PER_DIGIT)))}, 9) ELSE ${fn.hexToInt(fn.substrAt(ref("h"), offsetAt, lit(HEX_PER_DIGIT)))} END`;
+      const digit = fn.toText(sql`mod(${fn.toBigint(fn.substrAt(ref("d"), j, lit(1)))} + ${offset}, 10)`);
+      return sql`CASE WHEN ${j} <= ${int(ref, "n")} THEN ${digit} ELSE '' END`;
+    };
 
   if (opts.permute) steps.push(...feistelSteps(ctx, hmacInt, int));
 
@@ -98,7 +100,9 @@ function feistelSteps(
   const lit = (n: number): Sql => raw(String(n));
   const steps: Array<(ref: BoundRef) => Record<string, Sql>> = [
     // The digits the permutation covers ('' when a fallback handles the value).
-    (ref) => ({ p: sql`CASE WHEN ${int(ref, "n")} <= ${lit(PERMUTE_MAX_DIGITS)} AND ${fn.charLength(ref("rest"))} <= ${lit(SLOT_LIMIT)} THEN ${ref("d")} ELSE '' END` }),
+    (ref) => ({
+      p: sql`CASE WHEN ${int(ref, "n")} <= ${lit(PERMUTE_MAX_DIGITS)} AND ${fn.charLength(ref("rest"))} <= ${lit(SLOT_LIMIT)} THEN ${ref("d")} ELSE '' END`,
+    }),
     (ref) => ({ pn: fn.charLength(ref("p")) }),
     (ref) => ({ u: sql`FLOOR(${int(ref, "pn")} / 2)` }),
     (ref) => ({
@@ -109,7 +113,8 @@ function feistelSteps(
   ];
   // Round r works mod 10^m with m = |a|; b (the other half) feeds the round function.
   const half = (ref: BoundRef, r: number, ofA: boolean): Sql => ref((r % 2 === 0) === ofA ? "u" : "v");
-  const prf = (ref: BoundRef, r: number, b: Sql): Sql => hmacInt([param(feistelTweak(r)), ref("pn"), param(":"), fn.padDigits(b, half(ref, r, false))]);
+  const prf = (ref: BoundRef, r: number, b: Sql): Sql =>
+    hmacInt([param(feistelTweak(r)), ref("pn"), param(":"), fn.padDigits(b, half(ref, r, false))]);
   let state = 0;
   for (let r = 0; r < FEISTEL_ROUNDS; r++) {
     const s = state++;
@@ -122,7 +127,10 @@ function feistelSteps(
     const s = state++;
     steps.push((ref) => {
       const b = sql`mod(${int(ref, `b${s}`)} + 1, ${fn.pow10(ref("v"))})`;
-      return { [`a${s + 1}`]: sql`CASE WHEN ${b} = 0 THEN mod(${int(ref, `a${s}`)} + 1, ${fn.pow10(ref("u"))}) ELSE ${int(ref, `a${s}`)} END`, [`b${s + 1}`]: b };
+      return {
+        [`a${s + 1}`]: sql`CASE WHEN ${b} = 0 THEN mod(${int(ref, `a${s}`)} + 1, ${fn.pow10(ref("u"))}) ELSE ${int(ref, `a${s}`)} END`,
+        [`b${s + 1}`]: b,
+      };
     });
   }
   for (let r = FEISTEL_ROUNDS - 1; r >= 0; r--) {

@@ -22,9 +22,11 @@ export function emailLength(spec: Spec): number {
 
 export const email = {
   name: "email",
-  summary: "Deterministic address u<20 hex of HMAC>@<domain> (default example.com); same input, same output in every table and run (same masking key); keeps uniqueness; NULL stays NULL.",
+  summary:
+    "Deterministic address u<20 hex of HMAC>@<domain> (default example.com); same input, same output in every table and run (same masking key); keeps uniqueness; NULL stays NULL.",
   options: z.strictObject({
-    domain: z.string()
+    domain: z
+      .string()
       .regex(DOMAIN)
       .default(DEFAULT_EMAIL_DOMAIN)
       .describe(`Domain of the generated addresses. Default ${DEFAULT_EMAIL_DOMAIN}.`),
@@ -37,9 +39,14 @@ export const email = {
   preservesUniqueness: () => true,
   references: () => [],
   validate(spec, column) {
-    const out = [...columnProblems(column), ...needText("email", column), ...needLength("email", column, emailLength(spec), `output with domain "${emailDomain(spec)}"`)];
+    const out = [
+      ...columnProblems(column),
+      ...needText("email", column),
+      ...needLength("email", column, emailLength(spec), `output with domain "${emailDomain(spec)}"`),
+    ];
     // The loader's schema checks this too; rules objects passed in directly skip the loader.
-    if (!DOMAIN.test(emailDomain(spec))) out.push(`email domain "${emailDomain(spec)}" is not a host name; use something like example.com.`);
+    if (!DOMAIN.test(emailDomain(spec)))
+      out.push(`email domain "${emailDomain(spec)}" is not a host name; use something like example.com.`);
     return out;
   },
   render(spec, ctx) {

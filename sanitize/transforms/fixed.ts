@@ -13,9 +13,11 @@ type Spec = Extract<TransformSpec, { transform: "fixed" }>;
  */
 export const fixed = {
   name: "fixed",
-  summary: "Sets every non-NULL row to the same value (`value`); `fillNulls: true` sets NULLs too; not for unique columns. A number for numeric columns, true/false for booleans.",
+  summary:
+    "Sets every non-NULL row to the same value (`value`); `fillNulls: true` sets NULLs too; not for unique columns. A number for numeric columns, true/false for booleans.",
   options: z.strictObject({
-    value: z.union([z.string(), z.number(), z.boolean()])
+    value: z
+      .union([z.string(), z.number(), z.boolean()])
       .describe("The value every row gets. Write numbers without quotes for numeric columns."),
     fillNulls: z.boolean().default(false).describe("Also set rows where the column is NULL. Default false: NULL stays NULL."),
   }),
@@ -51,19 +53,28 @@ function typeProblems(value: Spec["value"], column: ColumnInfo): string[] {
     case "integer":
       return typeof value === "number" && Number.isInteger(value)
         ? []
-        : [`is ${column.rawType} but the fixed value is ${shown === "number" ? "not an integer" : shown}: write an integer without quotes, e.g. \`value: 0\`.`];
+        : [
+            `is ${column.rawType} but the fixed value is ${shown === "number" ? "not an integer" : shown}: write an integer without quotes, e.g. \`value: 0\`.`,
+          ];
     case "decimal":
-      return typeof value === "number" ? [] : [`is ${column.rawType} but the fixed value is ${shown}: write a number without quotes, e.g. \`value: 0\`.`];
+      return typeof value === "number"
+        ? []
+        : [`is ${column.rawType} but the fixed value is ${shown}: write a number without quotes, e.g. \`value: 0\`.`];
     case "boolean":
-      return typeof value === "boolean" ? [] : [`is ${column.rawType} but the fixed value is ${shown}: write \`value: true\` or \`value: false\`.`];
+      return typeof value === "boolean"
+        ? []
+        : [`is ${column.rawType} but the fixed value is ${shown}: write \`value: true\` or \`value: false\`.`];
     case "text":
       // An enum only holds its members: anything else fails mid-run (or MySQL blanks it).
       return column.enumValues && !column.enumValues.includes(String(value))
-        ? [`is ${column.rawType}, an enum, but the fixed value is not one of its members: use one of ${column.enumValues.map((v) => JSON.stringify(v)).join(", ")}.`]
+        ? [
+            `is ${column.rawType}, an enum, but the fixed value is not one of its members: use one of ${column.enumValues.map((v) => JSON.stringify(v)).join(", ")}.`,
+          ]
         : [];
     default:
       // Dates, uuids, json...: the database parses the string; it reports a bad one.
-      return typeof value === "string" ? [] : [`is ${column.rawType} but the fixed value is ${shown}: write the value as a quoted string the database can parse.`];
+      return typeof value === "string"
+        ? []
+        : [`is ${column.rawType} but the fixed value is ${shown}: write the value as a quoted string the database can parse.`];
   }
 }
-

@@ -14,9 +14,11 @@ const hashLength = (spec: Spec): number => spec.length ?? HASH_MAX;
 
 export const hash = {
   name: "hash",
-  summary: "Deterministic keyed HMAC-SHA256 as lowercase hex, first `length` chars (8..64, default 64); unique from length 16; NULL stays NULL.",
+  summary:
+    "Deterministic keyed HMAC-SHA256 as lowercase hex, first `length` chars (8..64, default 64); unique from length 16; NULL stays NULL.",
   options: z.strictObject({
-    length: z.int()
+    length: z
+      .int()
       .min(HASH_MIN)
       .max(HASH_MAX)
       .default(HASH_MAX)
@@ -32,7 +34,8 @@ export const hash = {
   validate(spec, column) {
     const n = hashLength(spec);
     const out = [...columnProblems(column), ...needText("hash", column)];
-    if (!Number.isInteger(n) || n < HASH_MIN || n > HASH_MAX) out.push(`hash length ${n} is out of range: use an integer from ${HASH_MIN} to ${HASH_MAX}.`);
+    if (!Number.isInteger(n) || n < HASH_MIN || n > HASH_MAX)
+      out.push(`hash length ${n} is out of range: use an integer from ${HASH_MIN} to ${HASH_MAX}.`);
     out.push(...needLength("hash", column, n, `output (length ${n})`));
     out.push(...needUniqueSafe("hash", column, hash.preservesUniqueness(spec), `with length ${n} (< ${HASH_UNIQUE_MIN}) can collide`));
     return out;

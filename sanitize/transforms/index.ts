@@ -5,7 +5,16 @@
  * to rewrite rules/rules.schema.json and the transform tables in docs/rules.md and the README.
  */
 import type { Sql } from "../core/sql";
-import { SanitizeError, type ColumnInfo, type Rules, type TableInfo, type Transform, type TransformContext, type TransformName, type TransformSpec } from "../core/types";
+import {
+  SanitizeError,
+  type ColumnInfo,
+  type Rules,
+  type TableInfo,
+  type Transform,
+  type TransformContext,
+  type TransformName,
+  type TransformSpec,
+} from "../core/types";
 import { email } from "./email";
 import { fixed } from "./fixed";
 import { hash } from "./hash";
@@ -48,7 +57,7 @@ export const transforms: ByName = {
 export const transformNames = Object.keys(transforms) as TransformName[];
 
 export function isTransformName(n: string): n is TransformName {
-  return Object.prototype.hasOwnProperty.call(transforms, n);
+  return Object.hasOwn(transforms, n);
 }
 
 /** The definition of a transform known to exist (docs, schema, CLI listing). */

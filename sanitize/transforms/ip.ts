@@ -34,8 +34,17 @@ export const ip = {
   validate(spec, column) {
     const out = columnProblems(column);
     const inet = column.typeClass === "other" && /^inet$/i.test(column.rawType);
-    if (column.typeClass !== "text" && !inet) out.push(`transform "ip" produces an address, but the column is ${column.rawType}: use it on text or inet columns.`);
-    if (column.typeClass === "text") out.push(...needLength("ip", column, v4Only(spec) ? IPV4_LENGTH : IPV6_LENGTH, v4Only(spec) ? "output" : "IPv6 output (use `version: 4` for IPv4-only columns)"));
+    if (column.typeClass !== "text" && !inet)
+      out.push(`transform "ip" produces an address, but the column is ${column.rawType}: use it on text or inet columns.`);
+    if (column.typeClass === "text")
+      out.push(
+        ...needLength(
+          "ip",
+          column,
+          v4Only(spec) ? IPV4_LENGTH : IPV6_LENGTH,
+          v4Only(spec) ? "output" : "IPv6 output (use `version: 4` for IPv4-only columns)",
+        ),
+      );
     out.push(...needUniqueSafe("ip", column, false, "has 762 IPv4 outputs"));
     return out;
   },
@@ -50,7 +59,8 @@ export const ip = {
       for (let g = 0; g < 6; g++) groups.push(...(g ? [param(":")] : []), fn.substrAt(h, raw(String(5 + 4 * g)), raw("4")));
       return fn.concat([param(IPV6_PREFIX), ...groups]);
     };
-    const body = (h: Sql): Sql => (v4Only(spec) ? v4(h) : sql`CASE WHEN ${fn.like(ctx.self, param("%:%"))} THEN ${v6(h)} ELSE ${v4(h)} END`);
+    const body = (h: Sql): Sql =>
+      v4Only(spec) ? v4(h) : sql`CASE WHEN ${fn.like(ctx.self, param("%:%"))} THEN ${v6(h)} ELSE ${v4(h)} END`;
     const out = fn.bind([() => ({ h: fn.hmacHex(ctx.self, key) })], (ref) => body(ref("h")));
     return keepNull(ctx.self, ctx.column.typeClass === "text" ? out : fn.castTo(out, ctx.column));
   },

@@ -21,7 +21,17 @@ export function parseJsonPath(path: string): (string | number)[] | undefined {
 
 /** The text at a path is unbounded, nullable, not unique: what the nested transform is checked against. */
 function innerColumn(column: ColumnInfo, path: string): ColumnInfo {
-  return { name: `${column.name}${path.slice(1)}`, rawType: "text", typeClass: "text", maxLength: undefined, nullable: true, unique: false, isPrimaryKey: false, generated: false, inUniqueIndex: false };
+  return {
+    name: `${column.name}${path.slice(1)}`,
+    rawType: "text",
+    typeClass: "text",
+    maxLength: undefined,
+    nullable: true,
+    unique: false,
+    isPrimaryKey: false,
+    generated: false,
+    inUniqueIndex: false,
+  };
 }
 
 /** YAML reads `transform: null` as a null value; like the loader, read it as the `null` transform. */
@@ -42,7 +52,7 @@ function innerCtx(ctx: TransformContext, rule: JsonPathRule): TransformContext {
 export const json = {
   name: "json",
   summary:
-    "Applies transforms at paths inside a JSON document (json, jsonb or text column): `paths: [{ path: \"$.contact.email\", transform: email }]`; other content stays; absent paths stay absent; NULL stays NULL.",
+    'Applies transforms at paths inside a JSON document (json, jsonb or text column): `paths: [{ path: "$.contact.email", transform: email }]`; other content stays; absent paths stay absent; NULL stays NULL.',
   options: z.strictObject({
     paths: z
       .array(
@@ -64,8 +74,10 @@ export const json = {
   references: () => [],
   validate(spec, column, table) {
     const out = columnProblems(column);
-    if (column.typeClass !== "json" && column.typeClass !== "text") out.push(`transform "json" works on json, jsonb and text columns, but the column is ${column.rawType}.`);
-    if (!Array.isArray(spec.paths) || spec.paths.length === 0) return [...out, 'json needs `paths`: a list like [{ path: "$.contact.email", transform: email }].'];
+    if (column.typeClass !== "json" && column.typeClass !== "text")
+      out.push(`transform "json" works on json, jsonb and text columns, but the column is ${column.rawType}.`);
+    if (!Array.isArray(spec.paths) || spec.paths.length === 0)
+      return [...out, 'json needs `paths`: a list like [{ path: "$.contact.email", transform: email }].'];
     const seen: string[] = [];
     for (const rule of spec.paths) {
       const where = `json path "${String(rule.path)}"`;
@@ -74,7 +86,14 @@ export const json = {
         continue;
       }
       // Edits are computed from the original document, so one path inside another would be lost.
-      const overlap = seen.find((p) => rule.path === p || rule.path.startsWith(`${p}.`) || rule.path.startsWith(`${p}[`) || p.startsWith(`${rule.path}.`) || p.startsWith(`${rule.path}[`));
+      const overlap = seen.find(
+        (p) =>
+          rule.path === p ||
+          rule.path.startsWith(`${p}.`) ||
+          rule.path.startsWith(`${p}[`) ||
+          p.startsWith(`${rule.path}.`) ||
+          p.startsWith(`${rule.path}[`),
+      );
       if (overlap) out.push(`${where} overlaps "${overlap}": give each value one path.`);
       seen.push(rule.path);
       const name = nestedName(rule);
@@ -84,13 +103,22 @@ export const json = {
       }
       // The schema can't check a nested transform's options itself (the item is open): the catalogue can.
       const allowed = ["path", "transform", ...optionNames(name)];
-      for (const k of Object.keys(rule)) if (!allowed.includes(k)) out.push(`${where}: unknown option "${k}" for transform "${name}"; expected one of ${allowed.join(", ")}.`);
-      out.push(...getTransform(name).validate(innerSpec(rule), innerColumn(column, rule.path), table).map((p) => `${where}: ${p}`));
+      for (const k of Object.keys(rule))
+        if (!allowed.includes(k))
+          out.push(`${where}: unknown option "${k}" for transform "${name}"; expected one of ${allowed.join(", ")}.`);
+      out.push(
+        ...getTransform(name)
+          .validate(innerSpec(rule), innerColumn(column, rule.path), table)
+          .map((p) => `${where}: ${p}`),
+      );
     }
     return out;
   },
   render(spec, ctx) {
-    const edits = spec.paths.map((rule) => ({ path: parseJsonPath(rule.path)!, value: getTransform(nestedName(rule)).render(innerSpec(rule), innerCtx(ctx, rule)) }));
+    const edits = spec.paths.map((rule) => ({
+      path: parseJsonPath(rule.path)!,
+      value: getTransform(nestedName(rule)).render(innerSpec(rule), innerCtx(ctx, rule)),
+    }));
     const doc = ctx.fn.jsonReplace(ctx.self, edits);
     // Text columns get text, not CAST(... AS varchar(n)), which would silently cut a longer document.
     return keepNull(ctx.self, ctx.column.typeClass === "text" ? ctx.fn.toText(doc) : ctx.fn.castTo(doc, ctx.column));

@@ -22,7 +22,7 @@ export const nullTransform = {
   validate(_spec, column) {
     const out = columnProblems(column);
     if (!column.nullable) {
-      out.push("is NOT NULL, so transform \"null\" can't be used: use `fixed` with a placeholder value, or make the column nullable.");
+      out.push('is NOT NULL, so transform "null" can\'t be used: use `fixed` with a placeholder value, or make the column nullable.');
     }
     return out;
   },

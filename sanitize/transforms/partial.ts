@@ -18,9 +18,11 @@ function opts(spec: Spec): { keepFirst: number; keepLast: number; mask: string }
 
 export const partial = {
   name: "partial",
-  summary: "Keeps the first `keepFirst` (default 0) and last `keepLast` (default 4) chars and replaces the rest with `mask` (default *); values no longer than keepFirst+keepLast are masked entirely; NULL stays NULL.",
+  summary:
+    "Keeps the first `keepFirst` (default 0) and last `keepLast` (default 4) chars and replaces the rest with `mask` (default *); values no longer than keepFirst+keepLast are masked entirely; NULL stays NULL.",
   options: z.strictObject({
-    keepFirst: z.int()
+    keepFirst: z
+      .int()
       .min(0)
       .default(PARTIAL_DEFAULTS.keepFirst)
       .describe(`Leading characters kept. Default ${PARTIAL_DEFAULTS.keepFirst}.`),

@@ -12,7 +12,8 @@ type Spec = Extract<TransformSpec, { transform: "sql" }>;
  */
 export const sqlTransform = {
   name: "sql",
-  summary: "Escape hatch: a raw SQL expression for this engine, evaluated per row on the original values; trusted like `where`. " +
+  summary:
+    "Escape hatch: a raw SQL expression for this engine, evaluated per row on the original values; trusted like `where`. " +
     "Add `unique: true` only if it keeps distinct values distinct.",
   options: z.strictObject({
     expression: z.string().min(1).describe("SQL expression, e.g. concat('user', id)."),
@@ -28,9 +29,12 @@ export const sqlTransform = {
   references: () => [],
   validate(spec, column) {
     const out = columnProblems(column);
-    if (!spec.expression.trim()) out.push("sql transform has an empty expression: write an SQL expression, e.g. `expression: \"concat('user', id)\"`.");
+    if (!spec.expression.trim())
+      out.push("sql transform has an empty expression: write an SQL expression, e.g. `expression: \"concat('user', id)\"`.");
     if (column.unique && spec.unique !== true) {
-      out.push("is unique: the sql transform must declare `unique: true` (after checking that the expression keeps distinct values distinct), or use `email`/`hash`/a `template` with `{id}`.");
+      out.push(
+        "is unique: the sql transform must declare `unique: true` (after checking that the expression keeps distinct values distinct), or use `email`/`hash`/a `template` with `{id}`.",
+      );
     }
     return out;
   },

@@ -75,7 +75,8 @@ export function integerWidth(rawType: string): number {
 
 export const template = {
   name: "template",
-  summary: "Builds text from literal parts and other columns of the same row: `FirstName_{id}`; `{{` is a literal brace. Referenced columns read their " +
+  summary:
+    "Builds text from literal parts and other columns of the same row: `FirstName_{id}`; `{{` is a literal brace. Referenced columns read their " +
     "masked value; keeps uniqueness only when it references exactly one unique column.",
   options: z.strictObject({
     value: z
@@ -105,7 +106,9 @@ export const template = {
         continue;
       }
       if (p.column === column.name) {
-        out.push(`template "${spec.value}" references the column itself ({${p.column}}), which would copy the original value; reference another column such as {id}.`);
+        out.push(
+          `template "${spec.value}" references the column itself ({${p.column}}), which would copy the original value; reference another column such as {id}.`,
+        );
         continue;
       }
       const ref = findColumn(table, p.column);
@@ -119,7 +122,14 @@ export const template = {
       if (ref.unique || (table.primaryKey.length === 1 && table.primaryKey[0] === ref.name)) referencesUnique = true;
     }
     if (column.typeClass === "text") out.push(...needLength("template", column, maxLen));
-    out.push(...needUniqueSafe("template", column, templatePreservesUniqueness(spec, referencesUnique), "does not reference exactly one unique column"));
+    out.push(
+      ...needUniqueSafe(
+        "template",
+        column,
+        templatePreservesUniqueness(spec, referencesUnique),
+        "does not reference exactly one unique column",
+      ),
+    );
     return out;
   },
   render(spec, ctx) {

@@ -15,7 +15,8 @@ export const UUID_V4 = "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[
  */
 export const uuid = {
   name: "uuid",
-  summary: "Deterministic, valid version-4 UUID from the HMAC of the value: same input, same UUID in every table; keeps uniqueness; text or uuid columns; NULL stays NULL.",
+  summary:
+    "Deterministic, valid version-4 UUID from the HMAC of the value: same input, same UUID in every table; keeps uniqueness; text or uuid columns; NULL stays NULL.",
   options: z.strictObject({}),
   columnTypes: ["uuid", "text"],
   output: "a version-4 UUID from the HMAC",
@@ -39,7 +40,18 @@ export const uuid = {
       const part = (start: number, length: number) => fn.substrAt(h, raw(String(start)), raw(String(length)));
       // Variant 10xx: one of 8, 9, a, b, picked by the HMAC's 17th hex char.
       const variant = fn.substrAt(param("89ab"), sql`mod(${fn.hexToInt(part(17, 1))}, 4) + 1`, raw("1"));
-      return fn.concat([part(1, 8), param("-"), part(9, 4), param("-4"), part(14, 3), param("-"), variant, part(18, 3), param("-"), part(21, 12)]);
+      return fn.concat([
+        part(1, 8),
+        param("-"),
+        part(9, 4),
+        param("-4"),
+        part(14, 3),
+        param("-"),
+        variant,
+        part(18, 3),
+        param("-"),
+        part(21, 12),
+      ]);
     };
     const out = fn.bind([() => ({ h: fn.hmacHex(ctx.self, key) })], (ref) => body(ref("h")));
     return keepNull(ctx.self, ctx.column.typeClass === "uuid" ? fn.castTo(out, ctx.column) : out);

@@ -23,10 +23,13 @@ export function dedicatedServers(): DedicatedServers {
   const server = (engine: EngineName) => {
     if (!started.has(engine)) {
       // Not cached when it fails, so one failed start doesn't fail every later test of the file.
-      started.set(engine, startServer(engine).catch((e: unknown) => {
-        started.delete(engine);
-        throw e;
-      }));
+      started.set(
+        engine,
+        startServer(engine).catch((e: unknown) => {
+          started.delete(engine);
+          throw e;
+        }),
+      );
     }
     return started.get(engine)!;
   };

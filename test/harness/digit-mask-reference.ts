@@ -13,7 +13,10 @@ export function referenceDigitMask(value: string, keepPrefix: number, permute: b
   const digits = rest.replace(/[^0-9]/g, "");
   const n = digits.length;
   if (chars.length - Math.min(keepPrefix, chars.length) > SLOT_LIMIT) {
-    const map = BigInt("0x" + hmac(value, key).slice(0, 15)).toString().padStart(19, "0").slice(9, 19);
+    const map = BigInt("0x" + hmac(value, key).slice(0, 15))
+      .toString()
+      .padStart(19, "0")
+      .slice(9, 19);
     return prefix + rest.replace(/[0-9]/g, (d) => map[Number(d)]);
   }
   let out: string;
@@ -39,7 +42,8 @@ function permuteDigits(digits: string, key: string): string {
   const u = Math.floor(n / 2);
   const v = n - u;
   const pow = (m: number) => 10n ** BigInt(m);
-  const prf = (r: number, b: bigint, len: number) => BigInt("0x" + hmac(`${feistelTweak(r)}${n}:${b.toString().padStart(len, "0")}`, key).slice(0, 15));
+  const prf = (r: number, b: bigint, len: number) =>
+    BigInt("0x" + hmac(`${feistelTweak(r)}${n}:${b.toString().padStart(len, "0")}`, key).slice(0, 15));
   const mod = (x: bigint, m: bigint) => ((x % m) + m) % m;
   let a = BigInt("0" + digits.slice(0, u));
   let b = BigInt("0" + digits.slice(u));

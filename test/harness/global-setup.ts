@@ -32,7 +32,10 @@ let started: LocalServer[] = [];
 function buildDist(): void {
   const root = join(__dirname, "..", "..");
   // The same two steps as `npm run build`.
-  execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+  execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], {
+    cwd: root,
+    stdio: "inherit",
+  });
   execFileSync(process.execPath, [join(root, "scripts", "build-rules-validator.js")], { cwd: root, stdio: "inherit" });
 }
 

@@ -11,7 +11,10 @@ import { createInterface } from "node:readline";
 
 const ROOT = join(__dirname, "..", "..");
 
-export function runUntilKilled(options: Record<string, unknown>, killAfterChunks: number): Promise<{ lines: string[]; signal: NodeJS.Signals | null }> {
+export function runUntilKilled(
+  options: Record<string, unknown>,
+  killAfterChunks: number,
+): Promise<{ lines: string[]; signal: NodeJS.Signals | null }> {
   const child = spawn(process.execPath, [join(ROOT, "test/fixtures/run-sanitize.js"), JSON.stringify(options)], {
     env: { ...process.env, FREEZE_AFTER_CHUNKS: String(killAfterChunks) },
     stdio: ["ignore", "pipe", "inherit"],

@@ -69,9 +69,7 @@ export async function startProviderHost(opts: { cwd?: string; env?: NodeJS.Proce
 
   const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   const call = <T>(method: string, req: unknown): Promise<T> =>
-    new Promise((resolve, reject) =>
-      client[method](req, (e: Error | null, resp: T) => (e ? reject(e) : resolve(resp))),
-    );
+    new Promise((resolve, reject) => client[method](req, (e: Error | null, resp: T) => (e ? reject(e) : resolve(resp))));
 
   // The engine configures a provider before anything else and learns whether it accepts
   // secrets; the dynamic provider host says no, so the engine sends it plain values.
@@ -79,7 +77,8 @@ export async function startProviderHost(opts: { cwd?: string; env?: NodeJS.Proce
   configure.setArgs(toStruct({}));
   configure.setAcceptsecrets(true);
   const configured = await call<any>("configure", configure);
-  if (configured.getAcceptsecrets() !== false) throw new Error("the dynamic provider host unexpectedly accepts secrets: the tests' plain inputs would not match the engine's");
+  if (configured.getAcceptsecrets() !== false)
+    throw new Error("the dynamic provider host unexpectedly accepts secrets: the tests' plain inputs would not match the engine's");
 
   const diffChanges = provproto.DiffResponse.DiffChanges;
   return {

@@ -7,7 +7,7 @@
  * Provider functions are answered by realistic fake AWS data: an aurora-postgresql 16.4 and
  * an aurora-mysql 8.0.mysql_aurora.3.08.0 production cluster in eu-west-1.
  */
-import { createHash } from "crypto";
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 
@@ -56,7 +56,13 @@ export const SUBNET_GROUP_VPCS: Record<string, string> = {
 
 type FakeCluster = Record<string, unknown> & { clusterIdentifier: string };
 
-export function fakeCluster(id: string, engine: string, engineVersion: string, port: number, extra: Record<string, unknown> = {}): FakeCluster {
+export function fakeCluster(
+  id: string,
+  engine: string,
+  engineVersion: string,
+  port: number,
+  extra: Record<string, unknown> = {},
+): FakeCluster {
   return {
     id,
     arn: `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:${id}`,
@@ -133,7 +139,9 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
   switch (type) {
     case "aws:rds/cluster:Cluster": {
       const id = String(inputs.clusterIdentifier);
-      const source = Object.values(SOURCES).find((s) => s.clusterIdentifier === (plain(inputs.restoreToPointInTime) as { sourceClusterIdentifier: string }).sourceClusterIdentifier);
+      const source = Object.values(SOURCES).find(
+        (s) => s.clusterIdentifier === (plain(inputs.restoreToPointInTime) as { sourceClusterIdentifier: string }).sourceClusterIdentifier,
+      );
       return {
         endpoint: `${id}.cluster-c9f8e7d6c5b4.${REGION}.rds.amazonaws.com`,
         readerEndpoint: `${id}.cluster-ro-c9f8e7d6c5b4.${REGION}.rds.amazonaws.com`,
@@ -183,7 +191,13 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
 export async function runWithMocks<T>(
   program: () => T | Promise<T>,
   options: MockOptions = {},
-): Promise<{ result: T; resources: RegisteredResource[]; failure?: unknown; invokes: Invoke[]; outputs: Map<string, Record<string, unknown>> }> {
+): Promise<{
+  result: T;
+  resources: RegisteredResource[];
+  failure?: unknown;
+  invokes: Invoke[];
+  outputs: Map<string, Record<string, unknown>>;
+}> {
   const resources: RegisteredResource[] = [];
   const invokes: Invoke[] = [];
   /** registerOutputs per URN (component outputs), as the engine got them. */
@@ -238,7 +252,12 @@ export async function runWithMocks<T>(
         }
         if (args.token === "aws:rds/getClusters:getClusters") {
           const ids = options.regionClusters ?? Object.keys(SOURCES);
-          return { id: REGION, region: REGION, clusterIdentifiers: ids, clusterArns: ids.map((i) => `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:${i}`) };
+          return {
+            id: REGION,
+            region: REGION,
+            clusterIdentifiers: ids,
+            clusterArns: ids.map((i) => `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:${i}`),
+          };
         }
         throw new Error(`unexpected call ${args.token}`);
       },

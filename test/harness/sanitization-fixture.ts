@@ -60,7 +60,10 @@ export const FAILING_VERIFY = `  - name: every user was removed
 `;
 
 /** The resource inputs for a test database (what the engine hands the provider, secrets unwrapped). */
-export function inputsFor(db: Pick<TestDatabase, "engine" | "name" | "target">, overrides: Partial<SanitizationInputs> = {}): SanitizationInputs {
+export function inputsFor(
+  db: Pick<TestDatabase, "engine" | "name" | "target">,
+  overrides: Partial<SanitizationInputs> = {},
+): SanitizationInputs {
   return {
     host: db.target.host,
     port: db.target.port,
@@ -70,7 +73,10 @@ export function inputsFor(db: Pick<TestDatabase, "engine" | "name" | "target">, 
     password: db.target.password ?? "",
     rules: rulesYaml(),
     maskingKey: MASKING_KEY,
-    forbiddenHosts: ["prod-writer.cluster-abc.eu-west-1.rds.amazonaws.invalid", "prod-reader.cluster-ro-abc.eu-west-1.rds.amazonaws.invalid"],
+    forbiddenHosts: [
+      "prod-writer.cluster-abc.eu-west-1.rds.amazonaws.invalid",
+      "prod-reader.cluster-ro-abc.eu-west-1.rds.amazonaws.invalid",
+    ],
     options: { ssl: "disable", connectRetrySeconds: 5, chunkSize: 5 },
     ...overrides,
   };
@@ -85,7 +91,11 @@ const OFFLINE_HOST = "clone.cluster-x.invalid";
 /** Inputs for a clone that is never contacted: `check` and serializing need no database. */
 export function offlineInputs(engine: EngineName = "postgres"): SanitizationInputs {
   const port = engine === "postgres" ? 5432 : 3306;
-  return inputsFor({ engine, name: "app", target: { engine, host: OFFLINE_HOST, port, user: "admin", password: "pw-0123456789", database: "app" } });
+  return inputsFor({
+    engine,
+    name: "app",
+    target: { engine, host: OFFLINE_HOST, port, user: "admin", password: "pw-0123456789", database: "app" },
+  });
 }
 
 export interface Snapshot {

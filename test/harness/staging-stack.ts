@@ -8,7 +8,7 @@ import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { parseStagingConfig } from "../../components/config";
 import { cloneArgs } from "../../components/program";
 import { StagingClone } from "../../components/staging-clone";
-import { fakeCluster, REGION, runWithMocks, type MockOptions, type RegisteredResource } from "./pulumi-mocks";
+import { type fakeCluster, REGION, runWithMocks, type MockOptions, type RegisteredResource } from "./pulumi-mocks";
 
 export const CLUSTER = "aws:rds/cluster:Cluster";
 export const INSTANCE = "aws:rds/clusterInstance:ClusterInstance";

@@ -18,14 +18,41 @@ export const dialects = { postgres: pgDialect, mysql: myDialect };
 export const hmac = (v: string, key = KEY): string => createHmac("sha256", key).update(v, "utf8").digest("hex");
 
 export function col(name: string, typeClass: TypeClass, o: Partial<ColumnInfo> = {}): ColumnInfo {
-  return { name, rawType: o.rawType ?? (typeClass === "integer" ? "integer" : "varchar(255)"), typeClass, maxLength: typeClass === "text" ? 255 : undefined, nullable: true, unique: false, isPrimaryKey: false, generated: false, inUniqueIndex: false, ...o };
+  return {
+    name,
+    rawType: o.rawType ?? (typeClass === "integer" ? "integer" : "varchar(255)"),
+    typeClass,
+    maxLength: typeClass === "text" ? 255 : undefined,
+    nullable: true,
+    unique: false,
+    isPrimaryKey: false,
+    generated: false,
+    inUniqueIndex: false,
+    ...o,
+  };
 }
 export function table(name: string, columns: ColumnInfo[], schema = "public"): TableInfo {
-  return { schema, name, qualified: `${schema}.${name}`, columns, primaryKey: columns.filter((c) => c.isPrimaryKey).map((c) => c.name), estimatedRows: 0, hasTriggers: false, identity: `test/${name}`, partitioned: false };
+  return {
+    schema,
+    name,
+    qualified: `${schema}.${name}`,
+    columns,
+    primaryKey: columns.filter((c) => c.isPrimaryKey).map((c) => c.name),
+    estimatedRows: 0,
+    hasTriggers: false,
+    identity: `test/${name}`,
+    partitioned: false,
+  };
 }
 export const id = col("id", "integer", { isPrimaryKey: true, unique: true, nullable: false });
 
-export function ctxFor(engine: EngineName, t: TableInfo, column: string, specs: Record<string, TransformSpec>, key: MaskingKey | null = MK): TransformContext {
+export function ctxFor(
+  engine: EngineName,
+  t: TableInfo,
+  column: string,
+  specs: Record<string, TransformSpec>,
+  key: MaskingKey | null = MK,
+): TransformContext {
   const c = t.columns.find((x) => x.name === column)!;
   return {
     engine,
@@ -60,5 +87,6 @@ export async function values(db: TestDatabase, tableName: string, column: string
 
 /** Inserts (id, value) rows, ids from 1, as bound parameters. */
 export async function insertValues(db: TestDatabase, tableName: string, vals: (string | null)[]): Promise<void> {
-  for (const [i, v] of vals.entries()) await db.exec(`INSERT INTO ${tableName} VALUES (${i + 1}, ${db.engine === "postgres" ? "$1" : "?"})`, [v]);
+  for (const [i, v] of vals.entries())
+    await db.exec(`INSERT INTO ${tableName} VALUES (${i + 1}, ${db.engine === "postgres" ? "$1" : "?"})`, [v]);
 }

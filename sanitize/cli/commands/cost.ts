@@ -48,7 +48,10 @@ export function costLines(e: CostEstimate): string[] {
   return [
     `Storage the clone will own (${e.engine}, ${e.region}): ${gb(e.ownedBytes)} GB of ${gb(e.databaseBytes)} GB, ` +
       `$${e.monthlyUsd.toFixed(2)}/month at $${e.storageGbMonth}/GB-month (prices of ${e.priceTable.date})`,
-    ...table([["table", "action", "size GB", "owned GB", "why"], ...e.tables.map((t) => [t.table, t.action, gb(t.sizeBytes), gb(t.ownedBytes), t.why])]),
+    ...table([
+      ["table", "action", "size GB", "owned GB", "why"],
+      ...e.tables.map((t) => [t.table, t.action, gb(t.sizeBytes), gb(t.ownedBytes), t.why]),
+    ]),
     "Instances are billed separately: see the stack output estimatedMonthlyCost.",
   ];
 }

@@ -38,10 +38,16 @@ export async function demoCommand(argv: string[], io: Io): Promise<ExitCodeValue
     io.out(demoHelp);
     return ExitCode.ok;
   }
-  const engine = values.engine === "postgres" || values.engine === "postgresql" ? "postgres" : values.engine === "mysql" || values.engine === "mariadb" ? "mysql" : undefined;
+  const engine =
+    values.engine === "postgres" || values.engine === "postgresql"
+      ? "postgres"
+      : values.engine === "mysql" || values.engine === "mariadb"
+        ? "mysql"
+        : undefined;
   if (!engine) throw new UsageError(`--engine must be postgres or mysql (got "${values.engine}")`);
   const rows = Number(values.rows);
-  if (!Number.isInteger(rows) || rows < 10 || rows > 1_000_000) throw new UsageError(`--rows must be a whole number between 10 and 1000000 (got "${values.rows}")`);
+  if (!Number.isInteger(rows) || rows < 10 || rows > 1_000_000)
+    throw new UsageError(`--rows must be a whole number between 10 and 1000000 (got "${values.rows}")`);
 
   const progress = io.stderrIsTTY ? new ProgressLine(io) : undefined;
   const result = await runDemo({

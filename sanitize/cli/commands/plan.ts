@@ -46,13 +46,16 @@ export async function planCommand(argv: string[], io: Io): Promise<ExitCodeValue
   const { options, url, rulesFile } = readSanitizeOptions(values, io);
   if (values.cluster) {
     const c = await planCluster(options);
-    if (values.json) io.json({ databases: c.databases.map((d) => ({ database: d.database, action: d.action, plan: d.plan && planJson(d.plan) })) });
+    if (values.json)
+      io.json({ databases: c.databases.map((d) => ({ database: d.database, action: d.action, plan: d.plan && planJson(d.plan) })) });
     else for (const line of clusterPlanLines(c.databases, details)) io.out(line);
     return ExitCode.ok;
   }
   const p = await plan(options);
   // The estimate is information: when it can't be made (e.g. no privilege on the size statistics) the plan still stands.
-  const cost = await estimateForPlan(p, options, defaultRegion(values.region)).catch((e: unknown) => ({ unavailable: e instanceof Error ? e.message : String(e) }));
+  const cost = await estimateForPlan(p, options, defaultRegion(values.region)).catch((e: unknown) => ({
+    unavailable: e instanceof Error ? e.message : String(e),
+  }));
   if (values.json) {
     io.json({ ...(planJson(p) as object), cost });
     return ExitCode.ok;
@@ -60,7 +63,8 @@ export async function planCommand(argv: string[], io: Io): Promise<ExitCodeValue
   io.out(`Plan for ${url} (${p.engine}), rules ${rulesFile} (hash ${p.rulesHash.slice(0, 12)})`);
   io.out("");
   io.out("Tables:");
-  for (const line of table([["table", "action", "details"], ...p.tables.map((t) => [t.table.qualified, t.action, details(t)])])) io.out(line);
+  for (const line of table([["table", "action", "details"], ...p.tables.map((t) => [t.table.qualified, t.action, details(t)])]))
+    io.out(line);
   io.out("");
   io.out("Coverage:");
   for (const line of coverageLines(p.coverage)) io.out("  " + line);
@@ -71,11 +75,14 @@ export async function planCommand(argv: string[], io: Io): Promise<ExitCodeValue
   }
   io.out("");
   const full = values["full-sql"] === true;
-  io.out(`SQL (${p.statements.length} statements; chunk bounds shown as parameters, masking key as <secret>${full ? "" : "; long literals as their length, --full-sql prints them"}):`);
+  io.out(
+    `SQL (${p.statements.length} statements; chunk bounds shown as parameters, masking key as <secret>${full ? "" : "; long literals as their length, --full-sql prints them"}):`,
+  );
   for (const s of full ? p.statements : p.briefStatements) io.out(s.trimEnd().endsWith(";") ? s : `${s};`);
   io.out("");
   io.out("Cost estimate:");
-  for (const line of "unavailable" in cost ? [`  unavailable: ${cost.unavailable}`] : costLines(cost)) io.out(line.startsWith("  ") ? line : `  ${line}`);
+  for (const line of "unavailable" in cost ? [`  unavailable: ${cost.unavailable}`] : costLines(cost))
+    io.out(line.startsWith("  ") ? line : `  ${line}`);
   io.out("");
   io.out("Nothing was written. Run the same command with `sanitize` to apply it.");
   return ExitCode.ok;
@@ -84,7 +91,11 @@ export async function planCommand(argv: string[], io: Io): Promise<ExitCodeValue
 function details(t: Plan["tables"][number]): string {
   const parts: string[] = [];
   if (t.truncate) {
-    const via = { truncate: "", "truncate-fk-off": " with foreign key checks off (every referencing table is truncated too)", "delete-all": " as DELETE (honours foreign key actions)" }[t.truncate.via];
+    const via = {
+      truncate: "",
+      "truncate-fk-off": " with foreign key checks off (every referencing table is truncated too)",
+      "delete-all": " as DELETE (honours foreign key actions)",
+    }[t.truncate.via];
     parts.push(`truncate${t.truncate.cascade ? " cascade" : ""}${via}`);
   }
   if (t.delete) parts.push(`delete where ${t.delete}`);
@@ -139,7 +150,9 @@ function coverageLines(coverage: Plan["coverage"]): string[] {
     for (const u of c.unclassified) lines.push(`  - ${u.table}.${u.column}${u.category ? ` (looks like: ${u.category})` : ""}`);
   }
   for (const k of c.unusedKeep ?? []) lines.push(`keep entry matches no column: ${k}`);
-  const problems = (c.problems as unknown[]).map((p) => (typeof p === "string" ? p : String((p as { message?: string }).message ?? JSON.stringify(p))));
+  const problems = (c.problems as unknown[]).map((p) =>
+    typeof p === "string" ? p : String((p as { message?: string }).message ?? JSON.stringify(p)),
+  );
   lines.push(`problems: ${problems.length}`);
   for (const p of problems) lines.push(`  - ${p}`);
   return lines;

@@ -68,7 +68,7 @@ export async function sanitizeCommand(argv: string[], io: Io): Promise<ExitCodeV
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
-  let report;
+  let report: Awaited<ReturnType<typeof sanitize>>;
   try {
     if (values.cluster) {
       const cluster = await sanitizeCluster({ ...options, onProgress: progress?.onProgress });

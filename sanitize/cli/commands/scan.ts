@@ -55,7 +55,11 @@ export async function scanCommand(argv: string[], io: Io): Promise<ExitCodeValue
   if (!result.columns.length) io.out(`No unclassified personal-looking columns in ${url}.`);
   else {
     io.out(`${result.columns.length} personal-looking column(s) without a rule in ${url}:`);
-    for (const line of table([["column", "looks like", "suggested rule"], ...result.columns.map((c) => [`${c.table}.${c.column}`, c.reason, c.suggestion])])) io.out(line);
+    for (const line of table([
+      ["column", "looks like", "suggested rule"],
+      ...result.columns.map((c) => [`${c.table}.${c.column}`, c.reason, c.suggestion]),
+    ]))
+      io.out(line);
   }
   if (result.kept.length) {
     io.out(`${result.kept.length} column(s) of lookup tables the draft keeps (reference data, not personal by default):`);

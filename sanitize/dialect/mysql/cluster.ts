@@ -47,7 +47,9 @@ const openLogins = async (conn: Connection, allowed: ReadonlySet<string>) =>
   (await logins(conn)).filter((l) => !l.locked && !isAllowed(mysqlCluster, `${l.user}@${l.host}`, allowed));
 
 const enabledEvents = async (conn: Connection) =>
-  (await conn.query(sql`SELECT EVENT_SCHEMA AS s, EVENT_NAME AS n FROM information_schema.EVENTS WHERE STATUS = 'ENABLED' ORDER BY 1, 2`)).rows.map((r) => ({
+  (
+    await conn.query(sql`SELECT EVENT_SCHEMA AS s, EVENT_NAME AS n FROM information_schema.EVENTS WHERE STATUS = 'ENABLED' ORDER BY 1, 2`)
+  ).rows.map((r) => ({
     schema: String(r.s),
     name: String(r.n),
   }));
@@ -89,7 +91,9 @@ const APP_HOST = "%";
 export const mysqlCluster: ClusterDialect = {
   perDatabaseConnection: false,
   async listDatabases(conn) {
-    const r = await conn.query(sql`SELECT SCHEMA_NAME AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN (${raw(SYSTEM_SCHEMAS.map((s) => `'${s}'`).join(", "))}) ORDER BY 1`);
+    const r = await conn.query(
+      sql`SELECT SCHEMA_NAME AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN (${raw(SYSTEM_SCHEMAS.map((s) => `'${s}'`).join(", "))}) ORDER BY 1`,
+    );
     return r.rows.map((row) => String(row.n));
   },
   async hasUserTables(conn, database) {

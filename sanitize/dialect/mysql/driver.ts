@@ -34,7 +34,6 @@ export async function connect(target: ConnectionTarget, options: ConnectOptions 
   return wrapped;
 }
 
-
 function wrap(c: mysql.Connection): Connection {
   return wrapClient(
     {

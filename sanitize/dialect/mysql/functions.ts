@@ -105,7 +105,10 @@ export const functions: SqlFunctions = {
     const names = boundNames((alias, col) => raw(`${quoter.quoteIdent(alias)}.${quoter.quoteIdent(col)}`));
     const from = steps.map((step, i) => {
       const values = Object.entries(step(names.ref));
-      const alias = names.add(i, values.map(([n]) => n));
+      const alias = names.add(
+        i,
+        values.map(([n]) => n),
+      );
       const obj = join(values.map(([n, v]) => sql`${raw(`'${n}'`)}, ${text(v)}`));
       const cols = values.map(([n]) => `${quoter.quoteIdent(`__aus_${n}`)} VARCHAR(${BOUND_CHARS}) PATH '$.${n}'`).join(", ");
       return sql`JSON_TABLE(JSON_OBJECT(${obj}), '$' COLUMNS (${raw(cols)})) AS ${raw(quoter.quoteIdent(alias))}`;

@@ -5,4 +5,13 @@ import { introspect } from "./introspector";
 import { sampleValues } from "./sample-values";
 import { statements } from "./statements";
 
-export const mysql: Dialect = { engine: "mysql", quoter, functions, statements, connect, introspect, truncateStyle: "fk-checks-off", sampleValues };
+export const mysql: Dialect = {
+  engine: "mysql",
+  quoter,
+  functions,
+  statements,
+  connect,
+  introspect,
+  truncateStyle: "fk-checks-off",
+  sampleValues,
+};

@@ -177,7 +177,9 @@ export async function introspect(conn: Connection): Promise<SchemaInfo> {
 
 function fkAction(v: unknown): ForeignKeyInfo["onDelete"] {
   const rule = String(v).toUpperCase();
-  return (["CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT", "NO ACTION"].includes(rule) ? rule : "NO ACTION") as ForeignKeyInfo["onDelete"];
+  return (
+    ["CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT", "NO ACTION"].includes(rule) ? rule : "NO ACTION"
+  ) as ForeignKeyInfo["onDelete"];
 }
 
 /**

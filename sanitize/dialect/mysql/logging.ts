@@ -15,10 +15,14 @@ const MAX_LONG_QUERY_TIME = 31536000;
 const on = (v: unknown) => v === 1 || v === "1" || String(v).toUpperCase() === "ON";
 
 export async function guardSessionLogging(conn: Connection, user: string): Promise<void> {
-  const g = (await conn.query(raw(
-    "SELECT @@global.general_log AS general_log, @@global.slow_query_log AS slow_query_log, @@global.log_output AS log_output, " +
-      "@@global.log_queries_not_using_indexes AS not_using_indexes, VERSION() AS version",
-  ))).rows[0];
+  const g = (
+    await conn.query(
+      raw(
+        "SELECT @@global.general_log AS general_log, @@global.slow_query_log AS slow_query_log, @@global.log_output AS log_output, " +
+          "@@global.log_queries_not_using_indexes AS not_using_indexes, VERSION() AS version",
+      ),
+    )
+  ).rows[0];
   const refused: string[] = [];
   const refuse = (setting: string, what: string) =>
     refused.push(
@@ -27,11 +31,18 @@ export async function guardSessionLogging(conn: Connection, user: string): Promi
         `cluster parameter group; elsewhere the server configuration), or run as a user allowed to change it for its session.`,
     );
   // log_output = NONE: the general and slow logs are on but written nowhere.
-  const written = !String(g.log_output ?? "").toUpperCase().split(",").includes("NONE");
+  const written = !String(g.log_output ?? "")
+    .toUpperCase()
+    .split(",")
+    .includes("NONE");
 
-  if (written && on(g.general_log) && !(await setAndCheck(conn, "sql_log_off", "ON"))) refuse("general_log", "every statement with its values");
+  if (written && on(g.general_log) && !(await setAndCheck(conn, "sql_log_off", "ON")))
+    refuse("general_log", "every statement with its values");
   if (written && on(g.slow_query_log) && !(await slowLogOff(conn, on(g.not_using_indexes)))) {
-    refuse(on(g.not_using_indexes) ? "slow_query_log with log_queries_not_using_indexes" : "slow_query_log", "slow statements with their values");
+    refuse(
+      on(g.not_using_indexes) ? "slow_query_log with log_queries_not_using_indexes" : "slow_query_log",
+      "slow statements with their values",
+    );
   }
   for (const p of await auditPlugins(conn)) refuse(p, "query text");
   if (refused.length) throw new SanitizeError(refused, "logging");
@@ -55,16 +66,22 @@ async function slowLogOff(conn: Connection, notUsingIndexes: boolean): Promise<b
 /** Audit plugins loaded and recording queries, by the setting that says so. */
 async function auditPlugins(conn: Connection): Promise<string[]> {
   const vars = new Map(
-    (await conn.query(raw("SHOW GLOBAL VARIABLES WHERE Variable_name IN ('server_audit_logging', 'server_audit_events', 'audit_log_policy', 'audit_log_statement_policy')"))).rows.map(
-      (r) => [String(r.Variable_name), String(r.Value ?? "")] as const,
-    ),
+    (
+      await conn.query(
+        raw(
+          "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('server_audit_logging', 'server_audit_events', 'audit_log_policy', 'audit_log_statement_policy')",
+        ),
+      )
+    ).rows.map((r) => [String(r.Variable_name), String(r.Value ?? "")] as const),
   );
   const out: string[] = [];
   // server_audit_events empty means every event class, queries included.
   const events = vars.get("server_audit_events") ?? "";
-  if (on(vars.get("server_audit_logging")) && (events === "" || /QUERY/i.test(events))) out.push(`server_audit_logging with server_audit_events = '${events || "(all)"}'`);
+  if (on(vars.get("server_audit_logging")) && (events === "" || /QUERY/i.test(events)))
+    out.push(`server_audit_logging with server_audit_events = '${events || "(all)"}'`);
   const policy = (vars.get("audit_log_statement_policy") ?? vars.get("audit_log_policy") ?? "NONE").toUpperCase();
-  if (vars.has("audit_log_policy") && (policy === "ALL" || policy === "QUERIES")) out.push(`audit_log_policy/audit_log_statement_policy = ${policy}`);
+  if (vars.has("audit_log_policy") && (policy === "ALL" || policy === "QUERIES"))
+    out.push(`audit_log_policy/audit_log_statement_policy = ${policy}`);
   return out;
 }
 

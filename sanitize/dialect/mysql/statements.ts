@@ -65,7 +65,11 @@ export const statements: Statements = {
   // A binary key cast to utf8mb4 is mangled (and can't be compared back): hex it.
   keyText: (expr, column) => (column?.typeClass === "binary" ? sql`HEX(${expr})` : sql`CAST(${expr} AS CHAR CHARACTER SET utf8mb4)`),
   keyValue: (text, column) =>
-    column.typeClass === "integer" ? sql`CAST(${text} AS DECIMAL(20,0))` : column.typeClass === "binary" ? sql`UNHEX(${text})` : sql`${text}`,
+    column.typeClass === "integer"
+      ? sql`CAST(${text} AS DECIMAL(20,0))`
+      : column.typeClass === "binary"
+        ? sql`UNHEX(${text})`
+        : sql`${text}`,
   disableTriggers: () => {
     throw new Error("MySQL can't disable triggers for a session: the plan refuses `triggers: disable` on MySQL");
   },

@@ -19,19 +19,25 @@ const INTERNAL_ROLE = sql`(rolname LIKE 'pg\\_%' OR rolname LIKE 'rds%')`;
 const USER_SCHEMA = sql`n.nspname NOT IN ('pg_catalog', 'information_schema', ${PROGRESS_SCHEMA}) AND n.nspname NOT LIKE 'pg\\_%'`;
 
 const openLogins = async (conn: Connection, allowed: ReadonlySet<string>) =>
-  (await names(conn, sql`SELECT rolname AS n FROM pg_roles WHERE rolcanlogin AND rolname <> session_user AND NOT ${INTERNAL_ROLE} ORDER BY rolname`)).filter(
-    (r) => !isAllowed(postgresCluster, r, allowed),
-  );
+  (
+    await names(
+      conn,
+      sql`SELECT rolname AS n FROM pg_roles WHERE rolcanlogin AND rolname <> session_user AND NOT ${INTERNAL_ROLE} ORDER BY rolname`,
+    )
+  ).filter((r) => !isAllowed(postgresCluster, r, allowed));
 
-const hasCron = async (conn: Connection) => (await conn.query(sql`SELECT to_regclass('cron.job') IS NOT NULL AS has`)).rows[0]?.has === true;
+const hasCron = async (conn: Connection) =>
+  (await conn.query(sql`SELECT to_regclass('cron.job') IS NOT NULL AS has`)).rows[0]?.has === true;
 
 const subscriptions = (enabledOnly: boolean) =>
   sql`SELECT subname AS n FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())${raw(enabledOnly ? " AND subenabled" : "")} ORDER BY subname`;
 
 const userMappings = async (conn: Connection) =>
-  (await conn.query(sql`SELECT srvname AS server, CASE WHEN umuser = 0 THEN NULL ELSE usename END AS login FROM pg_user_mappings ORDER BY srvname, usename`)).rows.map(
-    (r) => ({ server: String(r.server), login: r.login == null ? undefined : String(r.login) }),
-  );
+  (
+    await conn.query(
+      sql`SELECT srvname AS server, CASE WHEN umuser = 0 THEN NULL ELSE usename END AS login FROM pg_user_mappings ORDER BY srvname, usename`,
+    )
+  ).rows.map((r) => ({ server: String(r.server), login: r.login == null ? undefined : String(r.login) }));
 
 const lockdowns: Lockdown[] = [
   {
@@ -42,7 +48,10 @@ const lockdowns: Lockdown[] = [
       const roles = await openLogins(conn, ctx.allowedLogins);
       for (const r of roles) await conn.query(sql`ALTER ROLE ${ident(r)} NOLOGIN`);
       // NOLOGIN stops new sessions only: end the ones already open under those roles.
-      if (roles.length) await conn.query(sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ANY(${roles}::text[]) AND pid <> pg_backend_pid()`);
+      if (roles.length)
+        await conn.query(
+          sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ANY(${roles}::text[]) AND pid <> pg_backend_pid()`,
+        );
       return roles;
     },
     remaining: (conn, ctx) => openLogins(conn, ctx.allowedLogins),
@@ -56,7 +65,9 @@ const lockdowns: Lockdown[] = [
       return names(conn, sql`UPDATE cron.job SET active = false WHERE active RETURNING coalesce(jobname, jobid::text) AS n`);
     },
     async remaining(conn) {
-      return (await hasCron(conn)) ? names(conn, sql`SELECT coalesce(jobname, jobid::text) AS n FROM cron.job WHERE active ORDER BY 1`) : [];
+      return (await hasCron(conn))
+        ? names(conn, sql`SELECT coalesce(jobname, jobid::text) AS n FROM cron.job WHERE active ORDER BY 1`)
+        : [];
     },
   },
   {
@@ -77,7 +88,8 @@ const lockdowns: Lockdown[] = [
     scope: "database",
     async apply(conn) {
       const maps = await userMappings(conn);
-      for (const m of maps) await conn.query(sql`DROP USER MAPPING FOR ${m.login === undefined ? raw("PUBLIC") : ident(m.login)} SERVER ${ident(m.server)}`);
+      for (const m of maps)
+        await conn.query(sql`DROP USER MAPPING FOR ${m.login === undefined ? raw("PUBLIC") : ident(m.login)} SERVER ${ident(m.server)}`);
       return maps.map(describeMapping);
     },
     remaining: async (conn) => (await userMappings(conn)).map(describeMapping),
@@ -91,7 +103,8 @@ function describeMapping(m: { server: string; login?: string }): string {
 export const postgresCluster: ClusterDialect = {
   perDatabaseConnection: true,
   // template0 can't be connected to; rdsadmin is AWS's and not reachable by the master user.
-  listDatabases: (conn) => names(conn, sql`SELECT datname AS n FROM pg_database WHERE datallowconn AND datname NOT IN ('template0', 'rdsadmin') ORDER BY datname`),
+  listDatabases: (conn) =>
+    names(conn, sql`SELECT datname AS n FROM pg_database WHERE datallowconn AND datname NOT IN ('template0', 'rdsadmin') ORDER BY datname`),
   async hasUserTables(conn) {
     const r = await conn.query(sql`
       SELECT EXISTS (
@@ -123,7 +136,9 @@ export const postgresCluster: ClusterDialect = {
     // Utility statements take no parameters: the verifier goes in as a literal (base64 and
     // fixed punctuation only), never the password.
     const verifier = raw(`'${scramVerifier(password)}'`);
-    await conn.query(sql`${raw(exists ? "ALTER" : "CREATE")} ROLE ${ident(name)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${verifier}`);
+    await conn.query(
+      sql`${raw(exists ? "ALTER" : "CREATE")} ROLE ${ident(name)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${verifier}`,
+    );
     return exists ? "updated" : "created";
   },
   async grantAppUser(conn, name, database) {

@@ -77,7 +77,10 @@ export const functions: SqlFunctions = {
     const names = boundNames((alias, col) => raw(`${quoter.quoteIdent(alias)}.${quoter.quoteIdent(col)}`));
     const from = steps.map((step, i) => {
       const values = Object.entries(step(names.ref));
-      const alias = names.add(i, values.map(([n]) => n));
+      const alias = names.add(
+        i,
+        values.map(([n]) => n),
+      );
       const cols = join(values.map(([n, v]) => sql`${text(v)} AS ${raw(quoter.quoteIdent(`__aus_${n}`))}`));
       // OFFSET 0 keeps each step a real subquery: pulled up, every reference would inline the
       // step's expression again, and a Feistel chain would grow exponentially.

@@ -5,4 +5,13 @@ import { introspect } from "./introspector";
 import { sampleValues } from "./sample-values";
 import { statements } from "./statements";
 
-export const postgres: Dialect = { engine: "postgres", quoter, functions, statements, connect, introspect, truncateStyle: "together", sampleValues };
+export const postgres: Dialect = {
+  engine: "postgres",
+  quoter,
+  functions,
+  statements,
+  connect,
+  introspect,
+  truncateStyle: "together",
+  sampleValues,
+};

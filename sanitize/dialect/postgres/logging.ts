@@ -29,11 +29,20 @@ const atLeastZero = (v: string) => Number.parseInt(v, 10) >= 0;
 const SETTINGS: LoggingSetting[] = [
   { name: "log_statement", off: "'none'", leaks: (v, shown) => shown && (v === "mod" || v === "all") },
   { name: "log_min_duration_statement", off: "-1", leaks: (v, shown) => shown && atLeastZero(v) },
-  { name: "log_min_duration_sample", off: "-1", leaks: (v, shown, read) => shown && atLeastZero(v) && Number(read("log_statement_sample_rate") ?? "1") > 0 },
+  {
+    name: "log_min_duration_sample",
+    off: "-1",
+    leaks: (v, shown, read) => shown && atLeastZero(v) && Number(read("log_statement_sample_rate") ?? "1") > 0,
+  },
   { name: "log_transaction_sample_rate", off: "0", leaks: (v, shown) => shown && Number(v) > 0 },
   // A custom plan shows parameter values as constants, whatever log_parameter_max_length says.
   { name: "auto_explain.log_min_duration", off: "-1", extension: true, leaks: (v) => atLeastZero(v) },
-  { name: "pgaudit.log", off: "'none'", extension: true, leaks: (v, _shown, read) => v !== "" && v.toLowerCase() !== "none" && read("pgaudit.log_parameter") === "on" },
+  {
+    name: "pgaudit.log",
+    off: "'none'",
+    extension: true,
+    leaks: (v, _shown, read) => v !== "" && v.toLowerCase() !== "none" && read("pgaudit.log_parameter") === "on",
+  },
 ];
 
 /** How to turn a setting off where the sanitizer can't do it for its session. */
