@@ -555,7 +555,12 @@ export type ScheduleConfig = z.output<typeof scheduleObject>;
 export type AllowFrom = Fields["allowFrom"];
 export type StableHostname = z.output<typeof stableHostname>;
 
-export type StagingConfig = Omit<Fields, "sourceCluster" | "clusterIdentifierPrefix"> & {
+/**
+ * The checked config. No `maskingKey`: it is validated here, but travels only as the secret
+ * Output the program reads with `pulumi.Config.getSecret` (stack-config.ts), never as a plain
+ * string in this object.
+ */
+export type StagingConfig = Omit<Fields, "sourceCluster" | "clusterIdentifierPrefix" | "maskingKey"> & {
   source: SourceRef;
   clusterIdentifierPrefix: string;
   /** The stack's AWS region (`aws:region`), when known. */
@@ -659,7 +664,7 @@ export function checkStagingConfig(raw: Record<string, unknown>, context: { regi
   }
 
   if (problems.length > 0) return { problems, valid: v };
-  const { sourceCluster: _source, clusterIdentifierPrefix, serverless, ...rest } = v as Fields;
+  const { sourceCluster: _source, clusterIdentifierPrefix, serverless, maskingKey: _key, ...rest } = v as Fields;
   const config: StagingConfig = {
     ...rest,
     source: source!,

@@ -13,7 +13,12 @@ import { loadStack, type ProgramOptions } from "./stack-config";
 import { StagingClone, type StagingCloneArgs } from "./staging-clone";
 
 /** The component's args for a stack's config (the keys are the same; the source as the stack wrote it). */
-export function cloneArgs(config: StagingConfig, rules: string | undefined, now?: Date): StagingCloneArgs {
+export function cloneArgs(
+  config: StagingConfig,
+  rules: string | undefined,
+  now?: Date,
+  maskingKey?: pulumi.Input<string>,
+): StagingCloneArgs {
   return {
     team: config.team,
     sourceCluster: config.source.kind === "arn" ? config.source.arn : config.source.identifier,
@@ -41,8 +46,8 @@ export function cloneArgs(config: StagingConfig, rules: string | undefined, now?
     database: config.database,
     sanitize: config.sanitize,
     rules,
-    // Read from config as a plain string: wrap it at once so it only travels as a secret.
-    maskingKey: config.maskingKey !== undefined ? pulumi.secret(config.maskingKey) : undefined,
+    // The stack's secret config (getSecret): it never travels as a plain string.
+    maskingKey,
     // Only when sanitizing: the component checks its args as stack config, which refuses options without sanitize.
     sanitizeOptions: config.sanitize ? config.sanitizeOptions : undefined,
     postCloneCommands: config.postCloneCommands,
@@ -54,8 +59,8 @@ export function cloneArgs(config: StagingConfig, rules: string | undefined, now?
 }
 
 export async function stagingProgram(options: ProgramOptions = {}): Promise<Record<string, unknown>> {
-  const { config, rules } = loadStack(options);
-  const clone = new StagingClone("staging", cloneArgs(config, rules, options.now));
+  const { config, rules, maskingKey } = loadStack(options);
+  const clone = new StagingClone("staging", cloneArgs(config, rules, options.now, maskingKey));
   // The source lookup and plan run inside the component: their problems fail the program here.
   const { plan, source } = await clone.declared();
 

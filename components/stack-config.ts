@@ -223,6 +223,6 @@ export function loadStack(options: ProgramOptions = {}): LoadedStack {
   problems.push(...(rules?.problems ?? []));
 
   if (problems.length > 0 || !checked.config) throw new StagingConfigError(problems);
-  const maskingKey = checked.config.maskingKey !== undefined ? new pulumi.Config(CONFIG_NAMESPACE).getSecret("maskingKey") : undefined;
+  const maskingKey = checked.valid.maskingKey !== undefined ? new pulumi.Config(CONFIG_NAMESPACE).getSecret("maskingKey") : undefined;
   return { config: checked.config, rules: rules?.text, rulesHash: rules?.hash, ...(maskingKey ? { maskingKey } : {}) };
 }

@@ -350,6 +350,24 @@ describe("IAM roles and secret hook commands", () => {
       isSecret(v) ? "<secret>" : typeof v === "object" && v !== null ? Object.values(v).map(outsideSecrets).join(" ") : String(v);
     for (const r of resources) expect(outsideSecrets(inputsOf(r)), r.name).not.toContain(token);
   });
+
+  it("the stack's masking key reaches the Sanitization only as a secret (read with getSecret, never a plain config field)", async () => {
+    const allConfig: Record<string, string> = {
+      "aws:region": REGION,
+      "aurora-staging:team": "payments",
+      "aurora-staging:sourceCluster": "prod-pg",
+      "aurora-staging:maskingKey": MASKING_KEY,
+      "aurora-staging:runnerCidrs": JSON.stringify([RUNNER]),
+    };
+    const { stagingProgram } = await import("../components/program");
+    const { resources } = await runWithMocks(() => stagingProgram({ allConfig, secretKeys: ["maskingKey"], now: NOW }));
+    const s = one(resources, SANITIZATION_TOKEN);
+    expect(isSecret(s.inputs.maskingKey)).toBe(true);
+    expect(plain(s.inputs.maskingKey)).toBe(MASKING_KEY);
+    const outsideSecrets = (v: unknown): string =>
+      isSecret(v) ? "<secret>" : typeof v === "object" && v !== null ? Object.values(v).map(outsideSecrets).join(" ") : String(v);
+    for (const r of resources) expect(outsideSecrets(inputsOf(r)), r.name).not.toContain(MASKING_KEY);
+  });
 });
 
 describe("secret config stays secret", () => {
