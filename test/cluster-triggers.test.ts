@@ -18,6 +18,7 @@ describe("sanitizeCluster with triggers: disable on PostgreSQL", () => {
       "app",
       "CREATE ROLE limited LOGIN CREATEROLE PASSWORD 'limited-password'",
       "CREATE ROLE prod_reader LOGIN PASSWORD 'prod-reader-password'",
+      "CREATE ROLE prod_super LOGIN SUPERUSER PASSWORD 'prod-super-password'",
       "CREATE TABLE people (id int PRIMARY KEY, email varchar(255))",
       "INSERT INTO people VALUES (1, 'a@corp.test')",
       "GRANT ALL ON ALL TABLES IN SCHEMA public TO limited",
@@ -39,6 +40,27 @@ describe("sanitizeCluster with triggers: disable on PostgreSQL", () => {
       { rolname: "prod_reader", rolcanlogin: true },
     ]);
     expect(await run(server, "app", "SELECT nspname FROM pg_namespace WHERE nspname = 'aurora_staging'")).toEqual([]);
+    expect(await run(server, "app", "SELECT email FROM people")).toEqual([{ email: "a@corp.test" }]);
+  });
+
+  it("a login that can't lock a superuser role is refused before the first role is locked, naming the role and the fixes", async () => {
+    const err = await sanitizeCluster({
+      target: { ...server.target("app"), user: "limited", password: "limited-password" },
+      rules: "tables:\n  people:\n    columns:\n      email: { transform: email }\n",
+      maskingKey: KEY,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SanitizeError);
+    const message = (err as SanitizeError).message;
+    expect(message).toMatch(/"prod_super"/);
+    expect(message).toMatch(/nothing was changed/);
+    expect(message).toMatch(/logins\.keep/);
+    // prod_reader comes before prod_super in name order: without the up-front check it was locked.
+    expect(
+      await run(server, "app", "SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname IN ('prod_reader', 'prod_super') ORDER BY 1"),
+    ).toEqual([
+      { rolname: "prod_reader", rolcanlogin: true },
+      { rolname: "prod_super", rolcanlogin: true },
+    ]);
     expect(await run(server, "app", "SELECT email FROM people")).toEqual([{ email: "a@corp.test" }]);
   });
 });

@@ -5,7 +5,8 @@
  * mappings are per database, so those lockdowns run on a connection to each database.
  */
 import { ident, raw, sql } from "../../core/sql";
-import type { Connection } from "../../core/types";
+import { redactDbMessage } from "../../core/redact-db";
+import { SanitizeError, type Connection } from "../../core/types";
 import type { ClusterDialect, Lockdown } from "../../cluster/types";
 import { isAllowed } from "../../cluster/types";
 import { PROGRESS_SCHEMA } from "../types";
@@ -25,6 +26,31 @@ const openLogins = async (conn: Connection, allowed: ReadonlySet<string>) =>
       sql`SELECT rolname AS n FROM pg_roles WHERE rolcanlogin AND rolname <> session_user AND NOT ${INTERNAL_ROLE} ORDER BY rolname`,
     )
   ).filter((r) => !isAllowed(postgresCluster, r, allowed));
+
+/**
+ * Only a superuser may alter a superuser role: a login without that privilege would lock the
+ * roles before the first superuser in name order and then fail half way. Refused up front,
+ * before the first ALTER ROLE, naming the roles and both ways out.
+ */
+async function assertCanLock(conn: Connection, roles: string[]): Promise<void> {
+  if (roles.length === 0) return;
+  const { rows } = await conn.query(sql`SELECT rolsuper AS s FROM pg_roles WHERE rolname = session_user`);
+  if (rows[0]?.s === true) return;
+  const supers = await names(
+    conn,
+    sql`SELECT rolname AS n FROM pg_roles WHERE rolsuper AND rolname = ANY(${roles}::text[]) ORDER BY rolname`,
+  );
+  if (supers.length === 0) return;
+  const list = supers.map((r) => `"${r}"`).join(", ");
+  throw new SanitizeError(
+    [
+      `logins: ${list} ${supers.length === 1 ? "is a superuser login" : "are superuser logins"} that the connecting user (not a superuser) ` +
+        "can't lock (NOLOGIN on a superuser needs a superuser); nothing was changed. Run as a superuser, or list " +
+        `${supers.length === 1 ? "it" : "them"} under logins.keep in the rules if ${supers.length === 1 ? "it" : "they"} may stay open on the clone`,
+    ],
+    "rules",
+  );
+}
 
 const hasCron = async (conn: Connection) =>
   (await conn.query(sql`SELECT to_regclass('cron.job') IS NOT NULL AS has`)).rows[0]?.has === true;
@@ -46,7 +72,20 @@ const lockdowns: Lockdown[] = [
     scope: "cluster",
     async apply(conn, ctx) {
       const roles = await openLogins(conn, ctx.allowedLogins);
-      for (const r of roles) await conn.query(sql`ALTER ROLE ${ident(r)} NOLOGIN`);
+      await assertCanLock(conn, roles);
+      for (const r of roles) {
+        try {
+          await conn.query(sql`ALTER ROLE ${ident(r)} NOLOGIN`);
+        } catch (err) {
+          throw new SanitizeError(
+            [
+              `logins: can't lock login role "${r}" (${redactDbMessage(err)}); roles before it in name order are already NOLOGIN. ` +
+                "Run as a user allowed to alter it, or list it under logins.keep if it may stay open on the clone; then re-run",
+            ],
+            "execution",
+          );
+        }
+      }
       // NOLOGIN stops new sessions only: end the ones already open under those roles.
       if (roles.length)
         await conn.query(
