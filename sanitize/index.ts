@@ -253,13 +253,15 @@ export async function scan(options: {
   rules?: Rules | string;
   connect?: ConnectOptions;
   coverage?: CoverageMode;
+  /** The draft's `$schema` reference; default `./sanitize/rules/rules.schema.json` (a draft at the project root). */
+  schemaRef?: string;
 }): Promise<ScanResult> {
   const rules =
     options.rules === undefined ? undefined : typeof options.rules === "string" ? loadRules(options.rules, "rules") : options.rules;
   const dialect = getDialect(options.target.engine);
   return withConnection(dialect, options.target, options.connect, async (conn) => {
     const schema = await dialect.introspect(conn);
-    return scanSchema(schema, rules, options.coverage ?? "personal", await readSamples(dialect, conn, schema));
+    return scanSchema(schema, rules, options.coverage ?? "personal", await readSamples(dialect, conn, schema), options.schemaRef);
   });
 }
 export { sanitizeCluster, planCluster, verifyCluster } from "./cluster";

@@ -16,14 +16,20 @@ export interface ScanResult {
   draft: string;
 }
 
-export function scanSchema(schema: SchemaInfo, rules: Rules | undefined, mode: CoverageMode, samples?: Samples): ScanResult {
+export function scanSchema(
+  schema: SchemaInfo,
+  rules: Rules | undefined,
+  mode: CoverageMode,
+  samples?: Samples,
+  schemaRef?: string,
+): ScanResult {
   if (mode !== "strict") {
     // What the draft masks, by name and (given samples) by content; lookup tables are kept.
     const { columns, keep } = draftEntries(schema, rules, samples);
     return {
       columns: columns.map((e) => ({ table: e.table, column: e.column, reason: e.reason, suggestion: e.line })),
       kept: keep,
-      draft: draftRules(schema, rules, undefined, samples),
+      draft: draftRules(schema, rules, schemaRef, samples),
     };
   }
   const report = coverage(schema, rules ?? { tables: {}, keep: [], verify: [] }, mode);
@@ -35,6 +41,6 @@ export function scanSchema(schema: SchemaInfo, rules: Rules | undefined, mode: C
       suggestion: p.suggestion,
     })),
     kept: [],
-    draft: draftRules(schema, rules, undefined, samples),
+    draft: draftRules(schema, rules, schemaRef, samples),
   };
 }

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadRules } from "../sanitize/index";
 import { Redactor, redactUrl } from "../sanitize/cli/redact";
@@ -356,7 +356,12 @@ describe.each(engines)("aurora-staging on %s", (engine) => {
     expect(r.stdout).toContain("customers.email");
     expect(r.stdout).toContain("customers.mobile_phone");
     expect(r.stdout).not.toContain("shipping_note");
-    const rules = loadRules(readFileSync(draft, "utf8"), draft);
+    const text = readFileSync(draft, "utf8");
+    // The draft lives in a temp dir: its $schema must point at the real schema from there.
+    const ref = /\$schema=(\S+)/.exec(text)?.[1];
+    expect(ref, text.split("\n")[0]).toBeDefined();
+    expect(existsSync(resolve(dirname(draft), ref!)), ref).toBe(true);
+    const rules = loadRules(text, draft);
     const key = Object.keys(rules.tables).find((t) => t.endsWith("customers"))!;
     const table = rules.tables[key];
     expect(table.kind).toBe("mask");

@@ -1,5 +1,6 @@
 /** `aurora-staging scan`: which personal-looking columns do the rules not cover yet? */
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
 import { scan } from "../../index";
 import { ExitCode, type ExitCodeValue } from "../exit-codes";
@@ -38,7 +39,12 @@ export async function scanCommand(argv: string[], io: Io): Promise<ExitCodeValue
   }
   const { target, url } = readTarget(values, io);
   const { rules } = readRules(values, { required: false });
-  const result = await scan({ target, rules, connect: readConnect(values) });
+  const result = await scan({
+    target,
+    rules,
+    connect: readConnect(values),
+    schemaRef: values.write ? schemaRefFrom(values.write) : undefined,
+  });
   if (values.write) {
     try {
       writeFileSync(values.write, result.draft, { flag: values.force ? "w" : "wx" });
@@ -67,4 +73,22 @@ export async function scanCommand(argv: string[], io: Io): Promise<ExitCodeValue
   }
   if (values.write) io.out(`Draft rules written to ${values.write}: review every entry before using it.`);
   return ExitCode.ok;
+}
+
+/**
+ * The rules schema as a path relative to the draft being written, so an editor finds it
+ * wherever the draft goes: the committed sanitize/rules/rules.schema.json of this project
+ * (from dist/ or from the sources), else the copy the build puts next to the compiled rules.
+ */
+export function schemaRefFrom(file: string): string | undefined {
+  const candidates = [
+    join(__dirname, "..", "..", "..", "..", "sanitize", "rules", "rules.schema.json"),
+    join(__dirname, "..", "..", "rules", "rules.schema.json"),
+  ];
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) return undefined;
+  const rel = relative(dirname(resolve(file)), found)
+    .split(sep)
+    .join("/");
+  return rel.startsWith(".") ? rel : `./${rel}`;
 }
