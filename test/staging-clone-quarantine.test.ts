@@ -322,14 +322,22 @@ describe("IAM roles and secret hook commands", () => {
     expect(byType(pg.resources, ROLE_ASSOCIATION).map((a) => inputs(a).featureName)).toEqual(["s3Import", "Lambda"]);
   });
 
+  /** A stack whose masking key is set (the tests mark it secret). */
+  const SECRET_KEY_STACK: Record<string, string> = {
+    "aws:region": REGION,
+    "aurora-staging:team": "payments",
+    "aurora-staging:sourceCluster": "prod-pg",
+    "aurora-staging:maskingKey": MASKING_KEY,
+    "aurora-staging:runnerCidrs": JSON.stringify([RUNNER]),
+  };
+  /** A resource's inputs as text, with every secret-wrapped value blanked out. */
+  const outsideSecrets = (v: unknown): string =>
+    isSecret(v) ? "<secret>" : typeof v === "object" && v !== null ? Object.values(v).map(outsideSecrets).join(" ") : String(v);
+
   it("a hook command from a secret config value reaches the Command resource only as a secret", async () => {
     const token = "ghp_secretTokenInsideAHook0123456789";
     const allConfig: Record<string, string> = {
-      "aws:region": REGION,
-      "aurora-staging:team": "payments",
-      "aurora-staging:sourceCluster": "prod-pg",
-      "aurora-staging:maskingKey": MASKING_KEY,
-      "aurora-staging:runnerCidrs": JSON.stringify([RUNNER]),
+      ...SECRET_KEY_STACK,
       "aurora-staging:postCloneCommands": JSON.stringify([
         { name: "notify", command: `curl -H 'Authorization: ${token}' https://ci.example.com/hook` },
       ]),
@@ -346,26 +354,15 @@ describe("IAM roles and secret hook commands", () => {
     expect(isSecret(hook.inputs.create)).toBe(true);
     expect(String(plain(hook.inputs.create))).toContain(token);
     // Nowhere in plain text: only inside secret-wrapped values.
-    const outsideSecrets = (v: unknown): string =>
-      isSecret(v) ? "<secret>" : typeof v === "object" && v !== null ? Object.values(v).map(outsideSecrets).join(" ") : String(v);
     for (const r of resources) expect(outsideSecrets(inputsOf(r)), r.name).not.toContain(token);
   });
 
   it("the stack's masking key reaches the Sanitization only as a secret (read with getSecret, never a plain config field)", async () => {
-    const allConfig: Record<string, string> = {
-      "aws:region": REGION,
-      "aurora-staging:team": "payments",
-      "aurora-staging:sourceCluster": "prod-pg",
-      "aurora-staging:maskingKey": MASKING_KEY,
-      "aurora-staging:runnerCidrs": JSON.stringify([RUNNER]),
-    };
     const { stagingProgram } = await import("../components/program");
-    const { resources } = await runWithMocks(() => stagingProgram({ allConfig, secretKeys: ["maskingKey"], now: NOW }));
+    const { resources } = await runWithMocks(() => stagingProgram({ allConfig: SECRET_KEY_STACK, secretKeys: ["maskingKey"], now: NOW }));
     const s = one(resources, SANITIZATION_TOKEN);
     expect(isSecret(s.inputs.maskingKey)).toBe(true);
     expect(plain(s.inputs.maskingKey)).toBe(MASKING_KEY);
-    const outsideSecrets = (v: unknown): string =>
-      isSecret(v) ? "<secret>" : typeof v === "object" && v !== null ? Object.values(v).map(outsideSecrets).join(" ") : String(v);
     for (const r of resources) expect(outsideSecrets(inputsOf(r)), r.name).not.toContain(MASKING_KEY);
   });
 });
