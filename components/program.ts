@@ -5,7 +5,7 @@
  * the program waits for that, so every problem shows at `pulumi preview` as the program's
  * error and none leaves half a stack behind.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { StagingConfig } from "./config";
 import { estimatedMonthlyCost } from "./cost";
 import { declareSchedule } from "./schedule";

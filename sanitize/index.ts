@@ -155,53 +155,63 @@ export async function sanitize(options: SanitizeOptions): Promise<RunReport> {
         [`another sanitize run holds the lock on database "${options.target.database}": let it finish, then re-run.`],
         "execution",
       );
-    const progress = new Progress(p.dialect);
-    await progress.refuseLegacy(conn);
-    // Planned first: rules that can't run leave no trace in the database, not even our tables.
-    // Masking UPDATEs without raw SQL are not EXPLAINed: execute's rolled-back trial runs them.
-    const { plan: planned, schema } = await planOn(p, conn, options, "raw-sql-only");
-    await assertCanDisableTriggers(p.dialect, conn, options.target, planned.triggers);
-    await progress.ensureTables(conn);
-    const linked = linkedForeignKeys(planned, schema);
-    const keys = { linked, suspension: new ForeignKeySuspension(p.dialect, schema) };
-    const run = await execute(p.dialect, conn, options.target, options.connect, planned, progress, keys, {
-      chunkSize: options.chunkSize ?? DEFAULTS.chunkSize,
-      parallelism: options.parallelism,
-      leakSampleSize: options.leakSampleSize ?? DEFAULTS.leakSampleSize,
-      key: p.key,
-      onProgress: options.onProgress,
-    });
-    await refreshMaterializedViews(conn, planned);
-    const checkedAt = new Date().toISOString();
-    const foreignKeys = [...linked, ...run.restored.filter((r) => !linked.some((l) => l.name === r.name && l.fromTable === r.fromTable))];
-    const checks = await runChecks({
-      dialect: p.dialect,
-      conn,
-      plan: planned,
-      verifyQueries: p.rules.verify,
-      progress,
-      key: p.key,
-      foreignKeys,
-      schema,
-    });
-    checks.push(...(await materializedViewChecks(p.dialect, conn, planned)));
-    const report: RunReport = {
-      runId: run.runId,
-      rulesHash: p.rulesHash,
-      engine: p.dialect.engine,
-      startedAt: run.startedAt,
-      finishedAt: new Date().toISOString(),
-      checkedAt,
-      alreadyDone: run.alreadyDone,
-      resumed: run.resumed,
-      tables: run.tables,
-      checks,
-      verified: verdict(checks),
-    };
-    // Audit trail only: the next run checks again whatever this one found.
-    await progress.endRun(conn, run.runId, report.verified ? "verified" : "unverified", report);
-    return report;
+    try {
+      return await lockedRun(p, conn, options);
+    } finally {
+      // Best effort: if the connection broke, closing it releases the lock anyway.
+      await conn.query(p.dialect.statements.releaseRunLock(options.target.database)).catch(() => undefined);
+    }
   });
+}
+
+/** The run itself, holding the per-database run lock. */
+async function lockedRun(p: ReturnType<typeof prepare>, conn: Connection, options: SanitizeOptions): Promise<RunReport> {
+  const progress = new Progress(p.dialect);
+  await progress.refuseLegacy(conn);
+  // Planned first: rules that can't run leave no trace in the database, not even our tables.
+  // Masking UPDATEs without raw SQL are not EXPLAINed: execute's rolled-back trial runs them.
+  const { plan: planned, schema } = await planOn(p, conn, options, "raw-sql-only");
+  await assertCanDisableTriggers(p.dialect, conn, options.target, planned.triggers);
+  await progress.ensureTables(conn);
+  const linked = linkedForeignKeys(planned, schema);
+  const keys = { linked, suspension: new ForeignKeySuspension(p.dialect, schema) };
+  const run = await execute(p.dialect, conn, options.target, options.connect, planned, progress, keys, {
+    chunkSize: options.chunkSize ?? DEFAULTS.chunkSize,
+    parallelism: options.parallelism,
+    leakSampleSize: options.leakSampleSize ?? DEFAULTS.leakSampleSize,
+    key: p.key,
+    onProgress: options.onProgress,
+  });
+  await refreshMaterializedViews(conn, planned);
+  const checkedAt = new Date().toISOString();
+  const foreignKeys = [...linked, ...run.restored.filter((r) => !linked.some((l) => l.name === r.name && l.fromTable === r.fromTable))];
+  const checks = await runChecks({
+    dialect: p.dialect,
+    conn,
+    plan: planned,
+    verifyQueries: p.rules.verify,
+    progress,
+    key: p.key,
+    foreignKeys,
+    schema,
+  });
+  checks.push(...(await materializedViewChecks(p.dialect, conn, planned)));
+  const report: RunReport = {
+    runId: run.runId,
+    rulesHash: p.rulesHash,
+    engine: p.dialect.engine,
+    startedAt: run.startedAt,
+    finishedAt: new Date().toISOString(),
+    checkedAt,
+    alreadyDone: run.alreadyDone,
+    resumed: run.resumed,
+    tables: run.tables,
+    checks,
+    verified: verdict(checks),
+  };
+  // Audit trail only: the next run checks again whatever this one found.
+  await progress.endRun(conn, run.runId, report.verified ? "verified" : "unverified", report);
+  return report;
 }
 
 /** A verdict never rests on zero checks. */

@@ -57,6 +57,44 @@ describe.each(engines)("progress record v2 on %s", (engine) => {
     await everyRowMaskedOnce(db, 1000);
   });
 
+  it("releases the run lock before it returns, so the next run (or a check) right after it is never refused", async () => {
+    const db = await freshDatabase(engine);
+    await db.exec("CREATE TABLE t (id int NOT NULL PRIMARY KEY, n int NOT NULL, email varchar(255))");
+    await insertAll(
+      db,
+      Array.from({ length: 200 }, (_, i) => `(${i}, ${i}, 'p${i}@corp.test')`),
+    );
+    // Held by anyone? Asked from another session the moment sanitize() has returned.
+    const held = async () =>
+      engine === "postgres"
+        ? Number(
+            (
+              await db.exec(
+                "SELECT COUNT(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+              )
+            )[0].n,
+          )
+        : Number((await db.exec(`SELECT IS_USED_LOCK('aurora_staging.${db.name}') IS NOT NULL AS n`))[0].n);
+    // The dialect's release frees it while its session is still open (closing the session
+    // also frees it, but the server does that after the client has moved on).
+    const dialect = getDialect(engine);
+    const conn = await dialect.connect(db.target);
+    try {
+      await conn.query(dialect.statements.tryRunLock(db.name));
+      expect(await held()).toBe(1);
+      await conn.query(dialect.statements.releaseRunLock(db.name));
+      expect(await held()).toBe(0);
+    } finally {
+      await conn.close();
+    }
+    for (let i = 0; i < 5; i++) {
+      const r = await sanitize({ target: db.target, rules: emailRules, maskingKey: KEY, coverage: "off" });
+      expect(r.verified, JSON.stringify(r.checks)).toBe(true);
+      expect(await held(), `after run ${i + 1}`).toBe(0);
+    }
+    await everyRowMaskedOnce(db, 200);
+  });
+
   it("lets one of five concurrent first runs through and tells the others that another run holds the lock", async () => {
     const db = await freshDatabase(engine);
     await db.exec("CREATE TABLE t (id int NOT NULL PRIMARY KEY, n int NOT NULL, email varchar(255))");

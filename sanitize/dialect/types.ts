@@ -60,9 +60,16 @@ export interface Statements {
   enableTriggers(): Sql[];
   /**
    * Takes the per-database run lock for this session (column `ok` is 1/true when taken):
-   * two runs at once would both apply the same chunks. Released when the session ends.
+   * two runs at once would both apply the same chunks. Released by releaseRunLock at the end
+   * of the run, and in any case when the session ends.
    */
   tryRunLock(database: string): Sql;
+  /**
+   * Releases the run lock explicitly: a closed connection releases it too, but the server
+   * does that after the client has moved on, so a run started right after this one could
+   * find the lock still held.
+   */
+  releaseRunLock(database: string): Sql;
   /**
    * Statements lifting the per-statement timeout for the current transaction: a table without
    * a usable key is masked by one unbounded UPDATE, which is legitimate long work.

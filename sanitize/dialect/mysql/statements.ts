@@ -75,6 +75,7 @@ export const statements: Statements = {
   },
   // GET_LOCK names are server-wide: include the database.
   tryRunLock: (database) => sql`SELECT GET_LOCK(${`aurora_staging.${database}`.slice(0, 64)}, 0) AS ok`,
+  releaseRunLock: (database) => sql`SELECT RELEASE_LOCK(${`aurora_staging.${database}`.slice(0, 64)}) AS ok`,
   // MySQL's max_execution_time only limits SELECTs, and we never set it.
   unboundedStatement: () => [],
   enableTriggers: () => [],

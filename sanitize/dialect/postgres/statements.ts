@@ -73,6 +73,7 @@ export const statements: Statements = {
   enableTriggers: () => [sql`RESET session_replication_role`],
   // Advisory locks are per database: the same key in another database is another lock.
   tryRunLock: () => sql`SELECT pg_try_advisory_lock(hashtext('aurora_staging.run')) AS ok`,
+  releaseRunLock: () => sql`SELECT pg_advisory_unlock(hashtext('aurora_staging.run')) AS ok`,
   unboundedStatement: () => [sql`SET LOCAL statement_timeout = 0`],
   bool: (v) => raw(v ? "true" : "false"),
   differs: (a, b) => sql`(${a} IS DISTINCT FROM ${b})`,
