@@ -569,11 +569,16 @@ export type StagingConfig = Omit<Fields, "sourceCluster" | "clusterIdentifierPre
 
 /** Thrown with every problem found; `problems` are the individual lines. */
 export class StagingConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(
-      `aurora-staging stack config has ${problems.length} problem${problems.length === 1 ? "" : "s"} ` +
-        `(fix them in Pulumi.<stack>.yaml or with \`pulumi config set\`):\n  - ${problems.join("\n  - ")}`,
-    );
+  /**
+   * `subject` says where the values came from: the stack config (default) or, for a program
+   * declaring StagingClone itself, the component's args (named by the config key they match).
+   */
+  constructor(
+    readonly problems: string[],
+    subject = "aurora-staging stack config has {n} (fix them in Pulumi.<stack>.yaml or with `pulumi config set`)",
+  ) {
+    const n = `${problems.length} problem${problems.length === 1 ? "" : "s"}`;
+    super(`${subject.replace("{n}", n)}:\n  - ${problems.join("\n  - ")}`);
     this.name = "StagingConfigError";
   }
 }

@@ -28,7 +28,14 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { hashRules, loadRules } from "../sanitize/rules";
-import { DEFAULT_APP_USER, parseStagingConfig, type AllowFrom, type SanitizeOptionsConfig, type ServerlessScaling } from "./config";
+import {
+  DEFAULT_APP_USER,
+  parseStagingConfig,
+  StagingConfigError,
+  type AllowFrom,
+  type SanitizeOptionsConfig,
+  type ServerlessScaling,
+} from "./config";
 import { sanitizerEngine } from "./engine";
 import { hookEnvironment } from "./hooks";
 import { defaultParallelism } from "./instance-vcpus";
@@ -295,7 +302,14 @@ export class StagingClone extends pulumi.ComponentResource<StagingCloneResources
     // The provider in effect (the caller's, through the parent) says where we deploy.
     const region = (await aws.getRegion({}, parent)).region;
     // The args are the stack config's keys: the same checks (every problem at once) and the same defaults.
-    const checked = parseStagingConfig(argsAsConfig(args), { region });
+    let checked: ReturnType<typeof parseStagingConfig>;
+    try {
+      checked = parseStagingConfig(argsAsConfig(args), { region });
+    } catch (e) {
+      if (!(e instanceof StagingConfigError)) throw e;
+      // Same problems, but said of the args: a program declaring the component has no stack config to fix.
+      throw new StagingConfigError(e.problems, `StagingClone ${name}: its args have {n} (each named by the stack config key it matches)`);
+    }
     const lookup = await lookupSource(checked, parent);
     const plan = planClone(checked, lookup, args.now ?? new Date(), rulesHash);
     for (const warning of plan.warnings) void pulumi.log.warn(warning, this);

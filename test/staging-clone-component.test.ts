@@ -221,6 +221,9 @@ describe("errors: ResourceErrors naming the component for its rules, the stack c
       expect.stringMatching(/^aurora-staging:connectionSecretName: needs aurora-staging:sanitize/),
     ]);
     expect(secret.resources.map((r) => r.type)).toEqual([COMPONENT_TYPE]);
+    // Said of the component's args, not of a stack config the program doesn't have.
+    expect(String(secret.result.error)).toMatch(/StagingClone staging: its args have 2 problems/);
+    expect(String(secret.result.error)).not.toMatch(/Pulumi\.<stack>\.yaml/);
 
     const badRules = await direct({ team: "payments", sourceCluster: "prod-pg", rules: "tables: [" });
     expect(pulumi.ResourceError.isInstance(badRules.result.error)).toBe(true);
