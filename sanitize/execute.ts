@@ -113,7 +113,9 @@ export async function execute(
     await progress.endRun(conn, runId, "failed").catch(() => undefined);
     if (err instanceof SanitizeError) throw err;
     throw new SanitizeError(
-      [`sanitizing failed: ${redactDbMessage(err)}. Committed chunks are kept; fix the cause and re-run to resume.`],
+      [
+        `sanitizing failed: ${redactDbMessage(err)}.${uniqueCollisionHint(err)} Committed chunks are kept; fix the cause and re-run to resume.`,
+      ],
       "execution",
     );
   }
@@ -188,7 +190,7 @@ async function trial(dialect: Dialect, conn: Connection, plan: Plan, todo: Table
     } catch (err) {
       if (err !== ROLLBACK)
         problems.push(
-          `${p.table.qualified}: masking fails on its first rows: ${redactDbMessage(err)}. Nothing was written; fix the rules (or the constraint) and re-run.`,
+          `${p.table.qualified}: masking fails on its first rows: ${redactDbMessage(err)}.${uniqueCollisionHint(err)} Nothing was written; fix the rules (or the constraint) and re-run.`,
         );
     } finally {
       await undo();
@@ -570,4 +572,21 @@ function emit(
   } catch {
     // A failing progress display must not fail the run.
   }
+}
+
+/**
+ * A unique violation while masking: the masked values are distinct once every row is masked
+ * (the keyed permutation of phone/digits keeps them so), but the database checks each row as
+ * it is updated, against rows not masked yet, so a dense unique column can collide mid-run and
+ * a re-run hits the same rows. Say so, and what works: values built from a unique column that
+ * can't equal an original.
+ */
+export function uniqueCollisionHint(err: unknown): string {
+  const code = (err as { code?: unknown })?.code;
+  if (code !== "23505" && code !== "ER_DUP_ENTRY") return "";
+  return (
+    " A unique column's new values can collide with rows not masked yet (values are distinct only once every row is masked," +
+    " but the database checks each row as it is written): mask it with a value built from a unique column that can't equal" +
+    ' an original, e.g. `{ transform: template, value: "+0 000 {id}" }` for a phone, or `{ transform: hash }`.'
+  );
 }
